@@ -1,0 +1,3 @@
+//! The git archive.
+
+pub mod path;

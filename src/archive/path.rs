@@ -1,0 +1,210 @@
+//! Canonical URL → the article's file path inside the archive.
+//!
+//! The path is readable (`example.com/news/2023/1028027.html.txt`, host first, so
+//! `git log -- example.com/` lists a site) and safe whatever the URL holds: segments are
+//! percent-decoded, then any segment with a character outside letters, digits and `-_.`, a
+//! leading dot, or too much length makes the whole path take a sanitized form with a hash of the
+//! URL appended (`…/name~3f2a9c1b0d4e5f60.txt`). `~` never appears in a clean path, so a hashed
+//! path can't collide with a clean one, and two URLs never share a file. The scheme is not part
+//! of the path: http and https name the same article.
+
+use url::Url;
+
+/// Longest clean segment kept as it is, in bytes.
+const MAX_SEGMENT: usize = 80;
+/// Longest clean path kept as it is, in bytes.
+const MAX_PATH: usize = 200;
+/// Segments kept in a sanitized path (the last ones).
+const MAX_SEGMENTS: usize = 8;
+/// Every archived article file ends so; `palimpsest.toml` and dot files never do.
+pub const EXTENSION: &str = ".txt";
+
+/// The path of an article file, relative to the archive root, with `/` separators.
+pub fn article_path(url: &Url) -> String {
+    let host = host_dir(url);
+    let segments: Vec<String> = url
+        .path_segments()
+        .map(|s| s.map(|seg| percent_decode(seg)).collect())
+        .unwrap_or_default();
+    let mut segments: Vec<String> = segments;
+    if segments.last().is_none_or(String::is_empty) {
+        segments.pop();
+        segments.push("index".to_owned());
+    }
+    let clean = url.query().is_none()
+        && segments.len() <= MAX_SEGMENTS * 2
+        && segments
+            .iter()
+            .enumerate()
+            .all(|(i, s)| is_clean(s) && (i + 1 == segments.len() || !s.ends_with(EXTENSION)));
+    let path = format!("{host}/{}{EXTENSION}", segments.join("/"));
+    if clean && path.len() <= MAX_PATH {
+        return path;
+    }
+    let key = format!(
+        "{}{}",
+        &url[url::Position::BeforeHost..url::Position::AfterPort],
+        &url[url::Position::BeforePath..]
+    );
+    let hash = blake3::hash(key.as_bytes()).to_hex();
+    let skip = segments.len().saturating_sub(MAX_SEGMENTS);
+    let mut parts: Vec<String> = segments[skip..].iter().map(|s| sanitize(s)).collect();
+    let last = parts.pop().unwrap_or_default();
+    for dir in &mut parts {
+        if dir.ends_with(EXTENSION) {
+            dir.push('_');
+        }
+    }
+    parts.push(format!("{last}~{}", &hash[..16]));
+    format!("{host}/{}{EXTENSION}", parts.join("/"))
+}
+
+/// The top folder: the host (ASCII, as `url` gives it), with a non-default port appended.
+fn host_dir(url: &Url) -> String {
+    if url.scheme() == "file" {
+        return "file".to_owned();
+    }
+    let host = url.host_str().unwrap_or("unknown");
+    let host: String = host
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    match url.port() {
+        Some(port) => format!("{host}_{port}"),
+        None => host,
+    }
+}
+
+fn percent_decode(segment: &str) -> String {
+    let bytes = segment.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn is_clean(segment: &str) -> bool {
+    !segment.is_empty()
+        && segment.len() <= MAX_SEGMENT
+        && !segment.starts_with('.')
+        && segment
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+/// A readable stand-in for an unclean segment: safe characters only, no leading dot, short.
+fn sanitize(segment: &str) -> String {
+    let mut out: String = segment
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    while out.starts_with('.') {
+        out.remove(0);
+    }
+    let mut cut = out.len().min(40);
+    while !out.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    out.truncate(cut);
+    if out.is_empty() { "_".to_owned() } else { out }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn path(u: &str) -> String {
+        article_path(&Url::parse(u).unwrap())
+    }
+
+    #[test]
+    fn clean_urls_keep_their_shape() {
+        assert_eq!(
+            path("https://example.com/news/2023/02/02/1028027.html"),
+            "example.com/news/2023/02/02/1028027.html.txt"
+        );
+        assert_eq!(
+            path("http://example.com/news/"),
+            "example.com/news/index.txt"
+        );
+        assert_eq!(path("http://example.com"), "example.com/index.txt");
+        assert_eq!(path("http://127.0.0.1:8080/a"), "127.0.0.1_8080/a.txt");
+        assert_eq!(
+            path("https://例子.测试/新闻/一"),
+            "xn--fsqu00a.xn--0zwm56d/新闻/一.txt"
+        );
+    }
+
+    #[test]
+    fn scheme_is_not_part_of_the_identity() {
+        assert_eq!(
+            path("http://example.com/a?x=1"),
+            path("https://example.com/a?x=1")
+        );
+    }
+
+    #[test]
+    fn query_and_odd_urls_are_hashed_and_distinct() {
+        let a = path("https://example.com/a?id=1");
+        let b = path("https://example.com/a?id=2");
+        assert_ne!(a, b);
+        assert!(a.starts_with("example.com/a~"), "{a}");
+        assert_ne!(
+            path("https://example.com/a%20b"),
+            path("https://example.com/a_b")
+        );
+    }
+
+    #[test]
+    fn hostile_urls_stay_inside_the_archive() {
+        for u in [
+            "https://example.com/%2e%2e/%2e%2e/etc/passwd",
+            "https://example.com/..%2f..%2fetc",
+            "https://example.com/a%00b/%5c..%5c",
+            "https://example.com/.git/config",
+            "https://example.com/x.txt/y",
+            &format!("https://example.com/{}", "a/".repeat(500)),
+            &format!("https://example.com/{}", "長".repeat(2000)),
+        ] {
+            let p = path(u);
+            assert!(p.len() <= 300, "{p}");
+            assert!(
+                p.split('/').all(|s| !s.is_empty()
+                    && !s.starts_with('.')
+                    && !s.contains('\\')
+                    && !s.contains('\0')),
+                "{u} -> {p}"
+            );
+            let dirs: Vec<&str> = p.split('/').collect();
+            assert!(
+                dirs[..dirs.len() - 1]
+                    .iter()
+                    .all(|d| !d.ends_with(EXTENSION)),
+                "{p}"
+            );
+        }
+    }
+}

@@ -1,0 +1,200 @@
+//! URL → [`Fetched`]: the raw bytes of a page and what the server said about them.
+//!
+//! HTTP goes through ureq (rustls, gzip and brotli, timeouts, a redirect limit) with a cap on the
+//! decoded body, so a compression bomb or an endless body ends as [`FetchError::TooLarge`]. A
+//! `file://` URL reads a local file under the same cap; a missing file is a 404, so a removed
+//! local page is recorded as deleted like a removed web page. Fetching never judges the status:
+//! [`crate::snapshot`] decides what a 404 or a 503 means.
+
+use crate::config::FetchSettings;
+use chrono::{DateTime, Utc};
+use std::io::Read;
+use std::time::Duration;
+use url::Url;
+
+/// What one fetch returned.
+#[derive(Debug, Clone)]
+pub struct Fetched {
+    /// Where the bytes came from, after redirects.
+    pub final_url: Url,
+    pub status: u16,
+    pub content_type: Option<String>,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    /// The body, decompressed; empty unless the status is 2xx.
+    pub body: Vec<u8>,
+    pub fetched_at: DateTime<Utc>,
+}
+
+/// A fetch that got no usable answer. None of these is a change to the article.
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    #[error("timed out after {0:?}")]
+    Timeout(Duration),
+    #[error("could not resolve host {0}")]
+    HostNotFound(String),
+    #[error("could not connect: {0}")]
+    Connect(String),
+    #[error(
+        "response is larger than the {limit}-byte limit (raise fetch.max_bytes in palimpsest.toml)"
+    )]
+    TooLarge { limit: u64 },
+    #[error("more than {0} redirects")]
+    TooManyRedirects(u32),
+    #[error("redirected to a URL that can't be followed (only http and https are)")]
+    BadRedirect,
+    #[error("TLS failed: {0}")]
+    Tls(String),
+    #[error("{0}")]
+    Protocol(String),
+    #[error("could not read {path}: {source}")]
+    File {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+impl FetchError {
+    /// Whether trying again later may succeed (timeouts, connection errors), as opposed to
+    /// answers that will stay wrong until something is changed (size, redirects).
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            FetchError::Timeout(_)
+                | FetchError::HostNotFound(_)
+                | FetchError::Connect(_)
+                | FetchError::Protocol(_)
+        )
+    }
+}
+
+/// A configured HTTP client. Cheap to share between threads.
+#[derive(Clone)]
+pub struct Fetcher {
+    agent: ureq::Agent,
+    settings: FetchSettings,
+}
+
+impl Fetcher {
+    pub fn new(settings: &FetchSettings) -> Fetcher {
+        let config = ureq::Agent::config_builder()
+            .timeout_global(Some(settings.timeout()))
+            .timeout_connect(Some(settings.timeout().min(Duration::from_secs(10))))
+            .max_redirects(settings.max_redirects)
+            .http_status_as_error(false)
+            .user_agent(settings.user_agent.as_str())
+            .build();
+        Fetcher {
+            agent: config.into(),
+            settings: settings.clone(),
+        }
+    }
+
+    /// Fetches `url` (http, https or file).
+    pub fn fetch(&self, url: &Url) -> Result<Fetched, FetchError> {
+        let fetched_at = Utc::now();
+        if url.scheme() == "file" {
+            return self.fetch_file(url, fetched_at);
+        }
+        let mut response = self
+            .agent
+            .get(url.as_str())
+            .call()
+            .map_err(|e| self.error(e))?;
+        let status = response.status().as_u16();
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let (content_type, etag, last_modified) = (
+            header("content-type"),
+            header("etag"),
+            header("last-modified"),
+        );
+        let final_url = {
+            use ureq::ResponseExt;
+            Url::parse(&response.get_uri().to_string()).unwrap_or_else(|_| url.clone())
+        };
+        let body = if (200..300).contains(&status) {
+            response
+                .body_mut()
+                .with_config()
+                .limit(self.settings.max_bytes)
+                .read_to_vec()
+                .map_err(|e| self.error(e))?
+        } else {
+            Vec::new()
+        };
+        Ok(Fetched {
+            final_url,
+            status,
+            content_type,
+            etag,
+            last_modified,
+            body,
+            fetched_at,
+        })
+    }
+
+    fn fetch_file(&self, url: &Url, fetched_at: DateTime<Utc>) -> Result<Fetched, FetchError> {
+        let path = url
+            .to_file_path()
+            .map_err(|()| FetchError::Protocol(format!("not a local file URL: {url}")))?;
+        let file_error = |source| FetchError::File {
+            path: path.display().to_string(),
+            source,
+        };
+        let mut body = Vec::new();
+        let status = match std::fs::File::open(&path) {
+            Ok(file) => {
+                file.take(self.settings.max_bytes + 1)
+                    .read_to_end(&mut body)
+                    .map_err(file_error)?;
+                if body.len() as u64 > self.settings.max_bytes {
+                    return Err(FetchError::TooLarge {
+                        limit: self.settings.max_bytes,
+                    });
+                }
+                200
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => 404,
+            Err(e) => return Err(file_error(e)),
+        };
+        Ok(Fetched {
+            final_url: url.clone(),
+            status,
+            content_type: None,
+            etag: None,
+            last_modified: None,
+            body,
+            fetched_at,
+        })
+    }
+
+    fn error(&self, e: ureq::Error) -> FetchError {
+        match e {
+            ureq::Error::Timeout(_) => FetchError::Timeout(self.settings.timeout()),
+            ureq::Error::HostNotFound => FetchError::HostNotFound("(lookup failed)".into()),
+            ureq::Error::ConnectionFailed => {
+                FetchError::Connect("connection refused or unreachable".into())
+            }
+            ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => {
+                FetchError::Timeout(self.settings.timeout())
+            }
+            ureq::Error::Io(io) => FetchError::Connect(io.to_string()),
+            ureq::Error::BodyExceedsLimit(_) => FetchError::TooLarge {
+                limit: self.settings.max_bytes,
+            },
+            ureq::Error::TooManyRedirects => {
+                FetchError::TooManyRedirects(self.settings.max_redirects)
+            }
+            ureq::Error::RedirectFailed | ureq::Error::BadUri(_) => FetchError::BadRedirect,
+            ureq::Error::Tls(msg) => FetchError::Tls(msg.to_owned()),
+            ureq::Error::Rustls(e) => FetchError::Tls(e.to_string()),
+            other => FetchError::Protocol(other.to_string()),
+        }
+    }
+}

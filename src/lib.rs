@@ -1,0 +1,28 @@
+//! palimpsest keeps a change-tracking archive of news articles in a plain git repository.
+//!
+//! The pipeline, one module per stage, data flowing down:
+//!
+//! 1. [`fetch`]: URL → [`fetch::Fetched`] (status, headers, raw bytes), politely and within limits.
+//! 2. [`decode`]: raw bytes → text, in the charset the page is really in.
+//! 3. [`extract`]: HTML → [`extract::Article`] (title, metadata, text blocks), dropping boilerplate.
+//! 4. [`normalize`]: article → [`normalize::Document`], the canonical text, one sentence per line.
+//! 5. [`hash`]: blake3 [`hash::ContentHash`] of archived and fetched bytes.
+//! 6. [`archive`]: the git repository: one commit per change, trailers, raw bytes in notes.
+//! 7. [`diff`]: two documents → [`diff::DiffReport`] (sentence and character changes, classified).
+//! 8. [`render`]: a diff report → terminal text, unified diff or JSON.
+//!
+//! [`snapshot`] runs stages 1–6 over the tracked articles; [`config`] reads `palimpsest.toml`.
+//! The library never prints and reads no environment: the `palimpsest` binary does that.
+
+pub mod archive;
+pub mod config;
+pub mod decode;
+pub mod diff;
+pub mod extract;
+pub mod fetch;
+pub mod hash;
+pub mod normalize;
+pub mod render;
+pub mod snapshot;
+pub mod source;
+pub mod state;

@@ -1,0 +1,404 @@
+//! [`Article`] → [`Document`]: the canonical text that is archived, and its file format.
+//!
+//! The same article must give the same bytes whatever the page around it does, so every piece of
+//! text goes through [`normalize_text`] (NFC, invisible characters dropped, whitespace folded, no
+//! spaces beside CJK characters). The file puts one sentence on a line and a blank line between
+//! paragraphs, because git diffs lines: that is what makes `git log -p` and `git diff --word-diff`
+//! readable, above all for Chinese, whose paragraphs would otherwise be one long line.
+//!
+//! File format (a contract, documented in README.md):
+//!
+//! ```text
+//! url: https://example.com/news/1.html
+//! title: The title
+//! byline: Jane Doe                      (only when found)
+//! published: 2023-02-02T10:00:00+08:00  (only when found)
+//!
+//! First sentence of the first paragraph.
+//! Second sentence.
+//!
+//! ## A heading
+//!
+//! - A list item
+//! ```
+
+use crate::extract::{Article, BlockKind};
+use unicode_normalization::UnicodeNormalization;
+
+/// The archived form of an article: what one file in the archive holds.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
+pub struct Document {
+    pub url: String,
+    pub title: String,
+    pub byline: Option<String>,
+    pub published: Option<String>,
+    /// Paragraphs, each a list of sentences.
+    pub paragraphs: Vec<Vec<String>>,
+}
+
+impl Document {
+    /// Normalizes an extracted article into its archived form.
+    pub fn from_article(url: &str, article: &Article) -> Document {
+        let paragraphs = article
+            .blocks
+            .iter()
+            .filter_map(|block| {
+                let text = normalize_text(&block.text);
+                if text.is_empty() {
+                    return None;
+                }
+                let marked = match block.kind {
+                    BlockKind::Heading => format!("## {text}"),
+                    BlockKind::ListItem => format!("- {text}"),
+                    BlockKind::Quote => format!("> {text}"),
+                    BlockKind::Paragraph | BlockKind::Caption | BlockKind::Preformatted => text,
+                };
+                Some(
+                    split_sentences(&marked)
+                        .into_iter()
+                        .map(str::to_owned)
+                        .collect(),
+                )
+            })
+            .collect();
+        let optional =
+            |v: &Option<String>| v.as_deref().map(normalize_text).filter(|s| !s.is_empty());
+        Document {
+            url: single_line(url),
+            title: normalize_text(&article.title),
+            byline: optional(&article.byline),
+            published: optional(&article.published),
+            paragraphs,
+        }
+    }
+
+    /// The body as text: sentences joined by nothing (CJK) or a space, paragraphs by a newline.
+    pub fn body_text(&self) -> String {
+        self.paragraphs
+            .iter()
+            .map(|p| join_sentences(p))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// All sentences of the body, in order.
+    pub fn sentences(&self) -> impl Iterator<Item = &str> {
+        self.paragraphs.iter().flatten().map(String::as_str)
+    }
+
+    /// Whether two documents say the same thing: same title and same body. Metadata (url, byline,
+    /// date) is not compared, so a page that only reformats its date line records nothing.
+    pub fn same_content(&self, other: &Document) -> bool {
+        self.title == other.title && self.paragraphs == other.paragraphs
+    }
+
+    /// The exact bytes archived for this document.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = String::new();
+        out.push_str("url: ");
+        out.push_str(&self.url);
+        out.push_str("\ntitle: ");
+        out.push_str(&self.title);
+        out.push('\n');
+        if let Some(byline) = &self.byline {
+            out.push_str("byline: ");
+            out.push_str(byline);
+            out.push('\n');
+        }
+        if let Some(published) = &self.published {
+            out.push_str("published: ");
+            out.push_str(published);
+            out.push('\n');
+        }
+        for paragraph in &self.paragraphs {
+            out.push('\n');
+            for sentence in paragraph {
+                out.push_str(sentence);
+                out.push('\n');
+            }
+        }
+        out.into_bytes()
+    }
+
+    /// Reads a file written by [`Document::to_bytes`]. Lenient: unknown header keys are ignored,
+    /// so that older or newer archives still read.
+    pub fn parse(bytes: &[u8]) -> Document {
+        let text = String::from_utf8_lossy(bytes);
+        let mut doc = Document::default();
+        let mut lines = text.lines();
+        for line in lines.by_ref() {
+            if line.is_empty() {
+                break;
+            }
+            let (key, value) = line.split_once(": ").unwrap_or((line, ""));
+            let value = value.to_owned();
+            match key {
+                "url" => doc.url = value,
+                "title" => doc.title = value,
+                "byline" => doc.byline = Some(value),
+                "published" => doc.published = Some(value),
+                _ => {}
+            }
+        }
+        let mut paragraph = Vec::new();
+        for line in lines {
+            if line.is_empty() {
+                if !paragraph.is_empty() {
+                    doc.paragraphs.push(std::mem::take(&mut paragraph));
+                }
+            } else {
+                paragraph.push(line.to_owned());
+            }
+        }
+        if !paragraph.is_empty() {
+            doc.paragraphs.push(paragraph);
+        }
+        doc
+    }
+}
+
+fn single_line(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+/// Joins the sentences of one paragraph back into running text.
+pub fn join_sentences(sentences: &[String]) -> String {
+    let mut out = String::new();
+    for s in sentences {
+        if let (Some(prev), Some(next)) = (out.chars().last(), s.chars().next()) {
+            if !is_cjk(prev) && !is_cjk(next) {
+                out.push(' ');
+            }
+        }
+        out.push_str(s);
+    }
+    out
+}
+
+/// Characters that are written without spaces between words (Han, kana, CJK punctuation and
+/// full-width forms). Hangul is not among them: Korean separates words with spaces.
+pub fn is_cjk(c: char) -> bool {
+    matches!(c,
+        '\u{2E80}'..='\u{2FDF}'   // radicals
+        | '\u{3000}'..='\u{303F}' // CJK symbols and punctuation
+        | '\u{3040}'..='\u{30FF}' // hiragana, katakana
+        | '\u{3100}'..='\u{312F}' // bopomofo
+        | '\u{3190}'..='\u{31FF}'
+        | '\u{3400}'..='\u{4DBF}' // extension A
+        | '\u{4E00}'..='\u{9FFF}' // unified ideographs
+        | '\u{F900}'..='\u{FAFF}' // compatibility ideographs
+        | '\u{FE30}'..='\u{FE4F}' // compatibility forms
+        | '\u{FF00}'..='\u{FFEF}' // full-width and half-width forms
+        | '\u{20000}'..='\u{3134F}')
+}
+
+/// Characters that carry no visible text: zero-width characters, bidi controls, the soft hyphen,
+/// the BOM and other control characters. Pages sprinkle them differently on every render.
+fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
+        | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{206F}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}' | '\u{FFF9}'..='\u{FFFB}')
+        || (c.is_control() && !c.is_whitespace())
+}
+
+/// Canonical text: NFC, invisible characters removed, runs of white space folded into one space
+/// and dropped where they touch a CJK character, trimmed.
+pub fn normalize_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut pending_space = false;
+    for c in s.nfc() {
+        if c.is_whitespace() {
+            pending_space = !out.is_empty();
+            continue;
+        }
+        if is_invisible(c) {
+            continue;
+        }
+        if pending_space {
+            let prev = out.chars().next_back().unwrap_or(' ');
+            if !is_cjk(prev) && !is_cjk(c) {
+                out.push(' ');
+            }
+            pending_space = false;
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Splits normalized text into sentences. CJK sentences end at 。！？ (and their closing quotes or
+/// brackets); other scripts at `.`, `!` or `?` followed by a space and a capital, a digit or an
+/// opening quote, unless the word before the stop is a common abbreviation or an initial.
+pub fn split_sentences(text: &str) -> Vec<&str> {
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    while i < chars.len() {
+        let (_, c) = chars[i];
+        let cjk_stop = matches!(c, '。' | '！' | '？' | '…');
+        let latin_stop = matches!(c, '.' | '!' | '?');
+        if !cjk_stop && !latin_stop {
+            i += 1;
+            continue;
+        }
+        // Take the whole run of stops and closing marks: `！？`, `。”`, `."`, `...`
+        let mut j = i + 1;
+        while j < chars.len() && (is_stop(chars[j].1) || is_closer(chars[j].1)) {
+            j += 1;
+        }
+        let end = chars.get(j).map_or(text.len(), |&(b, _)| b);
+        let split = if cjk_stop {
+            // `…` alone is an ellipsis inside a sentence unless a CJK stop or closer ends it.
+            c != '…' || j > i + 1
+        } else {
+            ends_latin_sentence(text, &chars, i, j)
+        };
+        if split && j < chars.len() {
+            let sentence = text[start..end].trim();
+            if !sentence.is_empty() {
+                out.push(sentence);
+            }
+            start = end;
+        }
+        i = j;
+    }
+    let rest = text[start..].trim();
+    if !rest.is_empty() {
+        out.push(rest);
+    }
+    out
+}
+
+fn is_stop(c: char) -> bool {
+    matches!(c, '。' | '！' | '？' | '.' | '!' | '?' | '…')
+}
+
+fn is_closer(c: char) -> bool {
+    matches!(
+        c,
+        '”' | '’' | '"' | '\'' | '」' | '』' | '）' | ')' | '》' | '】' | ']' | '〉'
+    )
+}
+
+fn is_opener(c: char) -> bool {
+    matches!(
+        c,
+        '“' | '‘' | '"' | '\'' | '「' | '『' | '（' | '(' | '《' | '【' | '[' | '¡' | '¿'
+    )
+}
+
+const ABBREVIATIONS: &[&str] = &[
+    "mr", "mrs", "ms", "dr", "prof", "st", "jr", "sr", "vs", "etc", "e.g", "i.e", "u.s", "u.k",
+    "no", "gen", "sen", "rep", "gov", "inc", "ltd", "co", "corp", "jan", "feb", "mar", "apr",
+    "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "mt", "ft", "lt", "col", "capt",
+    "sgt", "rev", "hon", "pres", "dept", "univ", "approx", "fig", "vol", "op", "al",
+];
+
+/// Decides whether the stop run `chars[i..j]` ends a sentence in a space-separated script.
+fn ends_latin_sentence(text: &str, chars: &[(usize, char)], i: usize, j: usize) -> bool {
+    // A stop glued to a CJK character (`你好!我`) ends the sentence.
+    if let Some(&(_, next)) = chars.get(j) {
+        if is_cjk(next) {
+            return true;
+        }
+        if next != ' ' {
+            return false; // 3.14, U.S.A, example.com
+        }
+    }
+    let Some(&(_, after)) = chars.get(j + 1) else {
+        return false;
+    };
+    if !(after.is_uppercase() || after.is_numeric() || is_opener(after) || is_cjk(after)) {
+        return false;
+    }
+    if chars[i].1 != '.' {
+        return true;
+    }
+    let word_start = chars[..i]
+        .iter()
+        .rposition(|&(_, c)| c.is_whitespace() || is_opener(c))
+        .map_or(0, |k| chars[k].0 + chars[k].1.len_utf8());
+    let word = &text[word_start..chars[i].0];
+    let is_initial = word.chars().count() == 1 && word.chars().all(char::is_uppercase);
+    !(is_initial || ABBREVIATIONS.contains(&word.to_lowercase().as_str()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::Block;
+
+    #[test]
+    fn folds_whitespace_and_drops_spaces_beside_cjk() {
+        assert_eq!(normalize_text("  a \u{a0}\t b \n"), "a b");
+        assert_eq!(
+            normalize_text("习近平 在\u{3000}会议上 说 Twitter 发文"),
+            "习近平在会议上说Twitter发文"
+        );
+        assert_eq!(normalize_text("zero\u{200b}width\u{feff}"), "zerowidth");
+        assert_eq!(normalize_text("한국 사람"), "한국 사람");
+    }
+
+    #[test]
+    fn composes_to_nfc() {
+        assert_eq!(normalize_text("e\u{301}"), "\u{e9}");
+    }
+
+    #[test]
+    fn splits_chinese_sentences() {
+        assert_eq!(
+            split_sentences("他说：“好。”我们走吧！真的？是的"),
+            vec!["他说：“好。”", "我们走吧！", "真的？", "是的"]
+        );
+    }
+
+    #[test]
+    fn splits_english_sentences_but_not_abbreviations() {
+        assert_eq!(
+            split_sentences(
+                "Mr. Smith went to the U.S. Army. He paid $3.50. J. K. Rowling wrote. \"Yes,\" she said."
+            ),
+            vec![
+                "Mr. Smith went to the U.S. Army.",
+                "He paid $3.50.",
+                "J. K. Rowling wrote.",
+                "\"Yes,\" she said."
+            ]
+        );
+    }
+
+    #[test]
+    fn file_round_trips() {
+        let article = Article {
+            title: " A  title ".into(),
+            byline: Some("Jane".into()),
+            published: None,
+            lang: None,
+            blocks: vec![
+                Block {
+                    kind: BlockKind::Heading,
+                    text: "Head".into(),
+                },
+                Block {
+                    kind: BlockKind::Paragraph,
+                    text: "One. Two.".into(),
+                },
+                Block {
+                    kind: BlockKind::Paragraph,
+                    text: "  ".into(),
+                },
+            ],
+        };
+        let doc = Document::from_article("https://x.test/a", &article);
+        let bytes = doc.to_bytes();
+        assert_eq!(
+            String::from_utf8(bytes.clone()).unwrap(),
+            "url: https://x.test/a\ntitle: A title\nbyline: Jane\n\n## Head\n\nOne.\nTwo.\n"
+        );
+        assert_eq!(Document::parse(&bytes), doc);
+    }
+}
