@@ -22,6 +22,7 @@ pub mod extract;
 pub mod fetch;
 pub mod hash;
 pub mod normalize;
+pub mod page;
 pub mod render;
 pub mod snapshot;
 pub mod source;
