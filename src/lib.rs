@@ -26,4 +26,3 @@ pub mod page;
 pub mod render;
 pub mod snapshot;
 pub mod source;
-pub mod state;

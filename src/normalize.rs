@@ -92,6 +92,17 @@ impl Document {
         self.title == other.title && self.paragraphs == other.paragraphs
     }
 
+    /// A hash of what [`Document::same_content`] compares, to find an earlier identical state
+    /// without reading every earlier version.
+    pub fn state_hash(&self) -> crate::hash::ContentHash {
+        let mut text = self.title.clone();
+        for paragraph in &self.paragraphs {
+            text.push_str("\n\n");
+            text.push_str(&paragraph.join("\n"));
+        }
+        crate::hash::ContentHash::of(text.as_bytes())
+    }
+
     /// The exact bytes archived for this document.
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = String::new();

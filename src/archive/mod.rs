@@ -1,3 +1,483 @@
-//! The git archive.
+//! The archive: a plain git repository with one file per article and one commit per change.
+//!
+//! Layout of an archive directory:
+//! - `palimpsest.toml`: tracked articles and settings ([`crate::config`]), committed;
+//! - `<host>/<path>.txt`: one file per article ([`path`], [`crate::normalize`]), committed;
+//! - `refs/notes/raw`: the raw bytes fetched for each version, as git notes
+//!   (`git notes --ref=raw show <commit>`);
+//! - `.palimpsest/` (git-ignored): the lock file and the SQLite database ([`state`]).
+//!
+//! Commits are written through git2's object database, never through the git CLI, and a branch
+//! moves only after every object it needs is written, so a crash at any moment leaves a
+//! repository that `git fsck` accepts. The working tree and index are brought up to date after
+//! each move; a crash between the two is repaired by the next command that takes the lock.
 
+pub mod commit;
+pub mod history;
 pub mod path;
+pub mod record;
+pub mod state;
+
+pub use commit::{ChangeKind, Trailers};
+pub use history::Version;
+pub use record::{Observation, Recorded, Recorder, Seen};
+
+use crate::config::{self, Config, ConfigError};
+use crate::normalize::Document;
+use git2::{Oid, Repository, Signature};
+use state::{State, StateError};
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use url::Url;
+
+/// Where the raw fetched bytes of each version are kept.
+pub const RAW_NOTES_REF: &str = "refs/notes/raw";
+/// The folder of operational files, git-ignored.
+const PRIVATE_DIR: &str = ".palimpsest";
+/// Present while a published commit has not yet reached the working tree and index.
+const SYNC_MARKER: &str = "sync-pending";
+const BRANCH: &str = "main";
+
+/// The archive can't be opened, locked or written.
+#[derive(Debug, thiserror::Error)]
+pub enum ArchiveError {
+    #[error("no archive at {0}")]
+    Missing(PathBuf),
+    #[error("{0} is not a palimpsest archive (no {file} in a git repository)", file = config::FILE_NAME)]
+    NotAnArchive(PathBuf),
+    #[error("{0} already exists and is not empty")]
+    NotEmpty(PathBuf),
+    #[error("another palimpsest command is writing to {0}")]
+    Locked(PathBuf),
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("git: {0}")]
+    Git(#[from] git2::Error),
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    State(#[from] StateError),
+}
+
+impl ArchiveError {
+    fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ArchiveError + '_ {
+        move |source| ArchiveError::Io {
+            path: path.to_owned(),
+            source,
+        }
+    }
+}
+
+/// An open archive. Reading needs nothing more; writing needs [`Archive::lock`] first.
+pub struct Archive {
+    root: PathBuf,
+    repo: Repository,
+    config: Config,
+    state: State,
+    lock: Option<File>,
+}
+
+/// The identity of every commit palimpsest writes; the date is the fetch time.
+fn signature(time: chrono::DateTime<chrono::Utc>) -> Result<Signature<'static>, git2::Error> {
+    Signature::new(
+        "palimpsest",
+        "palimpsest@localhost",
+        &git2::Time::new(time.timestamp(), 0),
+    )
+}
+
+impl Archive {
+    /// Creates an archive in `root` (which may exist if empty): a git repository on branch
+    /// `main` with a first commit holding `palimpsest.toml` and `.gitignore`.
+    pub fn init(root: &Path) -> Result<Archive, ArchiveError> {
+        if root.exists() {
+            let mut entries = std::fs::read_dir(root).map_err(ArchiveError::io(root))?;
+            if entries.next().is_some() {
+                return Err(ArchiveError::NotEmpty(root.to_owned()));
+            }
+        }
+        std::fs::create_dir_all(root).map_err(ArchiveError::io(root))?;
+        let mut opts = git2::RepositoryInitOptions::new();
+        opts.initial_head(BRANCH);
+        let repo = Repository::init_opts(root, &opts)?;
+        let files = [
+            (config::FILE_NAME, config::initial_text()),
+            (".gitignore", format!("/{PRIVATE_DIR}/\n")),
+        ];
+        let mut index = repo.index()?;
+        for (name, text) in &files {
+            let path = root.join(name);
+            std::fs::write(&path, text).map_err(ArchiveError::io(&path))?;
+            index.add_path(Path::new(name))?;
+        }
+        index.write()?;
+        let tree = repo.find_tree(index.write_tree()?)?;
+        let sig = signature(chrono::Utc::now())?;
+        repo.commit(
+            Some("HEAD"),
+            &sig,
+            &sig,
+            "Create palimpsest archive\n",
+            &tree,
+            &[],
+        )?;
+        drop(tree);
+        Archive::open(root)
+    }
+
+    /// Opens the archive in `root`.
+    pub fn open(root: &Path) -> Result<Archive, ArchiveError> {
+        if !root.exists() {
+            return Err(ArchiveError::Missing(root.to_owned()));
+        }
+        let repo =
+            Repository::open(root).map_err(|_| ArchiveError::NotAnArchive(root.to_owned()))?;
+        let root = repo
+            .workdir()
+            .ok_or_else(|| ArchiveError::NotAnArchive(root.to_owned()))?
+            .to_owned();
+        let config_path = root.join(config::FILE_NAME);
+        let text = match std::fs::read_to_string(&config_path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(ArchiveError::NotAnArchive(root));
+            }
+            Err(e) => return Err(ArchiveError::io(&config_path)(e)),
+        };
+        let config = Config::parse(&text)?;
+        let private = root.join(PRIVATE_DIR);
+        std::fs::create_dir_all(&private).map_err(ArchiveError::io(&private))?;
+        let state = State::open(&private.join("state.db"))?;
+        let mut archive = Archive {
+            root,
+            repo,
+            config,
+            state,
+            lock: None,
+        };
+        archive.catch_up()?;
+        Ok(archive)
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    pub fn state(&self) -> &State {
+        &self.state
+    }
+
+    /// Takes the archive's writer lock (waiting for it with `wait`), then repairs what a killed
+    /// run may have left: stale git lock files and a working tree behind the branch.
+    pub fn lock(&mut self, wait: bool) -> Result<(), ArchiveError> {
+        if self.lock.is_some() {
+            return Ok(());
+        }
+        let path = self.root.join(PRIVATE_DIR).join("lock");
+        let file = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(ArchiveError::io(&path))?;
+        if wait {
+            file.lock().map_err(ArchiveError::io(&path))?;
+        } else {
+            match file.try_lock() {
+                Ok(()) => {}
+                Err(std::fs::TryLockError::WouldBlock) => {
+                    return Err(ArchiveError::Locked(self.root.clone()));
+                }
+                Err(std::fs::TryLockError::Error(e)) => return Err(ArchiveError::io(&path)(e)),
+            }
+        }
+        self.lock = Some(file);
+        self.recover()
+    }
+
+    /// Under the lock nobody else is writing, so git lock files are leftovers of a killed run.
+    fn recover(&mut self) -> Result<(), ArchiveError> {
+        let git_dir = self.repo.path().to_owned();
+        for stale in [
+            "index.lock",
+            "HEAD.lock",
+            "packed-refs.lock",
+            "refs/heads/main.lock",
+            "refs/notes/raw.lock",
+        ] {
+            let path = git_dir.join(stale);
+            if path.exists() {
+                std::fs::remove_file(&path).map_err(ArchiveError::io(&path))?;
+            }
+        }
+        let marker = self.root.join(PRIVATE_DIR).join(SYNC_MARKER);
+        if marker.exists() {
+            self.repo
+                .checkout_head(Some(git2::build::CheckoutBuilder::new().force()))?;
+            std::fs::remove_file(&marker).map_err(ArchiveError::io(&marker))?;
+        }
+        // Another process may have published since we opened.
+        self.reload_config()?;
+        self.catch_up()
+    }
+
+    fn reload_config(&mut self) -> Result<(), ArchiveError> {
+        let path = self.root.join(config::FILE_NAME);
+        let text = std::fs::read_to_string(&path).map_err(ArchiveError::io(&path))?;
+        self.config = Config::parse(&text)?;
+        Ok(())
+    }
+
+    fn require_lock(&self) {
+        assert!(
+            self.lock.is_some(),
+            "archive writes need Archive::lock first"
+        );
+    }
+
+    /// The tracked articles, in the order they were added.
+    pub fn tracked(&self) -> Vec<Url> {
+        self.config
+            .articles
+            .iter()
+            .filter_map(|u| Url::parse(u).ok())
+            .collect()
+    }
+
+    /// Tracks `urls` (canonical), committing `palimpsest.toml`. URLs already tracked, also
+    /// under another scheme, are skipped. Returns the ones that were new.
+    pub fn track(&mut self, urls: &[Url]) -> Result<Vec<Url>, ArchiveError> {
+        self.require_lock();
+        let mut known: std::collections::HashSet<String> =
+            self.tracked().iter().map(path::article_path).collect();
+        let new: Vec<Url> = urls
+            .iter()
+            .filter(|u| known.insert(path::article_path(u)))
+            .cloned()
+            .collect();
+        if new.is_empty() {
+            return Ok(new);
+        }
+        let config_path = self.root.join(config::FILE_NAME);
+        let text = std::fs::read_to_string(&config_path).map_err(ArchiveError::io(&config_path))?;
+        let as_strings: Vec<String> = new.iter().map(Url::to_string).collect();
+        let (text, _) = config::with_articles(&text, &as_strings)?;
+        let message = match new.as_slice() {
+            [one] => format!("Track {one}\n"),
+            many => format!("Track {} articles\n", many.len()),
+        };
+        self.commit_file(config::FILE_NAME, text.as_bytes(), &message)?;
+        self.config = Config::parse(&text)?;
+        Ok(new)
+    }
+
+    /// Commits one file outside the article pipeline (configuration changes).
+    fn commit_file(&mut self, name: &str, bytes: &[u8], message: &str) -> Result<(), ArchiveError> {
+        let (head, oid) = {
+            let head = self.repo.head()?.peel_to_commit()?;
+            let blob = self.repo.blob(bytes)?;
+            let tree = record::tree_with(&self.repo, Some(&head.tree()?), name, Some(blob))?;
+            let tree = self
+                .repo
+                .find_tree(tree.ok_or_else(|| git2::Error::from_str("empty tree"))?)?;
+            let sig = signature(chrono::Utc::now())?;
+            (
+                head.id(),
+                self.repo
+                    .commit(None, &sig, &sig, message, &tree, &[&head])?,
+            )
+        };
+        self.publish(head, oid, None, &[name.to_owned()])
+    }
+
+    /// Moves the branch (and the raw notes) from `old` to `new`, then brings the working tree,
+    /// the index and the database up to date. The branch moves with compare-and-swap, so a
+    /// writer that bypassed the lock can't be overwritten silently.
+    fn publish(
+        &mut self,
+        old: Oid,
+        new: Oid,
+        notes: Option<(Option<Oid>, Oid)>,
+        paths: &[String],
+    ) -> Result<(), ArchiveError> {
+        let marker = self.root.join(PRIVATE_DIR).join(SYNC_MARKER);
+        std::fs::write(&marker, b"").map_err(ArchiveError::io(&marker))?;
+        if let Some((old_notes, new_notes)) = notes {
+            match old_notes {
+                Some(old_notes) => self.repo.reference_matching(
+                    RAW_NOTES_REF,
+                    new_notes,
+                    true,
+                    old_notes,
+                    "palimpsest: raw bytes",
+                )?,
+                None => {
+                    self.repo
+                        .reference(RAW_NOTES_REF, new_notes, false, "palimpsest: raw bytes")?
+                }
+            };
+        }
+        let branch = format!("refs/heads/{BRANCH}");
+        self.repo
+            .reference_matching(&branch, new, true, old, "palimpsest: record")?;
+        self.sync_worktree(paths)?;
+        std::fs::remove_file(&marker).map_err(ArchiveError::io(&marker))?;
+        self.catch_up()
+    }
+
+    /// Writes `paths` from HEAD to the working tree and the index (or removes them).
+    fn sync_worktree(&mut self, paths: &[String]) -> Result<(), ArchiveError> {
+        let tree = self.repo.head()?.peel_to_tree()?;
+        let mut index = self.repo.index()?;
+        for rel in paths {
+            let file = self.root.join(rel);
+            match tree.get_path(Path::new(rel)) {
+                Ok(entry) => {
+                    let blob = self.repo.find_blob(entry.id())?;
+                    if let Some(dir) = file.parent() {
+                        std::fs::create_dir_all(dir).map_err(ArchiveError::io(dir))?;
+                    }
+                    std::fs::write(&file, blob.content()).map_err(ArchiveError::io(&file))?;
+                    index.add_path(Path::new(rel))?;
+                }
+                Err(e) if e.code() == git2::ErrorCode::NotFound => {
+                    match std::fs::remove_file(&file) {
+                        Ok(()) => {}
+                        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                        Err(e) => return Err(ArchiveError::io(&file)(e)),
+                    }
+                    // Git has no empty folders: drop the ones the removal emptied.
+                    let mut dir = file.parent();
+                    while let Some(d) = dir.filter(|d| *d != self.root) {
+                        if std::fs::remove_dir(d).is_err() {
+                            break;
+                        }
+                        dir = d.parent();
+                    }
+                    index.remove_path(Path::new(rel))?;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        index.write()?;
+        Ok(())
+    }
+
+    /// Brings the `versions` index of the database up to HEAD, reading the trailers of the
+    /// commits it has not seen (all of them when the database is new or history was rewritten).
+    pub(crate) fn catch_up(&mut self) -> Result<(), ArchiveError> {
+        let head = match self.repo.head() {
+            Ok(head) => head.peel_to_commit()?.id(),
+            Err(e) if e.code() == git2::ErrorCode::UnbornBranch => return Ok(()),
+            Err(e) => return Err(e.into()),
+        };
+        let indexed = self
+            .state
+            .indexed_head()?
+            .and_then(|h| Oid::from_str(&h).ok());
+        if indexed == Some(head) {
+            return Ok(());
+        }
+        let mut chain = Vec::new();
+        let mut reset = true;
+        let mut next = Some(self.repo.find_commit(head)?);
+        while let Some(commit) = next {
+            if Some(commit.id()) == indexed {
+                reset = false;
+                break;
+            }
+            next = commit.parents().next();
+            chain.push(commit);
+        }
+        let mut versions = Vec::new();
+        for commit in chain.iter().rev() {
+            if let Some(version) = self.version_of(commit)? {
+                versions.push(version);
+            }
+        }
+        self.state.index(&head.to_string(), &versions, reset)?;
+        Ok(())
+    }
+
+    /// Reads a commit as a version of an article, if it is one.
+    fn version_of(&self, commit: &git2::Commit) -> Result<Option<Version>, ArchiveError> {
+        let Some(trailers) = Trailers::parse(&String::from_utf8_lossy(commit.message_bytes()))
+        else {
+            return Ok(None);
+        };
+        let Ok(url) = Url::parse(&trailers.url) else {
+            return Ok(None);
+        };
+        let path = path::article_path(&url);
+        let deleted = trailers.has(ChangeKind::Deleted);
+        // A deletion's title is the title of what was deleted.
+        let tree = if deleted {
+            commit.parents().next().map(|p| p.tree()).transpose()?
+        } else {
+            Some(commit.tree()?)
+        };
+        let blob = tree
+            .and_then(|t| t.get_path(Path::new(&path)).ok())
+            .map(|e| e.id());
+        let doc = match blob {
+            Some(oid) => Some(Document::parse(self.repo.find_blob(oid)?.content())),
+            None => None,
+        };
+        Ok(Some(Version {
+            number: 0,
+            commit: commit.id().to_string(),
+            path,
+            url: trailers.url.clone(),
+            changes: trailers.changes.clone(),
+            minor: trailers.minor,
+            reverts: trailers.reverts.clone(),
+            title: doc.as_ref().map(|d| d.title.clone()).unwrap_or_default(),
+            subject: String::from_utf8_lossy(commit.message_bytes())
+                .lines()
+                .next()
+                .unwrap_or("")
+                .to_owned(),
+            content_hash: trailers.content_hash.map(|h| h.to_string()),
+            source_hash: trailers.source_hash.map(|h| h.to_string()),
+            blob: if deleted {
+                None
+            } else {
+                blob.map(|b| b.to_string())
+            },
+            state_hash: if deleted {
+                None
+            } else {
+                doc.map(|d| d.state_hash().to_string())
+            },
+            fetched_at: trailers
+                .fetched_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            http_status: trailers.http_status,
+            imported_from: trailers.imported_from,
+        }))
+    }
+
+    /// Every version of the article at `url`, oldest first.
+    pub fn versions(&self, url: &Url) -> Result<Vec<Version>, ArchiveError> {
+        Ok(self.state.versions(&path::article_path(url))?)
+    }
+
+    /// The article's current document, if it is archived and not deleted.
+    pub fn current(&self, url: &Url) -> Result<Option<Document>, ArchiveError> {
+        let tree = self.repo.head()?.peel_to_tree()?;
+        match tree.get_path(Path::new(&path::article_path(url))) {
+            Ok(entry) => Ok(Some(Document::parse(
+                self.repo.find_blob(entry.id())?.content(),
+            ))),
+            Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+}

@@ -24,7 +24,14 @@ pub fn article_path(url: &Url) -> String {
     let host = host_dir(url);
     let segments: Vec<String> = url
         .path_segments()
-        .map(|s| s.map(|seg| percent_decode(seg)).collect())
+        .map(|s| {
+            s.map(|seg| {
+                percent_encoding::percent_decode_str(seg)
+                    .decode_utf8_lossy()
+                    .into_owned()
+            })
+            .collect()
+        })
         .unwrap_or_default();
     let mut segments: Vec<String> = segments;
     if segments.last().is_none_or(String::is_empty) {
@@ -79,25 +86,6 @@ fn host_dir(url: &Url) -> String {
         Some(port) => format!("{host}_{port}"),
         None => host,
     }
-}
-
-fn percent_decode(segment: &str) -> String {
-    let bytes = segment.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn is_clean(segment: &str) -> bool {

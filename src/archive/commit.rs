@@ -1,0 +1,259 @@
+//! Commit messages: the subject a person reads and the trailers a script reads.
+//!
+//! Trailer keys are a contract (README.md): `Url`, `Change`, `Minor`, `Reverts`, `Content-Hash`,
+//! `Source-Hash`, `Fetched-At`, `Http-Status`, `Imported-From`. They are written and parsed here
+//! and nowhere else. `git log --format=%(trailers)` and `git interpret-trailers` read them too.
+
+use crate::hash::ContentHash;
+use chrono::{DateTime, FixedOffset, SecondsFormat};
+use std::fmt;
+use std::str::FromStr;
+
+/// What a recorded version changed, as written in the `Change:` trailer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChangeKind {
+    New,
+    Title,
+    Body,
+    Deleted,
+    Restored,
+}
+
+impl ChangeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeKind::New => "new",
+            ChangeKind::Title => "title",
+            ChangeKind::Body => "body",
+            ChangeKind::Deleted => "deleted",
+            ChangeKind::Restored => "restored",
+        }
+    }
+}
+
+impl fmt::Display for ChangeKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for ChangeKind {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "new" => ChangeKind::New,
+            "title" => ChangeKind::Title,
+            "body" => ChangeKind::Body,
+            "deleted" => ChangeKind::Deleted,
+            "restored" => ChangeKind::Restored,
+            other => {
+                return Err(format!(
+                    "unknown change kind {other:?} (expected new, title, body, deleted or restored)"
+                ));
+            }
+        })
+    }
+}
+
+/// The machine-readable part of a version's commit message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Trailers {
+    pub url: String,
+    /// Sorted, without duplicates.
+    pub changes: Vec<ChangeKind>,
+    /// Only punctuation or white space changed.
+    pub minor: bool,
+    /// The earlier version whose text this one returns to.
+    pub reverts: Option<String>,
+    /// Hash of the archived file; absent for a deletion.
+    pub content_hash: Option<ContentHash>,
+    /// Hash of the bytes fetched; absent for a deletion.
+    pub source_hash: Option<ContentHash>,
+    pub fetched_at: DateTime<FixedOffset>,
+    pub http_status: u16,
+    /// `<source commit>:<path>` for versions replayed by `import-git`.
+    pub imported_from: Option<String>,
+}
+
+impl Trailers {
+    pub fn has(&self, kind: ChangeKind) -> bool {
+        self.changes.contains(&kind)
+    }
+
+    /// Appends the trailer block (no leading blank line) to `out`.
+    pub fn write(&self, out: &mut String) {
+        let mut line = |key: &str, value: &dyn fmt::Display| {
+            out.push_str(key);
+            out.push_str(": ");
+            out.push_str(&value.to_string());
+            out.push('\n');
+        };
+        line("Url", &self.url);
+        let changes: Vec<&str> = self.changes.iter().map(|c| c.as_str()).collect();
+        line("Change", &changes.join(", "));
+        if self.minor {
+            line("Minor", &"yes");
+        }
+        if let Some(reverts) = &self.reverts {
+            line("Reverts", reverts);
+        }
+        if let Some(hash) = &self.content_hash {
+            line("Content-Hash", hash);
+        }
+        if let Some(hash) = &self.source_hash {
+            line("Source-Hash", hash);
+        }
+        line(
+            "Fetched-At",
+            &self.fetched_at.to_rfc3339_opts(SecondsFormat::Secs, true),
+        );
+        line("Http-Status", &self.http_status);
+        if let Some(from) = &self.imported_from {
+            line("Imported-From", from);
+        }
+    }
+
+    /// Reads the trailers of a commit message. `None` when the commit is not a version (it has
+    /// no `Url`, `Change` and `Fetched-At` trailers), such as the commits that change
+    /// `palimpsest.toml`. Unknown keys are ignored; malformed values make the commit not a version.
+    pub fn parse(message: &str) -> Option<Trailers> {
+        let block = message.trim_end().rsplit("\n\n").next()?;
+        let mut url = None;
+        let mut changes = None;
+        let mut fetched_at = None;
+        let mut t = Trailers {
+            url: String::new(),
+            changes: Vec::new(),
+            minor: false,
+            reverts: None,
+            content_hash: None,
+            source_hash: None,
+            fetched_at: DateTime::default(),
+            http_status: 0,
+            imported_from: None,
+        };
+        for line in block.lines() {
+            let Some((key, value)) = line.split_once(": ") else {
+                continue;
+            };
+            let value = value.trim();
+            match key {
+                "Url" => url = Some(value.to_owned()),
+                "Change" => {
+                    let mut kinds: Vec<ChangeKind> = value
+                        .split(',')
+                        .map(|k| k.trim().parse())
+                        .collect::<Result<_, _>>()
+                        .ok()?;
+                    kinds.sort();
+                    kinds.dedup();
+                    changes = Some(kinds);
+                }
+                "Minor" => t.minor = value == "yes",
+                "Reverts" => t.reverts = Some(value.to_owned()),
+                "Content-Hash" => t.content_hash = Some(value.parse().ok()?),
+                "Source-Hash" => t.source_hash = Some(value.parse().ok()?),
+                "Fetched-At" => fetched_at = Some(DateTime::parse_from_rfc3339(value).ok()?),
+                "Http-Status" => t.http_status = value.parse().ok()?,
+                "Imported-From" => t.imported_from = Some(value.to_owned()),
+                _ => {}
+            }
+        }
+        t.url = url?;
+        t.changes = changes.filter(|c| !c.is_empty())?;
+        t.fetched_at = fetched_at?;
+        Some(t)
+    }
+}
+
+/// Longest title kept in a subject line, in characters.
+const SUBJECT_TITLE: usize = 100;
+
+/// The subject line: what changed, then the title.
+pub fn subject(changes: &[ChangeKind], title: &str) -> String {
+    let has = |k| changes.contains(&k);
+    let what = if has(ChangeKind::New) {
+        "New"
+    } else if has(ChangeKind::Deleted) {
+        "Deleted"
+    } else if has(ChangeKind::Restored) {
+        if has(ChangeKind::Title) || has(ChangeKind::Body) {
+            "Restored with changes"
+        } else {
+            "Restored"
+        }
+    } else if has(ChangeKind::Title) && has(ChangeKind::Body) {
+        "Title and body changed"
+    } else if has(ChangeKind::Title) {
+        "Title changed"
+    } else {
+        "Body edited"
+    };
+    let title = if title.is_empty() {
+        "(untitled)"
+    } else {
+        title
+    };
+    let mut short: String = title.chars().take(SUBJECT_TITLE).collect();
+    if short.len() < title.len() {
+        short.push('…');
+    }
+    format!("{what}: {short}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Trailers {
+        Trailers {
+            url: "https://example.com/a".into(),
+            changes: vec![ChangeKind::Title, ChangeKind::Body],
+            minor: false,
+            reverts: Some("0123abcd".into()),
+            content_hash: Some(ContentHash::of(b"x")),
+            source_hash: Some(ContentHash::of(b"y")),
+            fetched_at: DateTime::parse_from_rfc3339("2026-11-26T12:00:00Z").unwrap(),
+            http_status: 200,
+            imported_from: Some("abc:pages/x.md".into()),
+        }
+    }
+
+    #[test]
+    fn trailers_round_trip() {
+        let t = sample();
+        let mut msg = "Title and body changed: X\n\nTitle was: Y\n\n".to_owned();
+        t.write(&mut msg);
+        assert!(msg.contains("\nChange: title, body\n"), "{msg}");
+        assert!(
+            msg.contains("\nFetched-At: 2026-11-26T12:00:00Z\n"),
+            "{msg}"
+        );
+        assert_eq!(Trailers::parse(&msg), Some(t));
+    }
+
+    #[test]
+    fn commits_without_trailers_are_not_versions() {
+        assert_eq!(Trailers::parse("Track 2 articles\n"), None);
+        assert_eq!(
+            Trailers::parse("x\n\nUrl: a\nChange: sideways\nFetched-At: 2026-11-26T12:00:00Z\n"),
+            None
+        );
+    }
+
+    #[test]
+    fn subject_names_the_change_and_shortens_the_title() {
+        assert_eq!(subject(&[ChangeKind::New], "T"), "New: T");
+        assert_eq!(
+            subject(&[ChangeKind::Title, ChangeKind::Body], ""),
+            "Title and body changed: (untitled)"
+        );
+        let long = "字".repeat(300);
+        assert_eq!(
+            subject(&[ChangeKind::Body], &long).chars().count(),
+            "Body edited: ".len() + SUBJECT_TITLE + 1
+        );
+    }
+}

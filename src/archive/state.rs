@@ -1,0 +1,306 @@
+//! The archive's SQLite database (`.palimpsest/state.db`, git-ignored): what changes on every
+//! check, and an index of the versions that git holds.
+//!
+//! Git is the record; this database only makes it fast to query. The `versions` table is derived
+//! from commit trailers (see [`super::Archive::catch_up`]), so losing the file loses no content:
+//! the next command rebuilds it. The `checks` table holds what must not go into git because it
+//! changes on every fetch: last check, HTTP validators, failure streaks.
+
+use super::commit::ChangeKind;
+use super::history::Version;
+use rusqlite::{Connection, OptionalExtension, params};
+use std::path::Path;
+
+/// Bumped when the schema changes; an older database is rebuilt from git.
+const SCHEMA_VERSION: i64 = 1;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS versions (
+    seq INTEGER PRIMARY KEY,
+    commit_id TEXT NOT NULL UNIQUE,
+    path TEXT NOT NULL,
+    url TEXT NOT NULL,
+    changes TEXT NOT NULL,
+    minor INTEGER NOT NULL,
+    reverts TEXT,
+    title TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    content_hash TEXT,
+    source_hash TEXT,
+    blob TEXT,
+    state_hash TEXT,
+    fetched_at TEXT NOT NULL,
+    http_status INTEGER NOT NULL,
+    imported_from TEXT
+);
+CREATE INDEX IF NOT EXISTS versions_by_path ON versions (path, seq);
+CREATE INDEX IF NOT EXISTS versions_by_state ON versions (path, state_hash);
+CREATE TABLE IF NOT EXISTS checks (
+    url TEXT PRIMARY KEY,
+    checked_at TEXT NOT NULL,
+    http_status INTEGER,
+    error TEXT,
+    failures INTEGER NOT NULL DEFAULT 0,
+    etag TEXT,
+    last_modified TEXT
+);
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY,
+    started_at TEXT NOT NULL,
+    finished_at TEXT NOT NULL,
+    summary TEXT NOT NULL
+);
+";
+
+/// The database failed.
+#[derive(Debug, thiserror::Error)]
+#[error("state database: {0}")]
+pub struct StateError(#[from] rusqlite::Error);
+
+/// The outcome of the last check of one URL.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Check {
+    pub url: String,
+    pub checked_at: String,
+    pub http_status: Option<u16>,
+    /// The error of the last check, if it failed.
+    pub error: Option<String>,
+    /// Failed checks in a row.
+    pub failures: u32,
+}
+
+/// The last run of `snapshot`, as the CLI summarized it (JSON).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Run {
+    pub started_at: String,
+    pub finished_at: String,
+    pub summary: String,
+}
+
+pub struct State {
+    conn: Connection,
+}
+
+/// Counts over the whole archive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Totals {
+    pub versions: usize,
+    /// Articles with at least one version.
+    pub articles: usize,
+    /// Articles whose last version is a deletion.
+    pub deleted: usize,
+}
+
+impl State {
+    /// Opens (creating if needed) the database at `path`. A database of another schema version
+    /// is emptied, to be rebuilt from git.
+    pub fn open(path: &Path) -> Result<State, StateError> {
+        let conn = Connection::open(path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(30))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if version != SCHEMA_VERSION {
+            conn.execute_batch(
+                "DROP TABLE IF EXISTS meta; DROP TABLE IF EXISTS versions; \
+                 DROP TABLE IF EXISTS checks; DROP TABLE IF EXISTS runs;",
+            )?;
+            conn.execute_batch(SCHEMA)?;
+            conn.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+        }
+        Ok(State { conn })
+    }
+
+    /// The commit up to which `versions` is indexed.
+    pub fn indexed_head(&self) -> Result<Option<String>, StateError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'indexed_head'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// Appends versions (oldest first) and moves the indexed head, in one transaction. With
+    /// `reset`, the index is rebuilt from scratch.
+    pub fn index(
+        &mut self,
+        head: &str,
+        versions: &[Version],
+        reset: bool,
+    ) -> Result<(), StateError> {
+        let tx = self.conn.transaction()?;
+        if reset {
+            tx.execute("DELETE FROM versions", [])?;
+        }
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT OR IGNORE INTO versions (commit_id, path, url, changes, minor, reverts, title, subject, \
+                 content_hash, source_hash, blob, state_hash, fetched_at, http_status, imported_from) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+            )?;
+            for v in versions {
+                let changes: Vec<&str> = v.changes.iter().map(|c| c.as_str()).collect();
+                insert.execute(params![
+                    v.commit,
+                    v.path,
+                    v.url,
+                    changes.join(","),
+                    v.minor,
+                    v.reverts,
+                    v.title,
+                    v.subject,
+                    v.content_hash,
+                    v.source_hash,
+                    v.blob,
+                    v.state_hash,
+                    v.fetched_at,
+                    v.http_status,
+                    v.imported_from,
+                ])?;
+            }
+        }
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('indexed_head', ?1) \
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [head],
+        )?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Every version of the article at `path`, oldest first, numbered from 1.
+    pub fn versions(&self, path: &str) -> Result<Vec<Version>, StateError> {
+        self.query_versions("WHERE path = ?1 ORDER BY seq", [path])
+    }
+
+    /// The newest versions across the archive, newest first.
+    pub fn recent(&self, limit: usize) -> Result<Vec<Version>, StateError> {
+        self.query_versions("ORDER BY seq DESC LIMIT ?1", [limit as i64])
+    }
+
+    /// The newest version of `path` whose text had `state_hash`.
+    pub fn find_state(&self, path: &str, state_hash: &str) -> Result<Option<String>, StateError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT commit_id FROM versions WHERE path = ?1 AND state_hash = ?2 ORDER BY seq DESC LIMIT 1",
+                [path, state_hash],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    fn query_versions<P: rusqlite::Params>(
+        &self,
+        tail: &str,
+        params: P,
+    ) -> Result<Vec<Version>, StateError> {
+        let sql = format!(
+            "SELECT commit_id, path, url, changes, minor, reverts, title, subject, content_hash, source_hash, \
+             blob, state_hash, fetched_at, http_status, imported_from FROM versions {tail}"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(params, |r| {
+            let changes: String = r.get(3)?;
+            Ok(Version {
+                number: 0,
+                commit: r.get(0)?,
+                path: r.get(1)?,
+                url: r.get(2)?,
+                changes: changes
+                    .split(',')
+                    .filter_map(|c| c.parse::<ChangeKind>().ok())
+                    .collect(),
+                minor: r.get(4)?,
+                reverts: r.get(5)?,
+                title: r.get(6)?,
+                subject: r.get(7)?,
+                content_hash: r.get(8)?,
+                source_hash: r.get(9)?,
+                blob: r.get(10)?,
+                state_hash: r.get(11)?,
+                fetched_at: r.get(12)?,
+                http_status: r.get(13)?,
+                imported_from: r.get(14)?,
+            })
+        })?;
+        let mut versions = rows.collect::<Result<Vec<_>, _>>()?;
+        for (i, v) in versions.iter_mut().enumerate() {
+            v.number = i + 1;
+        }
+        Ok(versions)
+    }
+
+    pub fn totals(&self) -> Result<Totals, StateError> {
+        Ok(self.conn.query_row(
+            "SELECT (SELECT COUNT(*) FROM versions), (SELECT COUNT(DISTINCT path) FROM versions), \
+             (SELECT COUNT(*) FROM versions v WHERE seq = (SELECT MAX(seq) FROM versions w WHERE w.path = v.path) \
+              AND changes LIKE '%deleted%')",
+            [],
+            |r| Ok(Totals { versions: r.get::<_, i64>(0)? as usize, articles: r.get::<_, i64>(1)? as usize, deleted: r.get::<_, i64>(2)? as usize }),
+        )?)
+    }
+
+    /// Records the outcome of checking `url`: a success resets the failure streak.
+    pub fn record_check(
+        &self,
+        url: &str,
+        checked_at: &str,
+        http_status: Option<u16>,
+        error: Option<&str>,
+    ) -> Result<(), StateError> {
+        self.conn.execute(
+            "INSERT INTO checks (url, checked_at, http_status, error, failures) VALUES (?1, ?2, ?3, ?4, ?5) \
+             ON CONFLICT (url) DO UPDATE SET checked_at = excluded.checked_at, http_status = excluded.http_status, \
+             error = excluded.error, failures = CASE WHEN excluded.error IS NULL THEN 0 ELSE checks.failures + 1 END",
+            params![url, checked_at, http_status, error, error.is_some() as i64],
+        )?;
+        Ok(())
+    }
+
+    /// The last check of every URL ever checked.
+    pub fn checks(&self) -> Result<Vec<Check>, StateError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT url, checked_at, http_status, error, failures FROM checks ORDER BY url",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(Check {
+                url: r.get(0)?,
+                checked_at: r.get(1)?,
+                http_status: r.get(2)?,
+                error: r.get(3)?,
+                failures: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    pub fn record_run(&self, run: &Run) -> Result<(), StateError> {
+        self.conn.execute(
+            "INSERT INTO runs (started_at, finished_at, summary) VALUES (?1, ?2, ?3)",
+            params![run.started_at, run.finished_at, run.summary],
+        )?;
+        Ok(())
+    }
+
+    pub fn last_run(&self) -> Result<Option<Run>, StateError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT started_at, finished_at, summary FROM runs ORDER BY id DESC LIMIT 1",
+                [],
+                |r| {
+                    Ok(Run {
+                        started_at: r.get(0)?,
+                        finished_at: r.get(1)?,
+                        summary: r.get(2)?,
+                    })
+                },
+            )
+            .optional()?)
+    }
+}

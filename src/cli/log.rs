@@ -1,0 +1,119 @@
+//! `palimpsest log`: the versions of an article, or the latest changes of the archive.
+
+use super::{CliError, Context};
+use palimpsest::archive::{ChangeKind, Version};
+use std::io::Write;
+
+/// List an article's versions, or the archive's latest changes when no URL is given
+#[derive(clap::Args)]
+pub struct LogArgs {
+    /// The article (URL or local path)
+    url: Option<String>,
+
+    /// Show only versions with this kind of change (repeatable)
+    #[arg(long, value_enum)]
+    change: Vec<ChangeFilter>,
+
+    /// Most versions to list across the archive (ignored with a URL)
+    #[arg(long, default_value_t = 50)]
+    limit: usize,
+
+    #[arg(long, value_enum, default_value_t = LogFormat::Human)]
+    format: LogFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum ChangeFilter {
+    New,
+    Title,
+    Body,
+    Deleted,
+    Restored,
+    /// Punctuation or white space only
+    Minor,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum LogFormat {
+    Human,
+    Json,
+}
+
+impl ChangeFilter {
+    fn matches(self, v: &Version) -> bool {
+        let kind = match self {
+            ChangeFilter::Minor => return v.minor,
+            ChangeFilter::New => ChangeKind::New,
+            ChangeFilter::Title => ChangeKind::Title,
+            ChangeFilter::Body => ChangeKind::Body,
+            ChangeFilter::Deleted => ChangeKind::Deleted,
+            ChangeFilter::Restored => ChangeKind::Restored,
+        };
+        v.changes.contains(&kind)
+    }
+}
+
+pub fn run(ctx: &Context, args: &LogArgs, out: &mut dyn Write) -> Result<(), CliError> {
+    let archive = ctx.open()?;
+    let versions = match &args.url {
+        Some(input) => {
+            let url = palimpsest::source::canonical_url(input)?;
+            let versions = archive.versions(&url)?;
+            if versions.is_empty() {
+                return Err(
+                    CliError::usage(format!("no versions of {url} in the archive"))
+                        .hint("track it with `palimpsest add URL`, then run `palimpsest snapshot`"),
+                );
+            }
+            versions
+        }
+        None => {
+            let mut recent = archive
+                .state()
+                .recent(args.limit)
+                .map_err(palimpsest::archive::ArchiveError::from)?;
+            recent.reverse();
+            recent
+        }
+    };
+    let shown: Vec<&Version> = versions
+        .iter()
+        .filter(|v| args.change.is_empty() || args.change.iter().any(|f| f.matches(v)))
+        .collect();
+    match args.format {
+        LogFormat::Json => {
+            for v in shown {
+                writeln!(
+                    out,
+                    "{}",
+                    serde_json::to_string(v).expect("a version serializes")
+                )?;
+            }
+        }
+        LogFormat::Human => {
+            for v in shown {
+                let mut changes: Vec<&str> = v.changes.iter().map(|c| c.as_str()).collect();
+                if v.minor {
+                    changes.push("minor");
+                }
+                let number = if args.url.is_some() {
+                    format!("{:>3}  ", v.number)
+                } else {
+                    String::new()
+                };
+                writeln!(
+                    out,
+                    "{number}{}  {:<14} {}  {}",
+                    v.fetched_at,
+                    changes.join(","),
+                    &v.commit[..10.min(v.commit.len())],
+                    v.subject
+                )?;
+                if args.url.is_none() {
+                    writeln!(out, "     {}", v.url)?;
+                }
+            }
+        }
+    }
+    Ok(())
+}

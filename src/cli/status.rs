@@ -1,0 +1,101 @@
+//! `palimpsest status`: what the archive tracks, the last run, and which articles fail.
+
+use super::{CliError, Context};
+use palimpsest::archive::ArchiveError;
+use palimpsest::archive::state::Check;
+use std::io::Write;
+
+/// Show tracked articles, the last run and failing articles
+#[derive(clap::Args)]
+pub struct StatusArgs {
+    #[arg(long, value_enum, default_value_t = StatusFormat::Human)]
+    format: StatusFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum StatusFormat {
+    Human,
+    Json,
+}
+
+#[derive(serde::Serialize)]
+struct Status {
+    archive: String,
+    tracked: usize,
+    archived: usize,
+    deleted: usize,
+    versions: usize,
+    last_run: Option<LastRun>,
+    failing: Vec<Check>,
+}
+
+#[derive(serde::Serialize)]
+struct LastRun {
+    started_at: String,
+    finished_at: String,
+    counts: serde_json::Value,
+}
+
+pub fn run(ctx: &Context, args: &StatusArgs, out: &mut dyn Write) -> Result<(), CliError> {
+    let archive = ctx.open()?;
+    let state = archive.state();
+    let totals = state.totals().map_err(ArchiveError::from)?;
+    let status = Status {
+        archive: archive.root().display().to_string(),
+        tracked: archive.tracked().len(),
+        archived: totals.articles,
+        deleted: totals.deleted,
+        versions: totals.versions,
+        last_run: state
+            .last_run()
+            .map_err(ArchiveError::from)?
+            .map(|r| LastRun {
+                started_at: r.started_at,
+                finished_at: r.finished_at,
+                counts: serde_json::from_str(&r.summary).unwrap_or_default(),
+            }),
+        failing: state
+            .checks()
+            .map_err(ArchiveError::from)?
+            .into_iter()
+            .filter(|c| c.failures > 0)
+            .collect(),
+    };
+    if args.format == StatusFormat::Json {
+        writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&status).expect("status serializes")
+        )?;
+        return Ok(());
+    }
+    writeln!(out, "archive:  {}", status.archive)?;
+    writeln!(
+        out,
+        "tracked:  {} articles ({} archived, {} deleted)",
+        status.tracked, status.archived, status.deleted
+    )?;
+    writeln!(out, "versions: {}", status.versions)?;
+    match &status.last_run {
+        Some(run) => writeln!(
+            out,
+            "last run: {} to {}: {}",
+            run.started_at, run.finished_at, run.counts
+        )?,
+        None => writeln!(out, "last run: never")?,
+    }
+    if status.failing.is_empty() {
+        writeln!(out, "failing:  none")?;
+    } else {
+        writeln!(out, "failing:  {} articles", status.failing.len())?;
+        for c in &status.failing {
+            let error = c.error.as_deref().unwrap_or("");
+            writeln!(
+                out,
+                "  {}  {} failed checks in a row, last at {}: {error}",
+                c.url, c.failures, c.checked_at
+            )?;
+        }
+    }
+    Ok(())
+}
