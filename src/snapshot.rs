@@ -72,11 +72,16 @@ impl Counts {
 pub struct Options {
     /// Pages fetched at once.
     pub jobs: usize,
+    /// Track the URLs that are checked without error and not tracked yet.
+    pub track: bool,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { jobs: 8 }
+        Options {
+            jobs: 8,
+            track: false,
+        }
     }
 }
 
@@ -150,6 +155,9 @@ pub fn run(
                 Ok(obs) => {
                     let status = obs.http_status;
                     let gone = matches!(obs.seen, Seen::Gone);
+                    if options.track && !gone {
+                        recorder.track(std::slice::from_ref(&url))?;
+                    }
                     match recorder.record(obs)? {
                         Some(recorded) => (Some(status), Outcome::Recorded(recorded)),
                         None if gone => (

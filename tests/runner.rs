@@ -1,1 +1,8 @@
-//! Integration tests: one binary, one module per area.
+//! Integration tests: one binary, one module per area. They run the real `palimpsest` binary
+//! against a real HTTP server on 127.0.0.1 and audit the archive with the real `git`.
+
+mod common;
+mod test_archive_format;
+mod test_bad_input;
+mod test_rounds;
+mod test_snapshot;

@@ -223,15 +223,31 @@ impl Archive {
                 .checkout_head(Some(git2::build::CheckoutBuilder::new().force()))?;
             std::fs::remove_file(&marker).map_err(ArchiveError::io(&marker))?;
         }
-        // Another process may have published since we opened.
-        self.reload_config()?;
-        self.catch_up()
+        self.catch_up()?;
+        self.commit_settings()
     }
 
-    fn reload_config(&mut self) -> Result<(), ArchiveError> {
+    /// Commits `palimpsest.toml` if it was edited by hand, so that the history shows when
+    /// settings changed and `git status` stays clean. Another process may also have changed it
+    /// since we opened the archive: either way the file on disk is what counts from now on.
+    fn commit_settings(&mut self) -> Result<(), ArchiveError> {
         let path = self.root.join(config::FILE_NAME);
         let text = std::fs::read_to_string(&path).map_err(ArchiveError::io(&path))?;
         self.config = Config::parse(&text)?;
+        let tree = self.repo.head()?.peel_to_tree()?;
+        let committed = match tree.get_path(Path::new(config::FILE_NAME)) {
+            Ok(entry) => Some(self.repo.find_blob(entry.id())?.content().to_vec()),
+            Err(e) if e.code() == git2::ErrorCode::NotFound => None,
+            Err(e) => return Err(e.into()),
+        };
+        drop(tree);
+        if committed.as_deref() != Some(text.as_bytes()) {
+            self.commit_file(
+                config::FILE_NAME,
+                text.as_bytes(),
+                "Update palimpsest.toml\n",
+            )?;
+        }
         Ok(())
     }
 
@@ -254,7 +270,15 @@ impl Archive {
     /// Tracks `urls` (canonical), committing `palimpsest.toml`. URLs already tracked, also
     /// under another scheme, are skipped. Returns the ones that were new.
     pub fn track(&mut self, urls: &[Url]) -> Result<Vec<Url>, ArchiveError> {
-        self.require_lock();
+        let mut recorder = self.recorder()?;
+        let new = recorder.track(urls)?;
+        recorder.finish()?;
+        Ok(new)
+    }
+
+    /// The tracked URLs not in `known` (by article path), and the `palimpsest.toml` text that
+    /// adds them, with a commit message.
+    fn tracking(&self, urls: &[Url]) -> Result<Option<(Vec<Url>, String, String)>, ArchiveError> {
         let mut known: std::collections::HashSet<String> =
             self.tracked().iter().map(path::article_path).collect();
         let new: Vec<Url> = urls
@@ -263,7 +287,7 @@ impl Archive {
             .cloned()
             .collect();
         if new.is_empty() {
-            return Ok(new);
+            return Ok(None);
         }
         let config_path = self.root.join(config::FILE_NAME);
         let text = std::fs::read_to_string(&config_path).map_err(ArchiveError::io(&config_path))?;
@@ -273,9 +297,7 @@ impl Archive {
             [one] => format!("Track {one}\n"),
             many => format!("Track {} articles\n", many.len()),
         };
-        self.commit_file(config::FILE_NAME, text.as_bytes(), &message)?;
-        self.config = Config::parse(&text)?;
-        Ok(new)
+        Ok(Some((new, text, message)))
     }
 
     /// Commits one file outside the article pipeline (configuration changes).

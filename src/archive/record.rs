@@ -160,6 +160,36 @@ impl Recorder<'_> {
         self.commit(&path, &obs, set, Some(state_hash)).map(Some)
     }
 
+    /// Tracks `urls` in `palimpsest.toml` with a commit in this batch, so that the URLs are
+    /// tracked exactly when what is recorded with them is published. Returns the new ones.
+    pub fn track(&mut self, urls: &[Url]) -> Result<Vec<Url>, ArchiveError> {
+        let Some((new, text, message)) = self.archive.tracking(urls)? else {
+            return Ok(Vec::new());
+        };
+        let repo = &self.archive.repo;
+        let parent = repo.find_commit(self.tip)?;
+        let blob = repo.blob(text.as_bytes())?;
+        let tree = tree_with(
+            repo,
+            Some(&parent.tree()?),
+            crate::config::FILE_NAME,
+            Some(blob),
+        )?
+        .ok_or_else(|| git2::Error::from_str("empty tree"))?;
+        let sig = signature(Utc::now())?;
+        self.tip = repo.commit(
+            None,
+            &sig,
+            &sig,
+            &message,
+            &repo.find_tree(tree)?,
+            &[&parent],
+        )?;
+        self.touched.insert(crate::config::FILE_NAME.to_owned());
+        self.archive.config = crate::config::Config::parse(&text)?;
+        Ok(new)
+    }
+
     /// The text of `path` at the last commit written.
     fn current(&self, path: &str) -> Result<Option<Document>, ArchiveError> {
         let repo = &self.archive.repo;

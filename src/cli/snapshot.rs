@@ -47,7 +47,10 @@ pub fn run(ctx: &Context, args: &SnapshotArgs, out: &mut dyn Write) -> Result<()
         named.clone()
     };
     let fetcher = Fetcher::new(&archive.config().fetch);
-    let options = snapshot::Options { jobs: args.jobs };
+    let options = snapshot::Options {
+        jobs: args.jobs,
+        track: !named.is_empty(),
+    };
     let mut counts = Counts::default();
     let mut write_error = None;
     let mut on_checked = |checked: &Checked| {
@@ -67,17 +70,9 @@ pub fn run(ctx: &Context, args: &SnapshotArgs, out: &mut dyn Write) -> Result<()
             write_error.get_or_insert(e);
         }
     };
-    let results = snapshot::run(&mut archive, &urls, &fetcher, &options, &mut on_checked)?;
+    snapshot::run(&mut archive, &urls, &fetcher, &options, &mut on_checked)?;
     if let Some(e) = write_error {
         return Err(e.into());
-    }
-    if !named.is_empty() {
-        let clean: Vec<url::Url> = results
-            .iter()
-            .filter(|c| !matches!(c.outcome, Outcome::Failed(_)))
-            .map(|c| c.url.clone())
-            .collect();
-        archive.track(&clean)?;
     }
     if args.json {
         let summary = Summary {
