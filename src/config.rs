@@ -22,6 +22,17 @@ pub struct Config {
     /// Site rules by host.
     #[serde(default)]
     pub sites: BTreeMap<String, SiteRule>,
+    /// Git repositories replayed by `import-git`, by absolute path: how far each was imported.
+    #[serde(default)]
+    pub imports: BTreeMap<String, Import>,
+}
+
+/// How far a source repository was imported: the tips of its refs at the last import. The next
+/// import replays only commits that are not ancestors of these.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Import {
+    pub tips: Vec<String>,
 }
 
 /// How pages are fetched.
@@ -124,6 +135,33 @@ pub fn with_articles(text: &str, urls: &[String]) -> Result<(String, usize), Con
     Ok((doc.to_string(), added))
 }
 
+/// Sets the import tips of `source` in `text`, keeping everything else as written.
+pub fn with_import_tips(text: &str, source: &str, tips: &[String]) -> Result<String, ConfigError> {
+    let mut doc: toml_edit::DocumentMut = text
+        .parse()
+        .map_err(|e: toml_edit::TomlError| ConfigError::Parse(e.to_string()))?;
+    let imports = doc
+        .entry("imports")
+        .or_insert_with(|| {
+            let mut t = toml_edit::Table::new();
+            t.set_implicit(true);
+            toml_edit::Item::Table(t)
+        })
+        .as_table_mut()
+        .ok_or_else(|| ConfigError::Parse("`imports` must be a table".into()))?;
+    let mut entry = toml_edit::Table::new();
+    entry.insert(
+        "tips",
+        toml_edit::value(
+            tips.iter()
+                .map(String::as_str)
+                .collect::<toml_edit::Array>(),
+        ),
+    );
+    imports.insert(source, toml_edit::Item::Table(entry));
+    Ok(doc.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -143,5 +181,15 @@ mod tests {
         let config = Config::parse(&text).unwrap();
         assert_eq!(config.articles, ["https://a.test/1", "https://a.test/2"]);
         assert_eq!(config.fetch.timeout, 30);
+    }
+
+    #[test]
+    fn import_tips_are_replaced() {
+        let text =
+            with_import_tips(&initial_text(), "/src/repo", &["a".into(), "b".into()]).unwrap();
+        let text = with_import_tips(&text, "/src/repo", &["c".into()]).unwrap();
+        let config = Config::parse(&text).unwrap();
+        assert_eq!(config.imports["/src/repo"].tips, ["c"]);
+        assert!(text.contains("# palimpsest archive settings"), "{text}");
     }
 }

@@ -21,6 +21,7 @@ pub mod diff;
 pub mod extract;
 pub mod fetch;
 pub mod hash;
+pub mod import;
 pub mod normalize;
 pub mod page;
 pub mod render;

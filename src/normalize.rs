@@ -387,8 +387,6 @@ mod tests {
         let article = Article {
             title: " A  title ".into(),
             byline: Some("Jane".into()),
-            published: None,
-            lang: None,
             blocks: vec![
                 Block {
                     kind: BlockKind::Heading,
@@ -403,6 +401,7 @@ mod tests {
                     text: "  ".into(),
                 },
             ],
+            ..Article::default()
         };
         let doc = Document::from_article("https://x.test/a", &article);
         let bytes = doc.to_bytes();

@@ -4,5 +4,6 @@
 mod common;
 mod test_archive_format;
 mod test_bad_input;
+mod test_histories;
 mod test_rounds;
 mod test_snapshot;

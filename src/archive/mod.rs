@@ -76,6 +76,8 @@ pub struct Archive {
     root: PathBuf,
     repo: Repository,
     config: Config,
+    /// The text `config` was read from: the newest, also when not yet published.
+    config_text: String,
     state: State,
     lock: Option<File>,
 }
@@ -155,6 +157,7 @@ impl Archive {
             root,
             repo,
             config,
+            config_text: text,
             state,
             lock: None,
         };
@@ -168,6 +171,11 @@ impl Archive {
 
     pub fn config(&self) -> &Config {
         &self.config
+    }
+
+    /// The text of `palimpsest.toml`, including changes of the current batch.
+    pub fn config_text(&self) -> &str {
+        &self.config_text
     }
 
     pub fn state(&self) -> &State {
@@ -234,6 +242,7 @@ impl Archive {
         let path = self.root.join(config::FILE_NAME);
         let text = std::fs::read_to_string(&path).map_err(ArchiveError::io(&path))?;
         self.config = Config::parse(&text)?;
+        self.config_text.clone_from(&text);
         let tree = self.repo.head()?.peel_to_tree()?;
         let committed = match tree.get_path(Path::new(config::FILE_NAME)) {
             Ok(entry) => Some(self.repo.find_blob(entry.id())?.content().to_vec()),
@@ -289,10 +298,8 @@ impl Archive {
         if new.is_empty() {
             return Ok(None);
         }
-        let config_path = self.root.join(config::FILE_NAME);
-        let text = std::fs::read_to_string(&config_path).map_err(ArchiveError::io(&config_path))?;
         let as_strings: Vec<String> = new.iter().map(Url::to_string).collect();
-        let (text, _) = config::with_articles(&text, &as_strings)?;
+        let (text, _) = config::with_articles(&self.config_text, &as_strings)?;
         let message = match new.as_slice() {
             [one] => format!("Track {one}\n"),
             many => format!("Track {} articles\n", many.len()),

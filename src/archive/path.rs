@@ -22,18 +22,17 @@ pub const EXTENSION: &str = ".txt";
 /// The path of an article file, relative to the archive root, with `/` separators.
 pub fn article_path(url: &Url) -> String {
     let host = host_dir(url);
-    let segments: Vec<String> = url
-        .path_segments()
-        .map(|s| {
-            s.map(|seg| {
-                percent_encoding::percent_decode_str(seg)
-                    .decode_utf8_lossy()
-                    .into_owned()
-            })
-            .collect()
+    // Not `path_segments`, which is `None` for URLs like `scheme:opaque/path`.
+    let mut segments: Vec<String> = url
+        .path()
+        .trim_start_matches('/')
+        .split('/')
+        .map(|seg| {
+            percent_encoding::percent_decode_str(seg)
+                .decode_utf8_lossy()
+                .into_owned()
         })
-        .unwrap_or_default();
-    let mut segments: Vec<String> = segments;
+        .collect();
     if segments.last().is_none_or(String::is_empty) {
         segments.pop();
         segments.push("index".to_owned());
@@ -68,10 +67,11 @@ pub fn article_path(url: &Url) -> String {
 
 /// The top folder: the host (ASCII, as `url` gives it), with a non-default port appended.
 fn host_dir(url: &Url) -> String {
-    if url.scheme() == "file" {
-        return "file".to_owned();
-    }
-    let host = url.host_str().unwrap_or("unknown");
+    // URLs without a host (`file:`, `git-import:`) are grouped by scheme, which has only
+    // letters, digits and `+-.`.
+    let Some(host) = url.host_str().filter(|h| !h.is_empty()) else {
+        return url.scheme().to_owned();
+    };
     let host: String = host
         .chars()
         .map(|c| {
@@ -144,6 +144,16 @@ mod tests {
             path("https://例子.测试/新闻/一"),
             "xn--fsqu00a.xn--0zwm56d/新闻/一.txt"
         );
+    }
+
+    #[test]
+    fn urls_without_host_go_under_their_scheme() {
+        assert_eq!(path("file:///tmp/a.html"), "file/tmp/a.html.txt");
+        assert_eq!(
+            path("git-import:/banned-news/pages/p5/1.md"),
+            "git-import/banned-news/pages/p5/1.md.txt"
+        );
+        assert_ne!(path("git-import:a/b"), path("git-import:a/c"));
     }
 
     #[test]

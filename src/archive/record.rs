@@ -166,6 +166,18 @@ impl Recorder<'_> {
         let Some((new, text, message)) = self.archive.tracking(urls)? else {
             return Ok(Vec::new());
         };
+        self.commit_settings(&text, &message)?;
+        Ok(new)
+    }
+
+    /// The text of `palimpsest.toml` as of the last commit written.
+    pub fn config_text(&self) -> &str {
+        self.archive.config_text()
+    }
+
+    /// Commits a new `palimpsest.toml` in this batch.
+    pub fn commit_settings(&mut self, text: &str, message: &str) -> Result<(), ArchiveError> {
+        let config = crate::config::Config::parse(text)?;
         let repo = &self.archive.repo;
         let parent = repo.find_commit(self.tip)?;
         let blob = repo.blob(text.as_bytes())?;
@@ -181,13 +193,14 @@ impl Recorder<'_> {
             None,
             &sig,
             &sig,
-            &message,
+            message,
             &repo.find_tree(tree)?,
             &[&parent],
         )?;
         self.touched.insert(crate::config::FILE_NAME.to_owned());
-        self.archive.config = crate::config::Config::parse(&text)?;
-        Ok(new)
+        self.archive.config = config;
+        self.archive.config_text = text.to_owned();
+        Ok(())
     }
 
     /// The text of `path` at the last commit written.

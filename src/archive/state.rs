@@ -182,6 +182,17 @@ impl State {
         self.query_versions("ORDER BY seq DESC LIMIT ?1", [limit as i64])
     }
 
+    /// For every source file replayed by `import-git`: its path in the source and the URL its
+    /// versions were recorded under.
+    pub fn imported_urls(&self) -> Result<Vec<(String, String)>, StateError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT DISTINCT substr(imported_from, instr(imported_from, ':') + 1), url FROM versions \
+             WHERE imported_from IS NOT NULL",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// The newest version of `path` whose text had `state_hash`.
     pub fn find_state(&self, path: &str, state_hash: &str) -> Result<Option<String>, StateError> {
         Ok(self

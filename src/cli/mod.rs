@@ -6,6 +6,7 @@
 mod add;
 mod diff;
 mod error;
+mod import_git;
 mod init;
 mod log;
 mod show;
@@ -45,6 +46,7 @@ enum Command {
     Diff(diff::DiffArgs),
     Show(show::ShowArgs),
     Status(status::StatusArgs),
+    ImportGit(import_git::ImportGitArgs),
 }
 
 /// What every command needs: where the archive is, and how to write.
@@ -105,6 +107,7 @@ pub fn main() -> ExitCode {
         Command::Diff(args) => diff::run(&ctx, args, &mut out),
         Command::Show(args) => show::run(&ctx, args, &mut out),
         Command::Status(args) => status::run(&ctx, args, &mut out),
+        Command::ImportGit(args) => import_git::run(&ctx, args, &mut out),
     };
     let flushed = out.flush().map_err(CliError::from);
     match result.and(flushed) {

@@ -21,6 +21,9 @@ pub struct Article {
     pub published: Option<String>,
     /// A BCP 47 language tag, when the page declares one.
     pub lang: Option<String>,
+    /// The URL the page names as its own or its original (`rel=canonical`, `og:url`, a
+    /// mirror's link to the original article), unresolved.
+    pub source_url: Option<String>,
     pub blocks: Vec<Block>,
 }
 
