@@ -16,6 +16,8 @@ pub const FILE_NAME: &str = "palimpsest.toml";
 pub struct Config {
     #[serde(default)]
     pub fetch: FetchSettings,
+    #[serde(default)]
+    pub schedule: Schedule,
     /// Tracked article URLs, canonical.
     #[serde(default)]
     pub articles: Vec<String>,
@@ -45,6 +47,16 @@ pub struct FetchSettings {
     /// Largest response body accepted, bytes.
     pub max_bytes: u64,
     pub max_redirects: u32,
+    /// Requests to one host at a time.
+    pub host_concurrency: usize,
+    /// Seconds between the starts of two requests to one host.
+    pub host_delay: f64,
+    /// Honour robots.txt.
+    pub robots: bool,
+    /// Extra attempts after a timeout, a connection error, a 429 or a 5xx.
+    pub retries: u32,
+    /// Seconds before the first retry; each further retry waits twice as long.
+    pub retry_delay: f64,
 }
 
 impl Default for FetchSettings {
@@ -59,6 +71,11 @@ impl Default for FetchSettings {
             timeout: 30,
             max_bytes: 10 * 1024 * 1024,
             max_redirects: 5,
+            host_concurrency: 2,
+            host_delay: 1.0,
+            robots: true,
+            retries: 1,
+            retry_delay: 2.0,
         }
     }
 }
@@ -66,6 +83,65 @@ impl Default for FetchSettings {
 impl FetchSettings {
     pub fn timeout(&self) -> Duration {
         Duration::from_secs(self.timeout)
+    }
+
+    pub fn host_delay(&self) -> Duration {
+        Duration::try_from_secs_f64(self.host_delay).unwrap_or_default()
+    }
+
+    pub fn retry_delay(&self) -> Duration {
+        Duration::try_from_secs_f64(self.retry_delay).unwrap_or_default()
+    }
+}
+
+/// When articles are checked again: the longer an article has not changed, the rarer (the
+/// tiers NewsDiffs used). Each tier is `[age, interval]`: an article that last changed less than
+/// `age` ago is due `interval` after its last check. Past the last tier it is never checked
+/// again unless asked (`snapshot --all` or by URL).
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Schedule {
+    pub tiers: Vec<(String, String)>,
+}
+
+impl Default for Schedule {
+    fn default() -> Self {
+        let tiers = [
+            ("3h", "15m"),
+            ("1day", "1h"),
+            ("7days", "3h"),
+            ("30days", "3days"),
+            ("360days", "30days"),
+        ];
+        Schedule {
+            tiers: tiers
+                .iter()
+                .map(|(a, i)| (a.to_string(), i.to_string()))
+                .collect(),
+        }
+    }
+}
+
+impl Schedule {
+    /// The tiers as durations, checked.
+    pub fn parsed(&self) -> Result<Vec<(Duration, Duration)>, ConfigError> {
+        let parse = |s: &str| {
+            humantime::parse_duration(s)
+                .map_err(|e| ConfigError::Parse(format!("schedule: {s:?} is not a duration ({e})")))
+        };
+        self.tiers
+            .iter()
+            .map(|(age, every)| Ok((parse(age)?, parse(every)?)))
+            .collect()
+    }
+
+    /// How long after a check an article that last changed `since_change` ago is due again;
+    /// `None`: never.
+    pub fn interval(tiers: &[(Duration, Duration)], since_change: Duration) -> Option<Duration> {
+        tiers
+            .iter()
+            .find(|(age, _)| since_change < *age)
+            .map(|(_, every)| *every)
     }
 }
 
@@ -80,7 +156,9 @@ pub enum ConfigError {
 
 impl Config {
     pub fn parse(text: &str) -> Result<Config, ConfigError> {
-        toml::from_str(text).map_err(|e| ConfigError::Parse(e.to_string()))
+        let config: Config = toml::from_str(text).map_err(|e| ConfigError::Parse(e.to_string()))?;
+        config.schedule.parsed()?;
+        Ok(config)
     }
 
     /// The site rules, checked.
@@ -97,10 +175,13 @@ pub fn initial_text() -> String {
          # Site rules: [sites.\"host\"] with title = \"css\", body = \"css\", remove = [\"css\", ...].\n\
          \n\
          [fetch]\n\
-         timeout = {}          # seconds\n\
-         max_bytes = {}  # largest page accepted\n\
-         max_redirects = {}\n",
-        d.timeout, d.max_bytes, d.max_redirects
+         timeout = {}           # seconds per request\n\
+         max_bytes = {}   # largest page accepted\n\
+         max_redirects = {}\n\
+         host_concurrency = {}  # requests to one host at a time\n\
+         host_delay = {:.1}       # seconds between requests to one host\n\
+         robots = {}         # honour robots.txt\n",
+        d.timeout, d.max_bytes, d.max_redirects, d.host_concurrency, d.host_delay, d.robots
     )
 }
 

@@ -1,16 +1,27 @@
-//! A snapshot run: fetch each article, read it, and record what changed.
+//! A snapshot run: decide which articles are due, fetch them politely, read them, and record
+//! what changed.
 //!
 //! Workers fetch and read pages in parallel (network and parsing dominate); one thread records,
 //! because commits form a chain. A failing URL never stops the run: its error is reported with
 //! its result, counted in the database, and nothing is recorded for it. Only a 404, 410 or 451
 //! (gone, or removed for legal reasons) is a change: the article is recorded as deleted.
+//!
+//! Work is skipped where it can't change anything: a 304 answer to a conditional request, or
+//! bytes identical to the last fetch read by the same reader (same palimpsest version and site
+//! rules), are unchanged without being parsed.
 
-use crate::archive::{Archive, ArchiveError, Observation, Recorded, Seen};
+use crate::archive::state::{CheckState, CheckUpdate};
+use crate::archive::{Archive, ArchiveError, Observation, Recorded, Seen, path};
+use crate::config::Schedule;
 use crate::extract::SiteRules;
-use crate::fetch::{FetchError, Fetched, Fetcher};
+use crate::fetch::polite::{Politeness, RobotsError};
+use crate::fetch::{FetchError, Fetched, Fetcher, Validators};
+use crate::hash::ContentHash;
 use crate::page::{self, PageError};
 use chrono::{DateTime, SecondsFormat, Utc};
-use std::sync::mpsc;
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Mutex, mpsc};
+use std::time::{Duration, Instant};
 use url::Url;
 
 /// Why one article could not be checked. None of these is recorded in git.
@@ -24,6 +35,8 @@ pub enum CheckError {
     Page(#[from] PageError),
     #[error("HTTP {0}: not found, and never archived")]
     NeverFound(u16),
+    #[error(transparent)]
+    Robots(#[from] RobotsError),
 }
 
 /// What happened to one article in a run.
@@ -70,10 +83,16 @@ impl Counts {
 /// How a run goes.
 #[derive(Debug, Clone)]
 pub struct Options {
-    /// Pages fetched at once.
+    /// Pages fetched at once, across hosts.
     pub jobs: usize,
     /// Track the URLs that are checked without error and not tracked yet.
     pub track: bool,
+    /// No article is started after this.
+    pub deadline: Option<Instant>,
+    /// Overrides `fetch.host_concurrency`.
+    pub host_concurrency: Option<usize>,
+    /// Overrides `fetch.host_delay`.
+    pub host_delay: Option<Duration>,
 }
 
 impl Default for Options {
@@ -81,8 +100,255 @@ impl Default for Options {
         Options {
             jobs: 8,
             track: false,
+            deadline: None,
+            host_concurrency: None,
+            host_delay: None,
         }
     }
+}
+
+/// The tracked articles that are due at `now`, most overdue first (never-checked ones first of
+/// all); at most `max`.
+pub fn due(
+    archive: &Archive,
+    now: DateTime<Utc>,
+    max: Option<usize>,
+) -> Result<Vec<Url>, ArchiveError> {
+    let states = archive.state().check_states()?;
+    let now = now.timestamp();
+    let mut due: Vec<(i64, usize, Url)> = archive
+        .tracked()
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, url)| match states.get(url.as_str()) {
+            None => Some((i64::MIN, i, url)),
+            Some(s) => s.next_due.filter(|t| *t <= now).map(|t| (t, i, url)),
+        })
+        .collect();
+    due.sort_unstable_by_key(|(t, i, _)| (*t, *i));
+    Ok(due
+        .into_iter()
+        .take(max.unwrap_or(usize::MAX))
+        .map(|(_, _, url)| url)
+        .collect())
+}
+
+/// What a worker found.
+enum Found {
+    Observed(Box<Observation>),
+    /// A 304, or the same bytes as last time read the same way.
+    Unchanged,
+}
+
+struct WorkerResult {
+    url: Url,
+    found: Result<Found, CheckError>,
+    http_status: Option<u16>,
+    validators: Validators,
+    raw_hash: Option<String>,
+}
+
+/// Checks `urls` and records their changes. `on_checked` sees each result as it comes (for a
+/// progress display). Errors of single articles are in the results; an `Err` means the archive
+/// itself failed, and what was published before it stays valid.
+pub fn run(
+    archive: &mut Archive,
+    urls: &[Url],
+    fetcher: &Fetcher,
+    options: &Options,
+    on_checked: &mut dyn FnMut(&Checked),
+) -> Result<Vec<Checked>, ArchiveError> {
+    let config = archive.config().clone();
+    let rules = config.site_rules()?;
+    let tiers = config.schedule.parsed()?;
+    let reader = reader_id(&config);
+    let started = Utc::now();
+    let states = archive.state().check_states()?;
+    let politeness = Politeness::new(
+        options
+            .host_concurrency
+            .unwrap_or(config.fetch.host_concurrency),
+        options
+            .host_delay
+            .unwrap_or_else(|| config.fetch.host_delay()),
+        config.fetch.robots,
+    );
+    let jobs = options.jobs.clamp(1, 256).min(urls.len().max(1));
+    let queue = Mutex::new(interleave_hosts(urls));
+    let (done_tx, done_rx) = mpsc::sync_channel::<WorkerResult>(jobs * 2);
+    let mut results = Vec::with_capacity(urls.len());
+    let mut updates = Vec::with_capacity(urls.len());
+    std::thread::scope(|scope| -> Result<(), ArchiveError> {
+        for _ in 0..jobs {
+            let done_tx = done_tx.clone();
+            let (queue, rules, states, politeness, reader) =
+                (&queue, &rules, &states, &politeness, &reader);
+            scope.spawn(move || {
+                loop {
+                    if options.deadline.is_some_and(|d| Instant::now() >= d) {
+                        break;
+                    }
+                    let next = queue.lock().map(|mut q| q.pop_front());
+                    let Ok(Some(url)) = next else { break };
+                    let state = states.get(url.as_str());
+                    let result = check(url, fetcher, politeness, rules, state, reader);
+                    if done_tx.send(result).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(done_tx);
+        let mut recorder = archive.recorder()?;
+        for r in done_rx {
+            let mut raw_hash = r.raw_hash;
+            let outcome = match r.found {
+                Ok(Found::Observed(obs)) => {
+                    let gone = matches!(obs.seen, Seen::Gone);
+                    if options.track && !gone {
+                        recorder.track(std::slice::from_ref(&r.url))?;
+                    }
+                    match recorder.record(*obs)? {
+                        Some(recorded) => Outcome::Recorded(recorded),
+                        None if gone => {
+                            Outcome::Failed(CheckError::NeverFound(r.http_status.unwrap_or(404)))
+                        }
+                        None => Outcome::Unchanged,
+                    }
+                }
+                Ok(Found::Unchanged) => Outcome::Unchanged,
+                Err(e) => Outcome::Failed(e),
+            };
+            if matches!(outcome, Outcome::Recorded(ref rec) if rec.changes.contains(&crate::archive::ChangeKind::Deleted))
+            {
+                raw_hash = None;
+            }
+            let error = if let Outcome::Failed(e) = &outcome {
+                Some(e.to_string())
+            } else {
+                None
+            };
+            updates.push(PendingUpdate {
+                update: CheckUpdate {
+                    url: r.url.to_string(),
+                    checked_at: String::new(),
+                    http_status: r.http_status,
+                    error,
+                    etag: r.validators.etag,
+                    last_modified: r.validators.last_modified,
+                    raw_hash,
+                    reader: Some(reader.clone()),
+                    next_due: None,
+                },
+                changed_now: matches!(outcome, Outcome::Recorded(_)),
+                failures: states.get(r.url.as_str()).map_or(0, |s| s.failures),
+            });
+            let checked = Checked {
+                url: r.url,
+                outcome,
+            };
+            on_checked(&checked);
+            results.push(checked);
+        }
+        recorder.finish()
+    })?;
+    let now = Utc::now();
+    let mut finished = Vec::with_capacity(updates.len());
+    for p in updates {
+        let mut u = p.update;
+        u.checked_at = now.to_rfc3339_opts(SecondsFormat::Secs, true);
+        u.next_due = if u.error.is_some() {
+            // Failing articles are retried sooner than their tier, backing off per failure.
+            let backoff = Duration::from_secs(15 * 60) * 2u32.saturating_pow(p.failures.min(7));
+            Some(now.timestamp() + backoff.min(Duration::from_secs(86_400)).as_secs() as i64)
+        } else {
+            let last_change = if p.changed_now {
+                Some(now.timestamp())
+            } else {
+                let url = Url::parse(&u.url).map_err(|e| ArchiveError::Io {
+                    path: u.url.clone().into(),
+                    source: std::io::Error::other(e),
+                })?;
+                archive.state().last_change(&path::article_path(&url))?
+            };
+            let since = Duration::from_secs(
+                now.timestamp()
+                    .saturating_sub(last_change.unwrap_or(now.timestamp()))
+                    .max(0) as u64,
+            );
+            Schedule::interval(&tiers, since).map(|every| now.timestamp() + every.as_secs() as i64)
+        };
+        finished.push(u);
+    }
+    archive.state_mut().record_checks(&finished)?;
+    record_run(archive, started, &results)?;
+    Ok(results)
+}
+
+struct PendingUpdate {
+    update: CheckUpdate,
+    changed_now: bool,
+    failures: u32,
+}
+
+/// One article: robots.txt, a polite conditional fetch, then reading unless nothing changed.
+fn check(
+    url: Url,
+    fetcher: &Fetcher,
+    politeness: &Politeness,
+    rules: &SiteRules,
+    state: Option<&CheckState>,
+    reader: &str,
+) -> WorkerResult {
+    let mut result = WorkerResult {
+        url,
+        found: Ok(Found::Unchanged),
+        http_status: None,
+        validators: Validators::default(),
+        raw_hash: None,
+    };
+    if let Err(e) = politeness.check_robots(&result.url, fetcher) {
+        result.found = Err(e.into());
+        return result;
+    }
+    let validators = Validators {
+        etag: state.and_then(|s| s.etag.clone()),
+        last_modified: state.and_then(|s| s.last_modified.clone()),
+    };
+    let fetched = {
+        let _permit = politeness.acquire(&result.url);
+        fetcher.fetch(&result.url, &validators)
+    };
+    let fetched = match fetched {
+        Ok(f) => f,
+        Err(e) => {
+            result.found = Err(e.into());
+            return result;
+        }
+    };
+    result.http_status = Some(fetched.status);
+    if fetched.status == 304 {
+        // Not modified: what we had still stands.
+        result.validators = validators;
+        result.raw_hash = state.and_then(|s| s.raw_hash.clone());
+        return result;
+    }
+    result.validators = Validators {
+        etag: fetched.etag.clone(),
+        last_modified: fetched.last_modified.clone(),
+    };
+    if (200..300).contains(&fetched.status) {
+        let hash = ContentHash::of(&fetched.body).to_string();
+        let same = state.is_some_and(|s| {
+            s.raw_hash.as_deref() == Some(hash.as_str()) && s.reader.as_deref() == Some(reader)
+        });
+        result.raw_hash = Some(hash);
+        if same {
+            return result;
+        }
+    }
+    result.found = observe(&result.url, fetched, rules).map(|obs| Found::Observed(Box::new(obs)));
+    result
 }
 
 /// Turns a fetch into an observation of the article at `url`.
@@ -107,96 +373,39 @@ pub fn observe(url: &Url, fetched: Fetched, rules: &SiteRules) -> Result<Observa
     })
 }
 
-/// Checks `urls` and records their changes. `on_checked` sees each result as it comes (for a
-/// progress display). Errors of single articles are in the results; an `Err` means the archive
-/// itself failed, and what was published before it stays valid.
-pub fn run(
-    archive: &mut Archive,
-    urls: &[Url],
-    fetcher: &Fetcher,
-    options: &Options,
-    on_checked: &mut dyn FnMut(&Checked),
-) -> Result<Vec<Checked>, ArchiveError> {
-    let rules = archive.config().site_rules()?;
-    let started = Utc::now();
-    let jobs = options.jobs.clamp(1, 64).min(urls.len().max(1));
-    let (work_tx, work_rx) = mpsc::channel::<&Url>();
-    let work_rx = std::sync::Mutex::new(work_rx);
-    let (done_tx, done_rx) = mpsc::sync_channel::<(Url, Result<Observation, CheckError>)>(jobs * 2);
+/// Orders URLs so that consecutive ones are on different hosts, keeping each host's order, so
+/// that workers rarely wait for a busy host while others are idle.
+fn interleave_hosts(urls: &[Url]) -> VecDeque<Url> {
+    let mut by_host: Vec<(String, VecDeque<Url>)> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
     for url in urls {
-        // The receiver lives until the scope ends, so sending can't fail.
-        let _ = work_tx.send(url);
+        let host = url.host_str().unwrap_or("").to_owned();
+        let i = *index.entry(host.clone()).or_insert_with(|| {
+            by_host.push((host, VecDeque::new()));
+            by_host.len() - 1
+        });
+        by_host[i].1.push_back(url.clone());
     }
-    drop(work_tx);
-    let mut results = Vec::with_capacity(urls.len());
-    std::thread::scope(|scope| -> Result<(), ArchiveError> {
-        for _ in 0..jobs {
-            let done_tx = done_tx.clone();
-            let (work_rx, rules) = (&work_rx, &rules);
-            scope.spawn(move || {
-                loop {
-                    let next = work_rx.lock().map(|rx| rx.recv());
-                    let Ok(Ok(url)) = next else { break };
-                    let observed = fetcher
-                        .fetch(url)
-                        .map_err(CheckError::from)
-                        .and_then(|f| observe(url, f, rules));
-                    if done_tx.send((url.clone(), observed)).is_err() {
-                        break;
-                    }
-                }
-            });
+    let mut out = VecDeque::with_capacity(urls.len());
+    while out.len() < urls.len() {
+        for (_, queue) in &mut by_host {
+            if let Some(url) = queue.pop_front() {
+                out.push_back(url);
+            }
         }
-        drop(done_tx);
-        let mut recorder = archive.recorder()?;
-        let mut checks = Vec::new();
-        for (url, observed) in done_rx {
-            let (status, outcome) = match observed {
-                Ok(obs) => {
-                    let status = obs.http_status;
-                    let gone = matches!(obs.seen, Seen::Gone);
-                    if options.track && !gone {
-                        recorder.track(std::slice::from_ref(&url))?;
-                    }
-                    match recorder.record(obs)? {
-                        Some(recorded) => (Some(status), Outcome::Recorded(recorded)),
-                        None if gone => (
-                            Some(status),
-                            Outcome::Failed(CheckError::NeverFound(status)),
-                        ),
-                        None => (Some(status), Outcome::Unchanged),
-                    }
-                }
-                Err(e) => (
-                    if let CheckError::Status(s) = e {
-                        Some(s)
-                    } else {
-                        None
-                    },
-                    Outcome::Failed(e),
-                ),
-            };
-            let error = if let Outcome::Failed(e) = &outcome {
-                Some(e.to_string())
-            } else {
-                None
-            };
-            checks.push((url.to_string(), status, error));
-            let checked = Checked { url, outcome };
-            on_checked(&checked);
-            results.push(checked);
-        }
-        recorder.finish()?;
-        let now = Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true);
-        for (url, status, error) in &checks {
-            archive
-                .state()
-                .record_check(url, &now, *status, error.as_deref())?;
-        }
-        Ok(())
-    })?;
-    record_run(archive, started, &results)?;
-    Ok(results)
+    }
+    out
+}
+
+/// Identifies what turns bytes into text: the palimpsest version and the site rules. When it
+/// changes, pages are read again even if their bytes did not change.
+fn reader_id(config: &crate::config::Config) -> String {
+    let rules = serde_json::to_string(&config.sites).unwrap_or_default();
+    format!(
+        "{}:{}",
+        env!("CARGO_PKG_VERSION"),
+        &ContentHash::of(rules.as_bytes()).to_hex()[..16]
+    )
 }
 
 fn record_run(
@@ -214,4 +423,39 @@ fn record_run(
         summary: serde_json::to_string(&counts).unwrap_or_default(),
     };
     Ok(archive.state().record_run(&run)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hosts_take_turns() {
+        let urls: Vec<Url> = [
+            "http://a/1",
+            "http://a/2",
+            "http://a/3",
+            "http://b/1",
+            "http://c/1",
+            "http://b/2",
+        ]
+        .iter()
+        .map(|u| Url::parse(u).unwrap())
+        .collect();
+        let order: Vec<String> = interleave_hosts(&urls)
+            .iter()
+            .map(|u| u.to_string())
+            .collect();
+        assert_eq!(
+            order,
+            [
+                "http://a/1",
+                "http://b/1",
+                "http://c/1",
+                "http://a/2",
+                "http://b/2",
+                "http://a/3"
+            ]
+        );
+    }
 }

@@ -6,4 +6,5 @@ mod test_archive_format;
 mod test_bad_input;
 mod test_histories;
 mod test_rounds;
+mod test_schedule;
 mod test_snapshot;

@@ -9,7 +9,7 @@ fn article_file_is_a_header_then_one_sentence_per_line() {
     let server = Server::start();
     let url = server.url("/bridge");
     server.set("/bridge", Response::html(sample("en-news/v3.html")));
-    env.run(&["snapshot", &url]).success();
+    env.run(&["snapshot", "--host-delay", "0", &url]).success();
     let text = env.run(&["show", &url]).success().stdout;
     let mut lines = text.lines();
     assert_eq!(lines.next(), Some(format!("url: {url}").as_str()));
@@ -39,9 +39,10 @@ fn diff_formats() {
     let server = Server::start();
     let url = server.url("/bridge");
     server.set("/bridge", Response::html(sample("en-news/v1.html")));
-    env.run(&["snapshot", &url]).success();
+    env.run(&["snapshot", "--host-delay", "0", &url]).success();
     server.set("/bridge", Response::html(sample("en-news/v4.html")));
-    env.run(&["snapshot"]).success();
+    env.run(&["snapshot", "--host-delay", "0", "--all"])
+        .success();
 
     let unified = env
         .run(&["diff", &url, "1", "2", "--format", "unified"])
@@ -106,12 +107,13 @@ fn settings_edited_by_hand_are_committed_before_the_next_run() {
     )
     .unwrap();
     let page = env.write_file("p.html", &sample("en-news/v1.html"));
-    env.run(&["snapshot", page.to_str().unwrap()]).success();
+    env.run(&["snapshot", "--host-delay", "0", page.to_str().unwrap()])
+        .success();
     let subjects = env.git(&["log", "--format=%s"]);
     assert!(subjects.contains("Update palimpsest.toml"), "{subjects}");
     git::assert_sound(&env.archive);
 
     std::fs::write(&path, "articles = 3\n").unwrap();
-    let out = env.run(&["snapshot"]).code(3);
+    let out = env.run(&["snapshot", "--host-delay", "0", "--all"]).code(3);
     assert!(out.stderr.contains("palimpsest.toml is not valid"), "{out}");
 }

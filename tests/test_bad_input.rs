@@ -34,7 +34,7 @@ fn invalid_urls_are_usage_errors() {
         "javascript:alert(1)",
         "https://user:pw@example.com/",
     ] {
-        let err = fails_cleanly(&env, &["snapshot", bad], 2);
+        let err = fails_cleanly(&env, &["snapshot", "--host-delay", "0", bad], 2);
         assert_eq!(
             err.lines().filter(|l| l.starts_with("error:")).count(),
             1,
@@ -55,7 +55,12 @@ fn unreachable_host_is_reported_per_url() {
         .port();
     let err = fails_cleanly(
         &env,
-        &["snapshot", &format!("http://127.0.0.1:{port}/a.html")],
+        &[
+            "snapshot",
+            "--host-delay",
+            "0",
+            &format!("http://127.0.0.1:{port}/a.html"),
+        ],
         1,
     );
     assert!(err.contains("could not connect"), "{err}");
@@ -74,7 +79,11 @@ fn non_html_binary_and_oversized_pages_are_refused() {
         "/image.png",
         Response::with_type("image/png", b"\x89PNG\r\n\x1a\n\0\0\0".to_vec()),
     );
-    let err = fails_cleanly(&env, &["snapshot", &server.url("/image.png")], 1);
+    let err = fails_cleanly(
+        &env,
+        &["snapshot", "--host-delay", "0", &server.url("/image.png")],
+        1,
+    );
     assert!(
         err.contains("not an HTML or text page (Content-Type: image/png)"),
         "{err}"
@@ -84,7 +93,11 @@ fn non_html_binary_and_oversized_pages_are_refused() {
         "/binary.html",
         Response::html(b"<html>\0\0\0\x01\x02</html>".to_vec()),
     );
-    let err = fails_cleanly(&env, &["snapshot", &server.url("/binary.html")], 1);
+    let err = fails_cleanly(
+        &env,
+        &["snapshot", "--host-delay", "0", &server.url("/binary.html")],
+        1,
+    );
     assert!(err.contains("binary content"), "{err}");
 
     let config = std::fs::read_to_string(env.archive.join("palimpsest.toml")).unwrap();
@@ -110,7 +123,11 @@ fn non_html_binary_and_oversized_pages_are_refused() {
         "Lower the size limit",
     ]);
     server.set("/big.html", Response::html(sample("en-news/v1.html")));
-    let err = fails_cleanly(&env, &["snapshot", &server.url("/big.html")], 1);
+    let err = fails_cleanly(
+        &env,
+        &["snapshot", "--host-delay", "0", &server.url("/big.html")],
+        1,
+    );
     assert!(err.contains("larger than the 1000-byte limit"), "{err}");
 }
 
@@ -118,7 +135,16 @@ fn non_html_binary_and_oversized_pages_are_refused() {
 fn never_archived_404_is_an_error_not_a_deletion() {
     let env = TestEnv::new();
     let server = Server::start();
-    let err = fails_cleanly(&env, &["snapshot", &server.url("/nothing.html")], 1);
+    let err = fails_cleanly(
+        &env,
+        &[
+            "snapshot",
+            "--host-delay",
+            "0",
+            &server.url("/nothing.html"),
+        ],
+        1,
+    );
     assert!(
         err.contains("HTTP 404: not found, and never archived"),
         "{err}"
@@ -131,7 +157,7 @@ fn missing_archive_and_missing_versions() {
     for args in [
         &["log"][..],
         &["status"],
-        &["snapshot"],
+        &["snapshot", "--host-delay", "0", "--all"],
         &["add", "https://example.com/"],
     ] {
         let out = env.run(args).code(3);
@@ -196,7 +222,8 @@ fn hostile_urls_stay_inside_the_archive() {
             &canonical[url::Position::BeforePath..url::Position::AfterQuery],
             Response::html(sample("en-news/v1.html")),
         );
-        env.run(&["snapshot", &server.url(path)]).success();
+        env.run(&["snapshot", "--host-delay", "0", &server.url(path)])
+            .success();
     }
     let files = env.git(&["-c", "core.quotePath=false", "ls-files"]);
     assert_eq!(

@@ -60,39 +60,43 @@ fn fifty_pages_four_rounds() {
     let mut expected: BTreeMap<usize, Vec<&str>> = BTreeMap::new();
     // Round 1: everything is new.
     serve_all(&articles, 1, &[]);
-    env.run(&["snapshot"]).success();
+    env.run(&["snapshot", "--host-delay", "0", "--all"])
+        .success();
     for i in 0..50 {
         expected.entry(i).or_default().push("new");
     }
     // Round 2: 10 body edits, 5 retitles, every ad different.
-    for i in 0..10 {
-        articles[i].body[1] =
+    for (i, article) in articles.iter_mut().enumerate().take(10) {
+        article.body[1] =
             format!("Paragraph 1 of report {i} was corrected. The figures were revised.");
         expected.get_mut(&i).unwrap().push("body");
     }
-    for i in 10..15 {
-        articles[i].title = format!("Budget report {i} revised");
+    for (i, article) in articles.iter_mut().enumerate().take(15).skip(10) {
+        article.title = format!("Budget report {i} revised");
         expected.get_mut(&i).unwrap().push("title");
     }
     serve_all(&articles, 2, &[]);
-    env.run(&["snapshot"]).success();
+    env.run(&["snapshot", "--host-delay", "0", "--all"])
+        .success();
     // Round 3: one article disappears, 5 get title and body changes.
-    for i in 20..25 {
-        articles[i].title = format!("Budget report {i}: new figures");
-        articles[i]
+    for (i, article) in articles.iter_mut().enumerate().take(25).skip(20) {
+        article.title = format!("Budget report {i}: new figures");
+        article
             .body
             .push("An update was added at the end.".to_owned());
         expected.get_mut(&i).unwrap().push("title, body");
     }
     expected.get_mut(&30).unwrap().push("deleted");
     serve_all(&articles, 3, &[30]);
-    env.run(&["snapshot"]).success();
+    env.run(&["snapshot", "--host-delay", "0", "--all"])
+        .success();
     // Round 4: it comes back unchanged; one more edit; nothing else changes.
     expected.get_mut(&30).unwrap().push("restored");
     articles[40].body[3] = "Paragraph 3 now says something else entirely.".to_owned();
     expected.get_mut(&40).unwrap().push("body");
     serve_all(&articles, 4, &[]);
-    env.run(&["snapshot"]).success();
+    env.run(&["snapshot", "--host-delay", "0", "--all"])
+        .success();
 
     // Compare with what git says, file by file.
     let mut recorded: BTreeMap<usize, Vec<String>> = BTreeMap::new();

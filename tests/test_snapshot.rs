@@ -30,7 +30,7 @@ fn english_article_through_every_kind_of_change() {
         "/news/2026/03/bridge.html",
         Response::html(sample("en-news/v1.html")),
     );
-    let out = env.run(&["snapshot", &url]).success();
+    let out = env.run(&["snapshot", "--host-delay", "0", &url]).success();
     assert!(out.stdout.starts_with("new "), "{out}");
     let path = archived_path(&env);
     assert_eq!(
@@ -78,7 +78,8 @@ fn english_article_through_every_kind_of_change() {
         Response::html(sample("en-news/v2.html")),
     );
     let before = commit_count(&env);
-    env.run(&["snapshot"]).success();
+    env.run(&["snapshot", "--host-delay", "0", "--all"])
+        .success();
     assert_eq!(
         commit_count(&env),
         before,
@@ -90,7 +91,8 @@ fn english_article_through_every_kind_of_change() {
         "/news/2026/03/bridge.html",
         Response::html(sample("en-news/v3.html")),
     );
-    env.run(&["snapshot"]).success();
+    env.run(&["snapshot", "--host-delay", "0", "--all"])
+        .success();
     assert_eq!(git::changes(&env.archive), ["new", "body"]);
     let diff = env.run(&["diff", &url]).success();
     assert!(
@@ -103,7 +105,8 @@ fn english_article_through_every_kind_of_change() {
         "/news/2026/03/bridge.html",
         Response::html(sample("en-news/v4.html")),
     );
-    env.run(&["snapshot"]).success();
+    env.run(&["snapshot", "--host-delay", "0", "--all"])
+        .success();
     assert_eq!(git::changes(&env.archive), ["new", "body", "title, body"]);
     let subject = env.git(&["log", "-1", "--format=%s"]);
     assert_eq!(
@@ -113,7 +116,8 @@ fn english_article_through_every_kind_of_change() {
 
     // Gone: a deletion that plain git can list.
     server.remove("/news/2026/03/bridge.html");
-    env.run(&["snapshot"]).success();
+    env.run(&["snapshot", "--host-delay", "0", "--all"])
+        .success();
     assert_eq!(
         git::changes(&env.archive),
         ["new", "body", "title, body", "deleted"]
@@ -131,7 +135,8 @@ fn english_article_through_every_kind_of_change() {
         "/news/2026/03/bridge.html",
         Response::html(sample("en-news/v4.html")),
     );
-    env.run(&["snapshot"]).success();
+    env.run(&["snapshot", "--host-delay", "0", "--all"])
+        .success();
     assert_eq!(
         git::changes(&env.archive),
         ["new", "body", "title, body", "deleted", "restored"]
@@ -163,11 +168,11 @@ fn server_errors_and_timeouts_record_nothing() {
     let server = Server::start();
     let url = server.url("/a.html");
     server.set("/a.html", Response::html(sample("en-news/v1.html")));
-    env.run(&["snapshot", &url]).success();
+    env.run(&["snapshot", "--host-delay", "0", &url]).success();
     let before = commit_count(&env);
 
     server.set("/a.html", Response::status(503));
-    let out = env.run(&["snapshot"]).code(1);
+    let out = env.run(&["snapshot", "--host-delay", "0", "--all"]).code(1);
     assert!(out.stderr.contains("HTTP 503"), "{out}");
     assert_eq!(commit_count(&env), before);
 
@@ -182,7 +187,7 @@ fn server_errors_and_timeouts_record_nothing() {
         "/a.html",
         Response::html(sample("en-news/v3.html")).delayed(Duration::from_secs(3)),
     );
-    let out = env.run(&["snapshot"]).code(1);
+    let out = env.run(&["snapshot", "--host-delay", "0", "--all"]).code(1);
     assert!(out.stderr.contains("timed out"), "{out}");
     let status = env.run(&["status", "--format", "json"]).success();
     let status: serde_json::Value = serde_json::from_str(&status.stdout).unwrap();
@@ -193,7 +198,8 @@ fn server_errors_and_timeouts_record_nothing() {
     git::assert_sound(&env.archive);
 
     server.set("/a.html", Response::html(sample("en-news/v1.html")));
-    env.run(&["snapshot"]).success();
+    env.run(&["snapshot", "--host-delay", "0", "--all"])
+        .success();
     let status = env.run(&["status", "--format", "json"]).success();
     assert!(status.stdout.contains("\"failing\": []"), "{status}");
 }
@@ -206,7 +212,7 @@ fn chinese_pages_in_every_charset() {
     let serve = |name: &str| server.set("/2026/0314/stats.shtml", Response::html(sample(name)));
 
     serve("zh-portal/v1.html");
-    env.run(&["snapshot", &url]).success();
+    env.run(&["snapshot", "--host-delay", "0", &url]).success();
     let text = env.git(&["show", &format!("HEAD:{}", archived_path(&env))]);
     assert!(
         text.contains("title: 统计局：前两月工业增加值增长5.2%\n"),
@@ -222,12 +228,14 @@ fn chinese_pages_in_every_charset() {
 
     // No declaration, another sidebar: still GBK, still the same article.
     serve("zh-portal/v2.html");
-    env.run(&["snapshot"]).success();
+    env.run(&["snapshot", "--host-delay", "0", "--all"])
+        .success();
     assert_eq!(git::changes(&env.archive), ["new"]);
 
     // UTF-8 that declares gb2312, with one character changed.
     serve("zh-portal/v3.html");
-    env.run(&["snapshot"]).success();
+    env.run(&["snapshot", "--host-delay", "0", "--all"])
+        .success();
     assert_eq!(git::changes(&env.archive), ["new", "body"]);
     let diff = env.run(&["diff", &url]).success();
     assert!(
@@ -246,7 +254,8 @@ fn chinese_pages_in_every_charset() {
 
     // GB18030, retitled, a sentence removed.
     serve("zh-portal/v4.html");
-    env.run(&["snapshot"]).success();
+    env.run(&["snapshot", "--host-delay", "0", "--all"])
+        .success();
     assert_eq!(git::changes(&env.archive), ["new", "body", "title, body"]);
 
     // The same article as Big5, declared in the header only, is the same text.
@@ -260,7 +269,8 @@ fn chinese_pages_in_every_charset() {
         "/big5.html",
         Response::with_type("text/html; charset=big5", big5.into_owned()),
     );
-    env.run(&["snapshot", &big5_url]).success();
+    env.run(&["snapshot", "--host-delay", "0", &big5_url])
+        .success();
     let big5_text = env.run(&["show", &big5_url]).success().stdout;
     assert!(big5_text.contains("借机大肆宣传"), "{big5_text}");
     git::assert_sound(&env.archive);
@@ -278,7 +288,7 @@ fn mirror_wrapping_is_noise() {
         )
     };
     serve("mirror/v1.md");
-    env.run(&["snapshot", &url]).success();
+    env.run(&["snapshot", "--host-delay", "0", &url]).success();
     let text = env.run(&["show", &url]).success().stdout;
     // Spaces beside CJK characters are dropped by normalization, also in titles.
     assert!(
@@ -292,14 +302,16 @@ fn mirror_wrapping_is_noise() {
         );
     }
     serve("mirror/v2.md");
-    env.run(&["snapshot"]).success();
+    env.run(&["snapshot", "--host-delay", "0", "--all"])
+        .success();
     assert_eq!(
         git::changes(&env.archive),
         ["new"],
         "promo and proxy rewrites must not be recorded"
     );
     serve("mirror/v3.md");
-    env.run(&["snapshot"]).success();
+    env.run(&["snapshot", "--host-delay", "0", "--all"])
+        .success();
     assert_eq!(git::changes(&env.archive), ["new", "body"]);
 }
 
@@ -308,9 +320,11 @@ fn local_files_and_file_urls_are_articles_too() {
     let env = TestEnv::new();
     let page = env.write_file("page.html", &sample("en-news/v1.html"));
     let file_url = url::Url::from_file_path(&page).unwrap().to_string();
-    env.run(&["snapshot", page.to_str().unwrap()]).success();
+    env.run(&["snapshot", "--host-delay", "0", page.to_str().unwrap()])
+        .success();
     env.write_file("page.html", &sample("en-news/v3.html"));
-    env.run(&["snapshot", &file_url]).success();
+    env.run(&["snapshot", "--host-delay", "0", &file_url])
+        .success();
     assert_eq!(git::changes(&env.archive), ["new", "body"]);
     let tracked = std::fs::read_to_string(env.archive.join("palimpsest.toml")).unwrap();
     assert_eq!(tracked.matches(&file_url).count(), 1, "{tracked}");

@@ -182,6 +182,10 @@ impl Archive {
         &self.state
     }
 
+    pub fn state_mut(&mut self) -> &mut State {
+        &mut self.state
+    }
+
     /// Takes the archive's writer lock (waiting for it with `wait`), then repairs what a killed
     /// run may have left: stale git lock files and a working tree behind the branch.
     pub fn lock(&mut self, wait: bool) -> Result<(), ArchiveError> {

@@ -12,7 +12,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use std::path::Path;
 
 /// Bumped when the schema changes; an older database is rebuilt from git.
-const SCHEMA_VERSION: i64 = 1;
+const SCHEMA_VERSION: i64 = 2;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -43,7 +43,10 @@ CREATE TABLE IF NOT EXISTS checks (
     error TEXT,
     failures INTEGER NOT NULL DEFAULT 0,
     etag TEXT,
-    last_modified TEXT
+    last_modified TEXT,
+    raw_hash TEXT,
+    reader TEXT,
+    next_due INTEGER
 );
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY,
@@ -68,6 +71,35 @@ pub struct Check {
     pub error: Option<String>,
     /// Failed checks in a row.
     pub failures: u32,
+}
+
+/// What the last check of a URL leaves for the next one.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CheckState {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    /// `blake3:` hash of the bytes last fetched with success.
+    pub raw_hash: Option<String>,
+    /// What read those bytes (see [`crate::snapshot`]): same bytes and same reader give the same
+    /// text, so the page need not be read again.
+    pub reader: Option<String>,
+    /// Unix seconds; `None`: not due until asked.
+    pub next_due: Option<i64>,
+    pub failures: u32,
+}
+
+/// The outcome of one check, to be stored.
+#[derive(Debug, Clone, Default)]
+pub struct CheckUpdate {
+    pub url: String,
+    pub checked_at: String,
+    pub http_status: Option<u16>,
+    pub error: Option<String>,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub raw_hash: Option<String>,
+    pub reader: Option<String>,
+    pub next_due: Option<i64>,
 }
 
 /// The last run of `snapshot`, as the CLI summarized it (JSON).
@@ -256,21 +288,75 @@ impl State {
         )?)
     }
 
-    /// Records the outcome of checking `url`: a success resets the failure streak.
-    pub fn record_check(
-        &self,
-        url: &str,
-        checked_at: &str,
-        http_status: Option<u16>,
-        error: Option<&str>,
-    ) -> Result<(), StateError> {
-        self.conn.execute(
-            "INSERT INTO checks (url, checked_at, http_status, error, failures) VALUES (?1, ?2, ?3, ?4, ?5) \
-             ON CONFLICT (url) DO UPDATE SET checked_at = excluded.checked_at, http_status = excluded.http_status, \
-             error = excluded.error, failures = CASE WHEN excluded.error IS NULL THEN 0 ELSE checks.failures + 1 END",
-            params![url, checked_at, http_status, error, error.is_some() as i64],
-        )?;
+    /// Stores the outcomes of a run's checks, in one transaction.
+    pub fn record_checks(&mut self, updates: &[CheckUpdate]) -> Result<(), StateError> {
+        let tx = self.conn.transaction()?;
+        {
+            // A failed check keeps the validators and bytes hash of the last good one.
+            let mut stmt = tx.prepare_cached(
+                "INSERT INTO checks (url, checked_at, http_status, error, failures, etag, last_modified, raw_hash, reader, next_due) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) \
+                 ON CONFLICT (url) DO UPDATE SET checked_at = excluded.checked_at, http_status = excluded.http_status, \
+                 error = excluded.error, \
+                 failures = CASE WHEN excluded.error IS NULL THEN 0 ELSE checks.failures + 1 END, \
+                 etag = CASE WHEN excluded.error IS NULL THEN excluded.etag ELSE checks.etag END, \
+                 last_modified = CASE WHEN excluded.error IS NULL THEN excluded.last_modified ELSE checks.last_modified END, \
+                 raw_hash = CASE WHEN excluded.error IS NULL THEN excluded.raw_hash ELSE checks.raw_hash END, \
+                 reader = CASE WHEN excluded.error IS NULL THEN excluded.reader ELSE checks.reader END, \
+                 next_due = excluded.next_due",
+            )?;
+            for u in updates {
+                stmt.execute(params![
+                    u.url,
+                    u.checked_at,
+                    u.http_status,
+                    u.error,
+                    u.error.is_some() as i64,
+                    u.etag,
+                    u.last_modified,
+                    u.raw_hash,
+                    u.reader,
+                    u.next_due,
+                ])?;
+            }
+        }
+        tx.commit()?;
         Ok(())
+    }
+
+    /// What the next check of each URL starts from.
+    pub fn check_states(
+        &self,
+    ) -> Result<std::collections::HashMap<String, CheckState>, StateError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT url, etag, last_modified, raw_hash, reader, next_due, failures FROM checks",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                CheckState {
+                    etag: r.get(1)?,
+                    last_modified: r.get(2)?,
+                    raw_hash: r.get(3)?,
+                    reader: r.get(4)?,
+                    next_due: r.get(5)?,
+                    failures: r.get(6)?,
+                },
+            ))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// When the article at `path` last changed (its newest version), as Unix seconds.
+    pub fn last_change(&self, path: &str) -> Result<Option<i64>, StateError> {
+        let latest: Option<String> = self.conn.query_row(
+            "SELECT MAX(fetched_at) FROM versions WHERE path = ?1",
+            [path],
+            |r| r.get(0),
+        )?;
+        Ok(latest
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok())
+            .map(|t| t.timestamp()))
     }
 
     /// The last check of every URL ever checked.

@@ -3,25 +3,45 @@
 use super::{CliError, Context, canonical_urls};
 use palimpsest::fetch::Fetcher;
 use palimpsest::snapshot::{self, Checked, Counts, Outcome};
-use std::io::Write;
-use std::time::Instant;
+use std::io::{IsTerminal, Write};
+use std::time::{Duration, Instant};
 
-/// Fetch tracked articles and record every change as a commit
+/// Fetch the articles that are due and record every change as a commit
 #[derive(clap::Args)]
 pub struct SnapshotArgs {
     /// Check only these articles (URLs or local paths), tracking them if they archive cleanly
     #[arg(value_name = "URL")]
     urls: Vec<String>,
 
-    /// Pages fetched at once
-    #[arg(long, short = 'j', default_value_t = 8)]
+    /// Check every tracked article, due or not
+    #[arg(long, conflicts_with = "urls")]
+    all: bool,
+
+    /// Check at most this many articles (the most overdue)
+    #[arg(long, value_name = "N")]
+    max: Option<usize>,
+
+    /// Start no article after this long, e.g. 10m (articles not reached stay due)
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+    time_limit: Option<Duration>,
+
+    /// Pages fetched at once, across hosts
+    #[arg(long, short = 'j', default_value_t = 16)]
     jobs: usize,
+
+    /// Requests to one host at a time [default: fetch.host_concurrency, 2]
+    #[arg(long, value_name = "N")]
+    host_concurrency: Option<usize>,
+
+    /// Seconds between requests to one host [default: fetch.host_delay, 1]
+    #[arg(long, value_name = "SECONDS")]
+    host_delay: Option<f64>,
 
     /// Print a JSON summary of the run instead of one line per change
     #[arg(long)]
     json: bool,
 
-    /// Print nothing but errors
+    /// Print nothing but errors (no progress bar, no summary)
     #[arg(long, short)]
     quiet: bool,
 
@@ -32,8 +52,11 @@ pub struct SnapshotArgs {
 
 #[derive(serde::Serialize)]
 struct Summary {
+    due: usize,
     #[serde(flatten)]
     counts: Counts,
+    /// Due articles not started before the time limit.
+    not_reached: usize,
     seconds: f64,
 }
 
@@ -41,23 +64,63 @@ pub fn run(ctx: &Context, args: &SnapshotArgs, out: &mut dyn Write) -> Result<()
     let named = canonical_urls(&args.urls)?;
     let started = Instant::now();
     let mut archive = ctx.open_for_writing(args.wait)?;
-    let urls = if named.is_empty() {
+    let mut urls = if !named.is_empty() {
+        named.clone()
+    } else if args.all {
         archive.tracked()
     } else {
-        named.clone()
+        snapshot::due(&archive, chrono::Utc::now(), None)?
     };
+    if let Some(max) = args.max {
+        urls.truncate(max);
+    }
+    let host_delay = args
+        .host_delay
+        .map(|s| {
+            Duration::try_from_secs_f64(s).map_err(|_| {
+                CliError::usage(format!("--host-delay {s} is not a number of seconds"))
+            })
+        })
+        .transpose()?;
     let fetcher = Fetcher::new(&archive.config().fetch);
     let options = snapshot::Options {
         jobs: args.jobs,
         track: !named.is_empty(),
+        deadline: args.time_limit.map(|limit| started + limit),
+        host_concurrency: args.host_concurrency,
+        host_delay,
     };
+    let bar = (!args.quiet && !args.json && urls.len() > 1 && std::io::stderr().is_terminal())
+        .then(|| {
+            let bar = indicatif::ProgressBar::new(urls.len() as u64);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{spinner} {pos}/{len} articles [{bar:30}] {msg} ({eta} left)",
+                )
+                .expect("static template")
+                .progress_chars("=> "),
+            );
+            bar
+        });
     let mut counts = Counts::default();
     let mut write_error = None;
     let mut on_checked = |checked: &Checked| {
         counts.add(&checked.outcome);
+        if let Some(bar) = &bar {
+            bar.inc(1);
+            bar.set_message(format!(
+                "{} changed, {} failed",
+                counts.new + counts.changed + counts.deleted + counts.restored,
+                counts.errors
+            ));
+        }
         let line = match &checked.outcome {
             Outcome::Failed(e) => {
-                eprintln!("error: {}: {e}", checked.url);
+                let message = format!("error: {}: {e}", checked.url);
+                match &bar {
+                    Some(bar) => bar.suspend(|| eprintln!("{message}")),
+                    None => eprintln!("{message}"),
+                }
                 return;
             }
             Outcome::Recorded(r) if !args.json && !args.quiet => {
@@ -66,17 +129,27 @@ pub fn run(ctx: &Context, args: &SnapshotArgs, out: &mut dyn Write) -> Result<()
             }
             _ => return,
         };
-        if let Err(e) = writeln!(out, "{line}") {
+        let written = match &bar {
+            Some(bar) => bar.suspend(|| writeln!(out, "{line}")),
+            None => writeln!(out, "{line}"),
+        };
+        if let Err(e) = written {
             write_error.get_or_insert(e);
         }
     };
     snapshot::run(&mut archive, &urls, &fetcher, &options, &mut on_checked)?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
     if let Some(e) = write_error {
         return Err(e.into());
     }
+    let not_reached = urls.len() - counts.checked;
     if args.json {
         let summary = Summary {
+            due: urls.len(),
             counts,
+            not_reached,
             seconds: started.elapsed().as_secs_f64(),
         };
         writeln!(
@@ -86,8 +159,9 @@ pub fn run(ctx: &Context, args: &SnapshotArgs, out: &mut dyn Write) -> Result<()
         )?;
     } else if !args.quiet {
         eprintln!(
-            "Checked {} articles: {} new, {} changed, {} deleted, {} restored, {} unchanged, {} failed.",
+            "Checked {} articles in {:.1}s: {} new, {} changed, {} deleted, {} restored, {} unchanged, {} failed.",
             counts.checked,
+            started.elapsed().as_secs_f64(),
             counts.new,
             counts.changed,
             counts.deleted,
@@ -95,6 +169,11 @@ pub fn run(ctx: &Context, args: &SnapshotArgs, out: &mut dyn Write) -> Result<()
             counts.unchanged,
             counts.errors
         );
+        if not_reached > 0 {
+            eprintln!(
+                "{not_reached} due articles were not reached before the time limit; they stay due."
+            );
+        }
     }
     if counts.errors > 0 {
         let e = CliError::partial(format!(

@@ -40,6 +40,7 @@ impl TestEnv {
         cmd
     }
 
+    #[must_use = "check the exit status with .success() or .code(n)"]
     pub fn run(&self, args: &[&str]) -> CommandOutput {
         CommandOutput::from(self.command().args(args).output().expect("run palimpsest"))
     }
@@ -65,7 +66,6 @@ pub fn sample(path: &str) -> Vec<u8> {
     std::fs::read(&full).unwrap_or_else(|e| panic!("{}: {e}", full.display()))
 }
 
-#[must_use]
 pub struct CommandOutput {
     pub stdout: String,
     pub stderr: String,

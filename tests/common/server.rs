@@ -1,6 +1,7 @@
-//! A small HTTP/1.1 server on 127.0.0.1 for tests: routes by path, answers with whatever the test
-//! set for that path (status, headers, body, delay), and can change answers between runs. It
-//! stops when dropped.
+//! A small HTTP/1.1 server on 127.0.0.1 for tests: routes by path and query, answers with
+//! whatever the test set for that path (status, headers, body, delay), honours `If-None-Match`
+//! against an `ETag` header, logs what it served, and can change answers between runs. It stops
+//! when dropped.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
@@ -42,15 +43,24 @@ impl Response {
         }
     }
 
+    pub fn with_header(mut self, name: &str, value: &str) -> Response {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
     pub fn delayed(mut self, delay: Duration) -> Response {
         self.delay = delay;
         self
     }
 }
 
+type Routes = Arc<Mutex<HashMap<String, Response>>>;
+type Log = Arc<Mutex<Vec<(String, u16)>>>;
+
 pub struct Server {
     pub port: u16,
-    routes: Arc<Mutex<HashMap<String, Response>>>,
+    routes: Routes,
+    log: Log,
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
 }
@@ -60,16 +70,16 @@ impl Server {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
         let port = listener.local_addr().expect("local addr").port();
         listener.set_nonblocking(true).expect("nonblocking");
-        let routes: Arc<Mutex<HashMap<String, Response>>> = Arc::default();
+        let (routes, log): (Routes, Log) = Default::default();
         let stop = Arc::new(AtomicBool::new(false));
         let thread = {
-            let (routes, stop) = (routes.clone(), stop.clone());
+            let (routes, log, stop) = (routes.clone(), log.clone(), stop.clone());
             std::thread::spawn(move || {
                 while !stop.load(Ordering::Relaxed) {
                     match listener.accept() {
                         Ok((stream, _)) => {
-                            let routes = routes.clone();
-                            std::thread::spawn(move || serve(stream, &routes));
+                            let (routes, log) = (routes.clone(), log.clone());
+                            std::thread::spawn(move || serve(stream, &routes, &log));
                         }
                         Err(_) => std::thread::sleep(Duration::from_millis(5)),
                     }
@@ -79,6 +89,7 @@ impl Server {
         Server {
             port,
             routes,
+            log,
             stop,
             thread: Some(thread),
         }
@@ -101,6 +112,11 @@ impl Server {
     pub fn remove(&self, path: &str) {
         self.routes.lock().unwrap().remove(path);
     }
+
+    /// The requests served since the last call (path, status).
+    pub fn take_log(&self) -> Vec<(String, u16)> {
+        std::mem::take(&mut *self.log.lock().unwrap())
+    }
 }
 
 impl Drop for Server {
@@ -112,23 +128,30 @@ impl Drop for Server {
     }
 }
 
-fn serve(stream: TcpStream, routes: &Mutex<HashMap<String, Response>>) {
+fn serve(stream: TcpStream, routes: &Routes, log: &Log) {
     let _ = stream.set_nonblocking(false);
     let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
-    let mut reader = BufReader::new(match stream.try_clone() {
-        Ok(s) => s,
-        Err(_) => return,
-    });
+    let Ok(clone) = stream.try_clone() else {
+        return;
+    };
+    let mut reader = BufReader::new(clone);
     let mut request_line = String::new();
     if reader.read_line(&mut request_line).is_err() {
         return;
     }
+    let mut if_none_match = None;
     loop {
         let mut line = String::new();
         match reader.read_line(&mut line) {
             Ok(0) | Err(_) => return,
             Ok(_) if line == "\r\n" || line == "\n" => break,
-            Ok(_) => {}
+            Ok(_) => {
+                if let Some((name, value)) = line.split_once(':')
+                    && name.eq_ignore_ascii_case("if-none-match")
+                {
+                    if_none_match = Some(value.trim().to_owned());
+                }
+            }
         }
     }
     let path = request_line
@@ -136,12 +159,22 @@ fn serve(stream: TcpStream, routes: &Mutex<HashMap<String, Response>>) {
         .nth(1)
         .unwrap_or("/")
         .to_owned();
-    let response = routes
+    let mut response = routes
         .lock()
         .unwrap()
         .get(&path)
         .cloned()
         .unwrap_or_else(|| Response::status(404));
+    let etag = response
+        .headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("etag"))
+        .map(|(_, v)| v.clone());
+    if etag.is_some() && etag == if_none_match {
+        response.status = 304;
+        response.body.clear();
+    }
+    log.lock().unwrap().push((path, response.status));
     std::thread::sleep(response.delay);
     let mut head = format!(
         "HTTP/1.1 {} X\r\nContent-Length: {}\r\nConnection: close\r\n",

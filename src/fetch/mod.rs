@@ -1,10 +1,16 @@
 //! URL → [`Fetched`]: the raw bytes of a page and what the server said about them.
 //!
+//! Requests are conditional when validators from the last fetch are given (a 304 costs nothing),
+//! and a timeout, a connection error, a 429 or a 5xx is tried again after a pause that doubles.
+//! [`polite`] keeps a run from overloading any host.
+//!
 //! HTTP goes through ureq (rustls, gzip and brotli, timeouts, a redirect limit) with a cap on the
 //! decoded body, so a compression bomb or an endless body ends as [`FetchError::TooLarge`]. A
 //! `file://` URL reads a local file under the same cap; a missing file is a 404, so a removed
 //! local page is recorded as deleted like a removed web page. Fetching never judges the status:
 //! [`crate::snapshot`] decides what a 404 or a 503 means.
+
+pub mod polite;
 
 use crate::config::FetchSettings;
 use chrono::{DateTime, Utc};
@@ -68,6 +74,13 @@ impl FetchError {
     }
 }
 
+/// What the last successful fetch of a URL said, for a conditional request.
+#[derive(Debug, Clone, Default)]
+pub struct Validators {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+}
+
 /// A configured HTTP client. Cheap to share between threads.
 #[derive(Clone)]
 pub struct Fetcher {
@@ -90,17 +103,44 @@ impl Fetcher {
         }
     }
 
-    /// Fetches `url` (http, https or file).
-    pub fn fetch(&self, url: &Url) -> Result<Fetched, FetchError> {
+    /// Fetches `url` (http, https or file), conditionally when `validators` has any, trying again
+    /// on transient failures.
+    pub fn fetch(&self, url: &Url, validators: &Validators) -> Result<Fetched, FetchError> {
+        let mut pause = self.settings.retry_delay();
+        let mut attempts_left = self.settings.retries;
+        loop {
+            let result = self.fetch_once(url, validators);
+            let transient = match &result {
+                Ok(f) => f.status == 429 || (500..600).contains(&f.status),
+                Err(e) => e.is_transient(),
+            };
+            if !transient || attempts_left == 0 {
+                return result;
+            }
+            attempts_left -= 1;
+            std::thread::sleep(pause);
+            pause *= 2;
+        }
+    }
+
+    fn fetch_once(&self, url: &Url, validators: &Validators) -> Result<Fetched, FetchError> {
         let fetched_at = Utc::now();
         if url.scheme() == "file" {
             return self.fetch_file(url, fetched_at);
         }
-        let mut response = self
-            .agent
-            .get(url.as_str())
-            .call()
-            .map_err(|e| self.error(e))?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(FetchError::Protocol(format!(
+                "{url} can't be fetched: only http, https and file URLs can"
+            )));
+        }
+        let mut request = self.agent.get(url.as_str());
+        if let Some(etag) = &validators.etag {
+            request = request.header("If-None-Match", etag);
+        }
+        if let Some(date) = &validators.last_modified {
+            request = request.header("If-Modified-Since", date);
+        }
+        let mut response = request.call().map_err(|e| self.error(e))?;
         let status = response.status().as_u16();
         let header = |name: &str| {
             response

@@ -1,0 +1,139 @@
+//! Which articles a run checks, and how politely: schedule, conditional requests, robots.txt,
+//! the run lock.
+
+use crate::common::server::{Response, Server};
+use crate::common::{TestEnv, git, sample};
+use std::time::Duration;
+
+fn summary(out: &str) -> serde_json::Value {
+    serde_json::from_str(out.lines().last().unwrap_or("{}")).unwrap()
+}
+
+#[test]
+fn only_due_articles_are_checked() {
+    let env = TestEnv::new();
+    let server = Server::start();
+    server.set("/a", Response::html(sample("en-news/v1.html")));
+    server.set("/b", Response::html(sample("zh-portal/v1.html")));
+    env.run(&["add", &server.url("/a"), &server.url("/b")])
+        .success();
+
+    let first = env
+        .run(&["snapshot", "--host-delay", "0", "--json"])
+        .success();
+    assert_eq!(summary(&first.stdout)["new"], 2, "{first}");
+    // Just checked: nothing is due.
+    let second = env
+        .run(&["snapshot", "--host-delay", "0", "--json"])
+        .success();
+    assert_eq!(summary(&second.stdout)["due"], 0, "{second}");
+    // A newly tracked article is due at once; --max bounds a run.
+    server.set("/c", Response::html(sample("en-news/v3.html")));
+    server.set("/d", Response::html(sample("en-news/v4.html")));
+    env.run(&["add", &server.url("/c"), &server.url("/d")])
+        .success();
+    let third = env
+        .run(&["snapshot", "--host-delay", "0", "--json", "--max", "1"])
+        .success();
+    assert_eq!(summary(&third.stdout)["due"], 1, "{third}");
+    assert_eq!(summary(&third.stdout)["new"], 1, "{third}");
+    let all = env
+        .run(&["snapshot", "--host-delay", "0", "--json", "--all"])
+        .success();
+    assert_eq!(summary(&all.stdout)["checked"], 4, "{all}");
+    assert_eq!(summary(&all.stdout)["new"], 1, "{all}");
+}
+
+#[test]
+fn unchanged_etag_costs_a_304() {
+    let env = TestEnv::new();
+    let server = Server::start();
+    server.set(
+        "/a",
+        Response::html(sample("en-news/v1.html")).with_header("ETag", "\"v1\""),
+    );
+    env.run(&["snapshot", "--host-delay", "0", &server.url("/a")])
+        .success();
+    assert!(server.take_log().contains(&("/a".to_owned(), 200)));
+    env.run(&["snapshot", "--host-delay", "0", "--all"])
+        .success();
+    assert!(
+        server.take_log().contains(&("/a".to_owned(), 304)),
+        "the second fetch must be conditional"
+    );
+    // A new ETag with new text is a change.
+    server.set(
+        "/a",
+        Response::html(sample("en-news/v3.html")).with_header("ETag", "\"v3\""),
+    );
+    env.run(&["snapshot", "--host-delay", "0", "--all"])
+        .success();
+    assert_eq!(git::changes(&env.archive), ["new", "body"]);
+}
+
+#[test]
+fn robots_txt_is_honoured() {
+    let env = TestEnv::new();
+    let server = Server::start();
+    server.set(
+        "/robots.txt",
+        Response::with_type("text/plain", "User-agent: *\nDisallow: /private/\n"),
+    );
+    server.set("/private/a", Response::html(sample("en-news/v1.html")));
+    server.set("/public/a", Response::html(sample("en-news/v1.html")));
+    let out = env
+        .run(&[
+            "snapshot",
+            "--host-delay",
+            "0",
+            &server.url("/private/a"),
+            &server.url("/public/a"),
+        ])
+        .code(1);
+    assert!(
+        out.stderr.contains("robots.txt of 127.0.0.1") && out.stderr.contains("disallows"),
+        "{out}"
+    );
+    assert_eq!(git::changes(&env.archive), ["new"]);
+    let fetched: Vec<String> = server.take_log().into_iter().map(|(p, _)| p).collect();
+    assert_eq!(
+        fetched.iter().filter(|p| *p == "/robots.txt").count(),
+        1,
+        "{fetched:?}"
+    );
+    assert!(!fetched.contains(&"/private/a".to_owned()), "{fetched:?}");
+}
+
+#[test]
+fn one_run_at_a_time() {
+    let env = TestEnv::new();
+    let server = Server::start();
+    server.set(
+        "/slow",
+        Response::html(sample("en-news/v1.html")).delayed(Duration::from_secs(3)),
+    );
+    let mut first = env
+        .command()
+        .args(["snapshot", "--host-delay", "0", &server.url("/slow")])
+        .spawn()
+        .unwrap();
+    // Wait until the first run holds the lock (it is fetching the slow page).
+    while !server.take_log().iter().any(|(p, _)| p == "/robots.txt") {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let second = env.run(&["snapshot", "--host-delay", "0", "--all"]).code(3);
+    assert!(
+        second
+            .stderr
+            .contains("another palimpsest command is writing"),
+        "{second}"
+    );
+    assert!(second.stderr.contains("--wait"), "{second}");
+    let waited = env
+        .run(&["snapshot", "--host-delay", "0", "--all", "--wait"])
+        .success();
+    assert!(first.wait().unwrap().success());
+    assert!(waited.stderr.contains("Checked 1 articles"), "{waited}");
+    assert_eq!(git::changes(&env.archive), ["new"]);
+    git::assert_sound(&env.archive);
+}
