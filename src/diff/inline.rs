@@ -3,11 +3,13 @@
 //! One tokenizer serves both: similar's Unicode word segmentation (UAX #29) makes each Han
 //! character its own token but keeps `2026`, `5.2` and `iPhone` whole, so a Chinese sentence is
 //! diffed per character and an English one per word, and mixed text gets both. Each sentence is
-//! tokenized once; the same tokens score candidate pairs ([`similarity`]) and give the highlighted
-//! [`Span`]s ([`spans`]).
+//! tokenized once for scoring candidate pairs ([`similarity`] of two [`Profile`]s), and once more
+//! for the highlighted [`Span`]s of the pairs kept ([`spans`]).
 
 use super::{Span, SpanKind};
 use similar::{Algorithm, DiffTag, DiffableStr};
+use std::cmp::Ordering;
+use std::collections::HashMap;
 use std::time::Instant;
 
 /// A sentence cut into tokens; concatenating them gives the sentence back.
@@ -15,21 +17,70 @@ pub(crate) fn tokenize(text: &str) -> Vec<&str> {
     text.tokenize_unicode_words()
 }
 
-/// How alike two token lists are, from 0 (nothing shared) to 1 (equal): similar's ratio,
-/// 2 × matched tokens / all tokens.
-pub(crate) fn similarity(old: &[&str], new: &[&str], deadline: Instant) -> f32 {
-    let ops = similar::capture_diff_slices_deadline(Algorithm::Myers, old, new, Some(deadline));
-    similar::diff_ratio(&ops, old.len(), new.len())
+/// A sentence prepared for many comparisons: its tokens as numbers, in order and sorted.
+pub(crate) struct Profile {
+    ids: Vec<u32>,
+    sorted: Vec<u32>,
 }
 
-/// The highest [`similarity`] two lists of these lengths can reach: skips hopeless pairs
-/// without diffing them.
-pub(crate) fn similarity_bound(old_len: usize, new_len: usize) -> f32 {
-    let total = old_len + new_len;
-    if total == 0 {
-        return 1.0;
+/// Gives each distinct token a number, so that comparing sentences compares integers.
+#[derive(Default)]
+pub(crate) struct Interner<'a> {
+    ids: HashMap<&'a str, u32>,
+}
+
+impl<'a> Interner<'a> {
+    pub(crate) fn profile(&mut self, text: &'a str) -> Profile {
+        let ids: Vec<u32> = tokenize(text)
+            .into_iter()
+            .map(|token| {
+                let next = u32::try_from(self.ids.len()).unwrap_or(u32::MAX);
+                *self.ids.entry(token).or_insert(next)
+            })
+            .collect();
+        let mut sorted = ids.clone();
+        sorted.sort_unstable();
+        Profile { ids, sorted }
     }
-    2.0 * old_len.min(new_len) as f32 / total as f32
+}
+
+/// How alike two sentences are, from 0 (nothing shared) to 1 (equal), if at least `least`:
+/// similar's ratio, 2 × matched tokens / all tokens. Two cheap upper bounds (lengths, then
+/// shared tokens regardless of order) skip most hopeless pairs before the diff.
+pub(crate) fn similarity(
+    old: &Profile,
+    new: &Profile,
+    least: f32,
+    deadline: Instant,
+) -> Option<f32> {
+    let total = (old.ids.len() + new.ids.len()).max(1) as f32;
+    let ratio_of = |matched: usize| 2.0 * matched as f32 / total;
+    if ratio_of(old.ids.len().min(new.ids.len())) < least
+        || ratio_of(shared_count(&old.sorted, &new.sorted)) < least
+    {
+        return None;
+    }
+    let ops =
+        similar::capture_diff_slices_deadline(Algorithm::Myers, &old.ids, &new.ids, Some(deadline));
+    let ratio = similar::diff_ratio(&ops, old.ids.len(), new.ids.len());
+    (ratio >= least).then_some(ratio)
+}
+
+/// How many tokens two sorted lists share, counting repeats.
+fn shared_count(a: &[u32], b: &[u32]) -> usize {
+    let (mut i, mut j, mut shared) = (0, 0, 0);
+    while let (Some(x), Some(y)) = (a.get(i), b.get(j)) {
+        match x.cmp(y) {
+            Ordering::Less => i += 1,
+            Ordering::Greater => j += 1,
+            Ordering::Equal => {
+                shared += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    shared
 }
 
 /// The two texts as one interleaved list of spans: the old text is the `Equal` and `Deleted`
@@ -171,10 +222,16 @@ mod tests {
     }
 
     #[test]
-    fn bounds_similarity_by_length() {
-        assert_eq!(similarity_bound(1, 3), 0.5);
-        assert_eq!(similarity_bound(0, 0), 1.0);
+    fn similarity_is_the_share_of_matched_tokens() {
         let deadline = Instant::now() + Duration::from_secs(1);
-        assert!(similarity(&tokenize("a b c d"), &tokenize("a b"), deadline) <= 0.6);
+        let mut interner = Interner::default();
+        let a = interner.profile("经济大势向好");
+        let b = interner.profile("经济大肆向好");
+        let c = interner.profile("好向大势经济");
+        assert_eq!(similarity(&a, &b, 0.5, deadline), Some(5.0 / 6.0));
+        assert_eq!(similarity(&a, &b, 0.9, deadline), None);
+        // Same tokens in another order: passes the cheap bounds, fails the diff.
+        assert_eq!(similarity(&a, &c, 0.8, deadline), None);
+        assert_eq!(shared_count(&a.sorted, &c.sorted), 6);
     }
 }

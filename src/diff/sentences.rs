@@ -14,7 +14,7 @@
 //! big hunks, a cap on step 3's pairs) and stop at the deadline: unrelated versions then come
 //! out as deletions and additions, quickly.
 
-use super::inline::{self, similarity_bound};
+use super::inline::{self, Interner, Profile};
 use similar::{Algorithm, DiffTag};
 use std::collections::{HashMap, VecDeque};
 use std::time::Instant;
@@ -42,7 +42,7 @@ pub(crate) enum Aligned {
 
 /// Aligns `old` and `new` sentences; returns the changes in reading order (a move where the
 /// sentence now stands). Sentences that did not change are not listed.
-pub(crate) fn align(old: &[&str], new: &[&str], deadline: Instant) -> Vec<Aligned> {
+pub(crate) fn align<'a>(old: &[&'a str], new: &[&'a str], deadline: Instant) -> Vec<Aligned> {
     let ops = similar::capture_diff_slices_deadline(Algorithm::Patience, old, new, Some(deadline));
     let layout = Layout::new(&ops, old.len(), new.len());
     let mut result = Vec::new();
@@ -75,16 +75,24 @@ pub(crate) fn align(old: &[&str], new: &[&str], deadline: Instant) -> Vec<Aligne
         }
     }
 
-    let old_tokens: Vec<Vec<&str>> = old.iter().map(|s| inline::tokenize(s)).collect();
-    let new_tokens: Vec<Vec<&str>> = new.iter().map(|s| inline::tokenize(s)).collect();
+    // Only sentences still unpaired are ever compared: prepare those.
+    let mut interner = Interner::default();
+    let mut profile = |texts: &[&'a str], unpaired: &[bool]| -> Vec<Option<Profile>> {
+        let pairs = texts.iter().zip(unpaired);
+        pairs
+            .map(|(&text, &unpaired)| unpaired.then(|| interner.profile(text)))
+            .collect()
+    };
+    let old_profiles = profile(old, &left.old);
+    let new_profiles = profile(new, &left.new);
     let score = |o: usize, n: usize, least: f32| -> Option<f32> {
-        if similarity_bound(old_tokens[o].len(), new_tokens[n].len()) < least
-            || Instant::now() > deadline
-        {
+        if Instant::now() > deadline {
             return None;
         }
-        let s = inline::similarity(&old_tokens[o], &new_tokens[n], deadline);
-        (s >= least).then_some(s)
+        let (Some(old), Some(new)) = (&old_profiles[o], &new_profiles[n]) else {
+            return None;
+        };
+        inline::similarity(old, new, least, deadline)
     };
 
     // 2. Edits in place, in order.
