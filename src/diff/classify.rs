@@ -19,8 +19,8 @@ pub(crate) fn has_words(text: &str) -> bool {
 
 /// The text without its punctuation and white space, compatibility forms folded (NFKC turns
 /// full-width `，` and `Ａ` into `,` and `A`). Punctuation that carries meaning (`%`, `#`, `&`,
-/// `@`, `§`) counts as a word. Punctuation between two digits stays: `5.2` and `52`,
-/// or `1,000` and `1000`, are different numbers as far as we can tell.
+/// `@`, `§`) counts as a word, and so does punctuation between two digits (`5.2` is not `52`),
+/// except a thousands separator (`2,000` is `2000`).
 fn wording(text: &str) -> Vec<char> {
     static PUNCTUATION: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"^[\p{P}--[%‰‱#&@§]]$").expect("the pattern is valid"));
@@ -36,11 +36,10 @@ fn wording(text: &str) -> Vec<char> {
             if !PUNCTUATION.is_match(c.encode_utf8(&mut buf)) {
                 return true;
             }
-            let digit_at = |j: Option<usize>| {
-                j.and_then(|j| chars.get(j))
-                    .is_some_and(|c| c.is_ascii_digit())
-            };
-            digit_at(i.checked_sub(1)) && digit_at(Some(i + 1))
+            let digit_at = |j: usize| chars.get(j).is_some_and(char::is_ascii_digit);
+            let between_digits = i > 0 && digit_at(i - 1) && digit_at(i + 1);
+            let thousands = c == ',' && (1..=3).all(|k| digit_at(i + k)) && !digit_at(i + 4);
+            between_digits && !thousands
         })
         .map(|(_, &c)| c)
         .collect()
@@ -55,12 +54,16 @@ mod tests {
         assert!(is_minor_edit("他说，好。", "他说,好."));
         assert!(is_minor_edit("\"Yes,\" she said.", "“Yes” she  said…"));
         assert!(is_minor_edit("ＡＢＣ公司", "ABC 公司"));
+        assert!(is_minor_edit("对华2000亿美元", "对华2,000亿美元"));
+        assert!(is_minor_edit("1,234,567 people", "1234567 people"));
     }
 
     #[test]
     fn words_numbers_and_symbols_are_not_minor() {
         assert!(!is_minor_edit("经济大势", "经济大肆"));
         assert!(!is_minor_edit("up 5.2%", "up 52%"));
+        assert!(!is_minor_edit("1,5 million", "15 million"));
+        assert!(!is_minor_edit("1,2345", "12345"));
         assert!(!is_minor_edit("up 5%", "up 5"));
         assert!(!is_minor_edit("cost $5", "cost €5"));
     }
