@@ -108,7 +108,7 @@ pub(crate) fn spans(old: &[&str], new: &[&str], deadline: Instant) -> Vec<Span> 
             _ => pieces.push(Piece::Change(deleted, added)),
         }
     }
-    to_spans(bridge_spaces(pieces))
+    to_spans(merge_short_equalities(pieces))
 }
 
 /// A stretch of the interleaved diff: unchanged text, or what was deleted and what was added
@@ -118,33 +118,33 @@ enum Piece {
     Change(String, String),
 }
 
-/// Joins two replacements separated only by white space, so that `the cat` → `a dog` reads
-/// `[-the cat-]{+a dog+}` rather than `[-the-]{+a+} [-cat-]{+dog+}`.
-fn bridge_spaces(pieces: Vec<Piece>) -> Vec<Piece> {
+/// Joins two changes separated by a short unchanged stretch (no longer than either change) into
+/// one replacement, when together they delete and add something: `the cat` → `a dog` reads
+/// `[-the cat-]{+a dog+}` rather than `[-the-]{+a+} [-cat-]{+dog+}`, and a rewritten title is
+/// not confetti around the one character the two versions happen to share. Pure insertions
+/// (or deletions) around kept text stay apart: `a {+X +}b {+Y +}c`.
+fn merge_short_equalities(pieces: Vec<Piece>) -> Vec<Piece> {
     let mut out: Vec<Piece> = Vec::with_capacity(pieces.len());
     for piece in pieces {
         if let Piece::Change(d2, a2) = &piece
-            && is_replacement(d2, a2)
-            && let [.., Piece::Change(d, a), Piece::Equal(space)] = out.as_mut_slice()
-            && is_replacement(d, a)
-            && !space.is_empty()
-            && space.chars().all(char::is_whitespace)
+            && let [.., Piece::Change(d, a), Piece::Equal(equal)] = out.as_mut_slice()
+            && (!d.is_empty() || !d2.is_empty())
+            && (!a.is_empty() || !a2.is_empty())
         {
-            let space = std::mem::take(space);
-            for (side, more) in [(d, d2), (a, a2)] {
-                side.push_str(&space);
-                side.push_str(more);
+            let size = |del: &str, add: &str| del.chars().count().max(add.chars().count());
+            if equal.chars().count() <= size(d, a).min(size(d2, a2)) {
+                let equal = std::mem::take(equal);
+                for (side, more) in [(d, d2), (a, a2)] {
+                    side.push_str(&equal);
+                    side.push_str(more);
+                }
+                out.pop(); // the emptied equality
+                continue;
             }
-            out.pop(); // the emptied space
-            continue;
         }
         out.push(piece);
     }
     out
-}
-
-fn is_replacement(deleted: &str, added: &str) -> bool {
-    !deleted.is_empty() && !added.is_empty()
 }
 
 fn to_spans(pieces: Vec<Piece>) -> Vec<Span> {
@@ -217,6 +217,38 @@ mod tests {
                 (Deleted, "the cat".into()),
                 (Added, "a dog".into()),
                 (Equal, " today.".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_rewritten_title_is_one_replacement() {
+        use SpanKind::*;
+        assert_eq!(
+            diff(
+                "【必看】习近平为何缺席俄中军演？",
+                "【必看】中国明星富豪新一波逃命？"
+            ),
+            vec![
+                (Equal, "【必看】".into()),
+                (Deleted, "习近平为何缺席俄中军演".into()),
+                (Added, "中国明星富豪新一波逃命".into()),
+                (Equal, "？".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn insertions_around_kept_text_stay_apart() {
+        use SpanKind::*;
+        assert_eq!(
+            diff("a b c", "a X b Y c"),
+            vec![
+                (Equal, "a ".into()),
+                (Added, "X ".into()),
+                (Equal, "b ".into()),
+                (Added, "Y ".into()),
+                (Equal, "c".into()),
             ]
         );
     }
