@@ -34,7 +34,8 @@ pub struct DiffReport {
     /// Changed sentences in reading order: an edit or deletion where the old sentence stood, an
     /// addition or move where the sentence now stands. Unchanged sentences are not listed.
     pub changes: Vec<SentenceChange>,
-    /// True when the same sentences are grouped into paragraphs differently.
+    /// True when the body has the same sentences, grouped into paragraphs differently (not
+    /// computed when sentences changed: then paragraphs differ anyway).
     pub paragraph_breaks_changed: bool,
     /// Counts, for one-line descriptions.
     pub summary: Summary,
@@ -138,7 +139,8 @@ pub struct Summary {
 
 impl fmt::Display for Summary {
     /// `title changed, 2 sentences added, 1 deleted, 3 edited, 1 moved`, with
-    /// ` (punctuation or spacing only)` after a minor change, or `no changes`.
+    /// ` (punctuation or spacing only)` after a minor change; `paragraph breaks changed` when
+    /// that is all, and `no changes` when nothing changed.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut parts = Vec::new();
         if self.title {
@@ -160,21 +162,17 @@ impl fmt::Display for Summary {
             parts.push(format!("{count}{noun} {what}"));
             first = false;
         }
-        if parts.is_empty() {
-            parts.push(
-                if self.minor {
-                    "paragraph breaks changed"
-                } else {
-                    "no changes"
+        match (parts.is_empty(), self.minor) {
+            (true, true) => f.write_str("paragraph breaks changed"),
+            (true, false) => f.write_str("no changes"),
+            (false, minor) => {
+                f.write_str(&parts.join(", "))?;
+                if minor {
+                    f.write_str(" (punctuation or spacing only)")?;
                 }
-                .to_owned(),
-            );
+                Ok(())
+            }
         }
-        f.write_str(&parts.join(", "))?;
-        if self.minor {
-            f.write_str(" (punctuation or spacing only)")?;
-        }
-        Ok(())
     }
 }
 
@@ -489,10 +487,7 @@ mod tests {
         let new = doc("T", &[&["One."], &["Two."]]);
         let report = compare(&old, &new);
         assert!(report.paragraph_breaks_changed && report.summary.minor);
-        assert_eq!(
-            report.summary.to_string(),
-            "paragraph breaks changed (punctuation or spacing only)"
-        );
+        assert_eq!(report.summary.to_string(), "paragraph breaks changed");
     }
 
     #[test]

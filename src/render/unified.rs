@@ -4,9 +4,18 @@
 use similar::{Algorithm, TextDiff};
 
 /// The unified diff of the files `old` and `new` at archive path `path` (headers `a/<path>` and
-/// `b/<path>`, 3 lines of context); empty when they are equal. Bytes that are not UTF-8 are
-/// replaced, as archived files are UTF-8.
+/// `b/<path>`, 3 lines of context); empty when they are equal. An empty side is a file that did
+/// not exist (archived files never are empty): its header is `/dev/null`, as in git. Bytes that
+/// are not UTF-8 are replaced, as archived files are UTF-8.
 pub fn render(old: &[u8], new: &[u8], path: &str) -> String {
+    let name = |side: &str, bytes: &[u8]| {
+        if bytes.is_empty() {
+            "/dev/null".to_owned()
+        } else {
+            format!("{side}/{path}")
+        }
+    };
+    let (old_name, new_name) = (name("a", old), name("b", new));
     let old = String::from_utf8_lossy(old);
     let new = String::from_utf8_lossy(new);
     let diff = TextDiff::configure()
@@ -16,7 +25,7 @@ pub fn render(old: &[u8], new: &[u8], path: &str) -> String {
     let body = diff
         .unified_diff()
         .context_radius(3)
-        .header(&format!("a/{path}"), &format!("b/{path}"))
+        .header(&old_name, &new_name)
         .to_string();
     if body.is_empty() {
         return body;
@@ -42,6 +51,14 @@ mod tests {
              One.\n\
              -Two.\n\
              +Two!\n"
+        );
+    }
+
+    #[test]
+    fn a_new_file_comes_from_dev_null() {
+        assert_eq!(
+            render(b"", b"One.\n", "x.txt"),
+            "diff --git a/x.txt b/x.txt\n--- /dev/null\n+++ b/x.txt\n@@ -0,0 +1 @@\n+One.\n"
         );
     }
 
