@@ -1,8 +1,8 @@
 //! Two [`Document`]s → [`DiffReport`]: what changed between two versions of an article.
 //!
-//! Sentences are the unit, as in the archived file: [`sentences`] aligns them (added, deleted,
-//! edited, moved), [`inline`] finds the changed characters (CJK) or words (other scripts) inside
-//! edited and moved sentences, and [`classify`] tells punctuation-only changes apart. The report
+//! Sentences are the unit, as in the archived file: `sentences` aligns them (added, deleted,
+//! edited, moved), `inline` finds the changed characters (CJK) or words (other scripts) inside
+//! edited and moved sentences, and `classify` tells punctuation-only changes apart. The report
 //! is plain data that every [`render`](crate::render) view (terminal, JSON, and later HTML)
 //! reads; its serialized field names are a stable contract, documented on each type.
 //!
