@@ -64,7 +64,7 @@ fn diff_formats() {
     let human = env.run(&["diff", &url, "1"]).success().stdout;
     let title_line = human
         .lines()
-        .position(|l| l.starts_with("title:"))
+        .position(|l| l.starts_with("@@ title @@"))
         .expect("title change shown");
     assert!(
         human

@@ -447,7 +447,7 @@ impl ChangeSet {
             body.push(format!("Title was: {}", before.title));
         }
         if let Some(summary) = &self.summary {
-            body.push(describe(summary));
+            body.push(format!("Changes: {summary}."));
         }
         if let Some(reverts) = &self.reverts {
             body.push(format!("Returns to the text of {reverts}."));
@@ -459,33 +459,6 @@ impl ChangeSet {
         trailers.write(&mut message);
         message
     }
-}
-
-/// One line for a commit message: how many sentences changed.
-fn describe(s: &diff::Summary) -> String {
-    let parts: Vec<String> = [
-        (s.added, "added"),
-        (s.deleted, "deleted"),
-        (s.edited, "edited"),
-        (s.moved, "moved"),
-    ]
-    .iter()
-    .filter(|(n, _)| *n > 0)
-    .map(|(n, what)| format!("{n} {what}"))
-    .collect();
-    let minor = if s.minor {
-        " (punctuation or spacing only)"
-    } else {
-        ""
-    };
-    format!(
-        "Sentences: {}{minor}.",
-        if parts.is_empty() {
-            "reflowed".to_owned()
-        } else {
-            parts.join(", ")
-        }
-    )
 }
 
 /// Returns the tree `base` with `path` set to `blob` (or removed, with `None`), writing only the

@@ -52,18 +52,9 @@ pub fn run(ctx: &Context, args: &DiffArgs, out: &mut dyn Write) -> Result<(), Cl
     };
     let old = bytes(&archive, from)?;
     let new = bytes(&archive, Some(to))?;
-    let name = |v: Option<&Version>| {
-        v.map_or("/dev/null".to_owned(), |v| {
-            format!("{} (version {})", v.path, v.number)
-        })
-    };
     match args.format {
         DiffFormat::Unified => {
-            write!(
-                out,
-                "{}",
-                render::unified::render(&old, &new, &name(from), &name(Some(to)))
-            )?;
+            write!(out, "{}", render::unified::render(&old, &new, &to.path))?;
         }
         DiffFormat::Json => {
             let report = diff::compare(&Document::parse(&old), &Document::parse(&new));
