@@ -50,20 +50,23 @@ fn main() {
 
     for round in 0..2 {
         let started = Instant::now();
-        let mut recorder = archive.recorder().expect("recorder");
-        for (i, url) in urls.iter().enumerate() {
-            let doc = document(url, i, round);
-            let raw = doc.to_bytes();
-            let obs = Observation {
-                url: url.clone(),
-                fetched_at: chrono::Utc::now(),
-                http_status: 200,
-                seen: Seen::Page { document: doc, raw },
-                imported_from: None,
-            };
-            recorder.record(obs).expect("record").expect("a change");
-        }
-        recorder.finish().expect("finish");
+        archive
+            .with_recorder(|recorder| {
+                for (i, url) in urls.iter().enumerate() {
+                    let doc = document(url, i, round);
+                    let raw = doc.to_bytes();
+                    let obs = Observation {
+                        url: url.clone(),
+                        fetched_at: chrono::Utc::now(),
+                        http_status: 200,
+                        seen: Seen::Page { document: doc, raw },
+                        imported_from: None,
+                    };
+                    recorder.record(obs)?.expect("a change");
+                }
+                Ok(())
+            })
+            .expect("record");
         let elapsed = started.elapsed();
         let what = if round == 0 { "new" } else { "changed" };
         println!(

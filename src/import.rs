@@ -108,68 +108,68 @@ pub fn import_git(
         ..ImportStats::default()
     };
     let mut urls = UrlMap::new(archive, &name)?;
-    let mut recorder = archive.recorder()?;
-    let mut pending: Vec<FileVersion> = Vec::new();
-    for (done, oid) in commits.iter().enumerate() {
-        pending.extend(changed_files(&repo, *oid, pathspecs)?);
-        let last = done + 1 == commits.len();
-        if pending.len() >= CHUNK || last {
-            stats.file_versions += pending.len();
-            let read = read_all(&repo, &pending, &rules)?;
-            let mut source_urls: HashMap<String, Option<String>> = HashMap::new();
-            let mut recorded = Vec::new();
-            for (version, page) in pending.drain(..).zip(read) {
-                let seen = match page {
-                    Some(Ok((page, raw))) => {
-                        source_urls.insert(version.path.clone(), page.article.source_url);
-                        Seen::Page {
-                            document: page.document,
-                            raw,
+    archive.with_recorder(|recorder| {
+        let mut pending: Vec<FileVersion> = Vec::new();
+        for (done, oid) in commits.iter().enumerate() {
+            pending.extend(changed_files(&repo, *oid, pathspecs)?);
+            let last = done + 1 == commits.len();
+            if pending.len() >= CHUNK || last {
+                stats.file_versions += pending.len();
+                let read = read_all(&repo, &pending, &rules)?;
+                let mut recorded = Vec::new();
+                for (version, page) in pending.drain(..).zip(read) {
+                    let (seen, named) = match page {
+                        Some(Ok((page, raw))) => (
+                            Seen::Page {
+                                document: page.document,
+                                raw,
+                            },
+                            page.article.source_url,
+                        ),
+                        Some(Err(e)) => {
+                            stats.skipped.push((
+                                format!("{}:{}", version.commit, version.path),
+                                e.to_string(),
+                            ));
+                            continue;
                         }
+                        None => (Seen::Gone, None),
+                    };
+                    let url = urls.url_for(&version.path, named.as_deref());
+                    let mut seen = seen;
+                    if let Seen::Page { document, .. } = &mut seen {
+                        document.url = url.to_string();
                     }
-                    Some(Err(e)) => {
-                        stats.skipped.push((
-                            format!("{}:{}", version.commit, version.path),
-                            e.to_string(),
-                        ));
-                        continue;
+                    let observation = Observation {
+                        url,
+                        fetched_at: version.time,
+                        http_status: if matches!(seen, Seen::Gone) { 404 } else { 200 },
+                        seen,
+                        imported_from: Some(format!("{}:{}", version.commit, version.path)),
+                    };
+                    if let Some(r) = recorder.record(observation)? {
+                        recorded.push(r);
                     }
-                    None => Seen::Gone,
-                };
-                let named = source_urls.remove(&version.path).flatten();
-                let url = urls.url_for(&version.path, named.as_deref());
-                let mut seen = seen;
-                if let Seen::Page { document, .. } = &mut seen {
-                    document.url = url.to_string();
                 }
-                let observation = Observation {
-                    url,
-                    fetched_at: version.time,
-                    http_status: if matches!(seen, Seen::Gone) { 404 } else { 200 },
-                    seen,
-                    imported_from: Some(format!("{}:{}", version.commit, version.path)),
-                };
-                if let Some(r) = recorder.record(observation)? {
-                    recorded.push(r);
-                }
+                stats.recorded += recorded.len();
+                on_progress(
+                    Progress {
+                        commits_done: done + 1,
+                        commits_total: commits.len(),
+                    },
+                    &recorded,
+                );
             }
-            stats.recorded += recorded.len();
-            on_progress(
-                Progress {
-                    commits_done: done + 1,
-                    commits_total: commits.len(),
-                },
-                &recorded,
-            );
         }
-    }
-    if !commits.is_empty() {
-        let tips: Vec<String> = tips.iter().map(Oid::to_string).collect();
-        let text = config::with_import_tips(recorder.config_text(), &key, &tips)
-            .map_err(ArchiveError::from)?;
-        recorder.commit_settings(&text, &format!("Import {name} up to {}\n", tips.join(", ")))?;
-    }
-    recorder.finish()?;
+        if !commits.is_empty() {
+            let tips: Vec<String> = tips.iter().map(Oid::to_string).collect();
+            let text = config::with_import_tips(recorder.config_text(), &key, &tips)
+                .map_err(ArchiveError::from)?;
+            recorder
+                .commit_settings(&text, &format!("Import {name} up to {}\n", tips.join(", ")))?;
+        }
+        Ok(())
+    })?;
     Ok(stats)
 }
 

@@ -199,7 +199,7 @@ pub fn run(
             });
         }
         drop(done_tx);
-        let mut recorder = archive.recorder()?;
+        archive.with_recorder(|recorder| {
         for r in done_rx {
             let mut raw_hash = r.raw_hash;
             let outcome = match r.found {
@@ -250,7 +250,8 @@ pub fn run(
             on_checked(&checked);
             results.push(checked);
         }
-        recorder.finish()
+        Ok(())
+        })
     })?;
     let now = Utc::now();
     let mut finished = Vec::with_capacity(updates.len());

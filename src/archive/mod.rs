@@ -73,8 +73,14 @@ impl ArchiveError {
 
 /// An open archive. Reading needs nothing more; writing needs [`Archive::lock`] first.
 pub struct Archive {
-    root: PathBuf,
     repo: Repository,
+    local: Local,
+}
+
+/// The archive's parts outside git's objects and refs: its folder, settings, database and lock.
+/// Kept apart from the repository so that a [`Recorder`] can borrow both at once.
+pub(crate) struct Local {
+    root: PathBuf,
     config: Config,
     /// The text `config` was read from: the newest, also when not yet published.
     config_text: String,
@@ -152,47 +158,48 @@ impl Archive {
         let config = Config::parse(&text)?;
         let private = root.join(PRIVATE_DIR);
         std::fs::create_dir_all(&private).map_err(ArchiveError::io(&private))?;
-        let state = State::open(&private.join("state.db"))?;
-        let mut archive = Archive {
-            root,
+        let mut state = State::open(&private.join("state.db"))?;
+        catch_up(&repo, &mut state)?;
+        Ok(Archive {
             repo,
-            config,
-            config_text: text,
-            state,
-            lock: None,
-        };
-        archive.catch_up()?;
-        Ok(archive)
+            local: Local {
+                root,
+                config,
+                config_text: text,
+                state,
+                lock: None,
+            },
+        })
     }
 
     pub fn root(&self) -> &Path {
-        &self.root
+        &self.local.root
     }
 
     pub fn config(&self) -> &Config {
-        &self.config
+        &self.local.config
     }
 
     /// The text of `palimpsest.toml`, including changes of the current batch.
     pub fn config_text(&self) -> &str {
-        &self.config_text
+        &self.local.config_text
     }
 
     pub fn state(&self) -> &State {
-        &self.state
+        &self.local.state
     }
 
     pub fn state_mut(&mut self) -> &mut State {
-        &mut self.state
+        &mut self.local.state
     }
 
     /// Takes the archive's writer lock (waiting for it with `wait`), then repairs what a killed
     /// run may have left: stale git lock files and a working tree behind the branch.
     pub fn lock(&mut self, wait: bool) -> Result<(), ArchiveError> {
-        if self.lock.is_some() {
+        if self.local.lock.is_some() {
             return Ok(());
         }
-        let path = self.root.join(PRIVATE_DIR).join("lock");
+        let path = self.local.root.join(PRIVATE_DIR).join("lock");
         let file = File::options()
             .create(true)
             .truncate(false)
@@ -205,12 +212,12 @@ impl Archive {
             match file.try_lock() {
                 Ok(()) => {}
                 Err(std::fs::TryLockError::WouldBlock) => {
-                    return Err(ArchiveError::Locked(self.root.clone()));
+                    return Err(ArchiveError::Locked(self.local.root.clone()));
                 }
                 Err(std::fs::TryLockError::Error(e)) => return Err(ArchiveError::io(&path)(e)),
             }
         }
-        self.lock = Some(file);
+        self.local.lock = Some(file);
         self.recover()
     }
 
@@ -229,13 +236,13 @@ impl Archive {
                 std::fs::remove_file(&path).map_err(ArchiveError::io(&path))?;
             }
         }
-        let marker = self.root.join(PRIVATE_DIR).join(SYNC_MARKER);
+        let marker = self.local.root.join(PRIVATE_DIR).join(SYNC_MARKER);
         if marker.exists() {
             self.repo
                 .checkout_head(Some(git2::build::CheckoutBuilder::new().force()))?;
             std::fs::remove_file(&marker).map_err(ArchiveError::io(&marker))?;
         }
-        self.catch_up()?;
+        catch_up(&self.repo, &mut self.local.state)?;
         self.commit_settings()
     }
 
@@ -243,10 +250,10 @@ impl Archive {
     /// settings changed and `git status` stays clean. Another process may also have changed it
     /// since we opened the archive: either way the file on disk is what counts from now on.
     fn commit_settings(&mut self) -> Result<(), ArchiveError> {
-        let path = self.root.join(config::FILE_NAME);
+        let path = self.local.root.join(config::FILE_NAME);
         let text = std::fs::read_to_string(&path).map_err(ArchiveError::io(&path))?;
-        self.config = Config::parse(&text)?;
-        self.config_text.clone_from(&text);
+        self.local.config = Config::parse(&text)?;
+        self.local.config_text.clone_from(&text);
         let tree = self.repo.head()?.peel_to_tree()?;
         let committed = match tree.get_path(Path::new(config::FILE_NAME)) {
             Ok(entry) => Some(self.repo.find_blob(entry.id())?.content().to_vec()),
@@ -255,15 +262,41 @@ impl Archive {
         };
         drop(tree);
         if committed.as_deref() != Some(text.as_bytes()) {
-            self.commit_file(
-                config::FILE_NAME,
-                text.as_bytes(),
-                "Update palimpsest.toml\n",
-            )?;
+            self.with_recorder(|r| r.commit_settings(&text, "Update palimpsest.toml\n"))?;
         }
         Ok(())
     }
 
+    /// The tracked articles, in the order they were added.
+    pub fn tracked(&self) -> Vec<Url> {
+        self.local.tracked()
+    }
+
+    /// Tracks `urls` (canonical), committing `palimpsest.toml`. URLs already tracked, also
+    /// under another scheme, are skipped. Returns the ones that were new.
+    pub fn track(&mut self, urls: &[Url]) -> Result<Vec<Url>, ArchiveError> {
+        self.with_recorder(|r| r.track(urls))
+    }
+
+    /// Every version of the article at `url`, oldest first.
+    pub fn versions(&self, url: &Url) -> Result<Vec<Version>, ArchiveError> {
+        Ok(self.local.state.versions(&path::article_path(url))?)
+    }
+
+    /// The article's current document, if it is archived and not deleted.
+    pub fn current(&self, url: &Url) -> Result<Option<Document>, ArchiveError> {
+        let tree = self.repo.head()?.peel_to_tree()?;
+        match tree.get_path(Path::new(&path::article_path(url))) {
+            Ok(entry) => Ok(Some(Document::parse(
+                self.repo.find_blob(entry.id())?.content(),
+            ))),
+            Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
+impl Local {
     fn require_lock(&self) {
         assert!(
             self.lock.is_some(),
@@ -271,8 +304,7 @@ impl Archive {
         );
     }
 
-    /// The tracked articles, in the order they were added.
-    pub fn tracked(&self) -> Vec<Url> {
+    fn tracked(&self) -> Vec<Url> {
         self.config
             .articles
             .iter()
@@ -280,16 +312,7 @@ impl Archive {
             .collect()
     }
 
-    /// Tracks `urls` (canonical), committing `palimpsest.toml`. URLs already tracked, also
-    /// under another scheme, are skipped. Returns the ones that were new.
-    pub fn track(&mut self, urls: &[Url]) -> Result<Vec<Url>, ArchiveError> {
-        let mut recorder = self.recorder()?;
-        let new = recorder.track(urls)?;
-        recorder.finish()?;
-        Ok(new)
-    }
-
-    /// The tracked URLs not in `known` (by article path), and the `palimpsest.toml` text that
+    /// The URLs of `urls` not tracked yet (by article path), and the `palimpsest.toml` text that
     /// adds them, with a commit message.
     fn tracking(&self, urls: &[Url]) -> Result<Option<(Vec<Url>, String, String)>, ArchiveError> {
         let mut known: std::collections::HashSet<String> =
@@ -311,30 +334,13 @@ impl Archive {
         Ok(Some((new, text, message)))
     }
 
-    /// Commits one file outside the article pipeline (configuration changes).
-    fn commit_file(&mut self, name: &str, bytes: &[u8], message: &str) -> Result<(), ArchiveError> {
-        let (head, oid) = {
-            let head = self.repo.head()?.peel_to_commit()?;
-            let blob = self.repo.blob(bytes)?;
-            let tree = record::tree_with(&self.repo, Some(&head.tree()?), name, Some(blob))?;
-            let tree = self
-                .repo
-                .find_tree(tree.ok_or_else(|| git2::Error::from_str("empty tree"))?)?;
-            let sig = signature(chrono::Utc::now())?;
-            (
-                head.id(),
-                self.repo
-                    .commit(None, &sig, &sig, message, &tree, &[&head])?,
-            )
-        };
-        self.publish(head, oid, None, &[name.to_owned()])
-    }
-
     /// Moves the branch (and the raw notes) from `old` to `new`, then brings the working tree,
-    /// the index and the database up to date. The branch moves with compare-and-swap, so a
-    /// writer that bypassed the lock can't be overwritten silently.
+    /// the index and the database up to date. Every object must be written already. The branch
+    /// moves with compare-and-swap, so a writer that bypassed the lock can't be overwritten
+    /// silently.
     fn publish(
         &mut self,
+        repo: &Repository,
         old: Oid,
         new: Oid,
         notes: Option<(Option<Oid>, Oid)>,
@@ -344,41 +350,38 @@ impl Archive {
         std::fs::write(&marker, b"").map_err(ArchiveError::io(&marker))?;
         if let Some((old_notes, new_notes)) = notes {
             match old_notes {
-                Some(old_notes) => self.repo.reference_matching(
+                Some(old_notes) => repo.reference_matching(
                     RAW_NOTES_REF,
                     new_notes,
                     true,
                     old_notes,
                     "palimpsest: raw bytes",
                 )?,
-                None => {
-                    self.repo
-                        .reference(RAW_NOTES_REF, new_notes, false, "palimpsest: raw bytes")?
-                }
+                None => repo.reference(RAW_NOTES_REF, new_notes, false, "palimpsest: raw bytes")?,
             };
         }
         let branch = format!("refs/heads/{BRANCH}");
-        self.repo
-            .reference_matching(&branch, new, true, old, "palimpsest: record")?;
-        self.sync_worktree(paths)?;
+        repo.reference_matching(&branch, new, true, old, "palimpsest: record")?;
+        self.sync_worktree(repo, paths)?;
         std::fs::remove_file(&marker).map_err(ArchiveError::io(&marker))?;
-        self.catch_up()
+        catch_up(repo, &mut self.state)
     }
 
     /// Writes `paths` from HEAD to the working tree and the index (or removes them).
-    fn sync_worktree(&mut self, paths: &[String]) -> Result<(), ArchiveError> {
-        let tree = self.repo.head()?.peel_to_tree()?;
-        let mut index = self.repo.index()?;
+    fn sync_worktree(&self, repo: &Repository, paths: &[String]) -> Result<(), ArchiveError> {
+        let tree = repo.head()?.peel_to_tree()?;
+        let mut index = repo.index()?;
         for rel in paths {
             let file = self.root.join(rel);
             match tree.get_path(Path::new(rel)) {
                 Ok(entry) => {
-                    let blob = self.repo.find_blob(entry.id())?;
+                    let blob = repo.find_blob(entry.id())?;
                     if let Some(dir) = file.parent() {
                         std::fs::create_dir_all(dir).map_err(ArchiveError::io(dir))?;
                     }
                     std::fs::write(&file, blob.content()).map_err(ArchiveError::io(&file))?;
-                    index.add_path(Path::new(rel))?;
+                    let meta = std::fs::symlink_metadata(&file).map_err(ArchiveError::io(&file))?;
+                    index.add(&index_entry(rel, entry.id(), &meta))?;
                 }
                 Err(e) if e.code() == git2::ErrorCode::NotFound => {
                     match std::fs::remove_file(&file) {
@@ -402,115 +405,113 @@ impl Archive {
         index.write()?;
         Ok(())
     }
+}
 
-    /// Brings the `versions` index of the database up to HEAD, reading the trailers of the
-    /// commits it has not seen (all of them when the database is new or history was rewritten).
-    pub(crate) fn catch_up(&mut self) -> Result<(), ArchiveError> {
-        let head = match self.repo.head() {
-            Ok(head) => head.peel_to_commit()?.id(),
-            Err(e) if e.code() == git2::ErrorCode::UnbornBranch => return Ok(()),
-            Err(e) => return Err(e.into()),
-        };
-        let indexed = self
-            .state
-            .indexed_head()?
-            .and_then(|h| Oid::from_str(&h).ok());
-        if indexed == Some(head) {
-            return Ok(());
-        }
-        let mut chain = Vec::new();
-        let mut reset = true;
-        let mut next = Some(self.repo.find_commit(head)?);
-        while let Some(commit) = next {
-            if Some(commit.id()) == indexed {
-                reset = false;
-                break;
-            }
-            next = commit.parents().next();
-            chain.push(commit);
-        }
-        let mut versions = Vec::new();
-        for commit in chain.iter().rev() {
-            if let Some(version) = self.version_of(commit)? {
-                versions.push(version);
-            }
-        }
-        self.state.index(&head.to_string(), &versions, reset)?;
-        Ok(())
+/// An index entry for a file just written from `blob`, with the stat data git compares to tell
+/// that the file is unchanged (so neither we nor `git status` need to hash it again).
+fn index_entry(path: &str, blob: Oid, meta: &std::fs::Metadata) -> git2::IndexEntry {
+    use std::os::unix::fs::MetadataExt;
+    // The index stores 32-bit fields; git truncates the same way.
+    let time = |secs: i64, nanos: i64| git2::IndexTime::new(secs as i32, nanos as u32);
+    git2::IndexEntry {
+        ctime: time(meta.ctime(), meta.ctime_nsec()),
+        mtime: time(meta.mtime(), meta.mtime_nsec()),
+        dev: meta.dev() as u32,
+        ino: meta.ino() as u32,
+        mode: 0o100644,
+        uid: meta.uid(),
+        gid: meta.gid(),
+        file_size: meta.len() as u32,
+        id: blob,
+        flags: path.len().min(0xfff) as u16,
+        flags_extended: 0,
+        path: path.as_bytes().to_vec(),
     }
+}
 
-    /// Reads a commit as a version of an article, if it is one.
-    fn version_of(&self, commit: &git2::Commit) -> Result<Option<Version>, ArchiveError> {
-        let Some(trailers) = Trailers::parse(&String::from_utf8_lossy(commit.message_bytes()))
-        else {
-            return Ok(None);
-        };
-        let Ok(url) = Url::parse(&trailers.url) else {
-            return Ok(None);
-        };
-        let path = path::article_path(&url);
-        let deleted = trailers.has(ChangeKind::Deleted);
-        // A deletion's title is the title of what was deleted.
-        let tree = if deleted {
-            commit.parents().next().map(|p| p.tree()).transpose()?
+/// Brings the `versions` index of the database up to HEAD, reading the trailers of the commits
+/// it has not seen (all of them when the database is new or history was rewritten).
+fn catch_up(repo: &Repository, state: &mut State) -> Result<(), ArchiveError> {
+    let head = match repo.head() {
+        Ok(head) => head.peel_to_commit()?.id(),
+        Err(e) if e.code() == git2::ErrorCode::UnbornBranch => return Ok(()),
+        Err(e) => return Err(e.into()),
+    };
+    let indexed = state.indexed_head()?.and_then(|h| Oid::from_str(&h).ok());
+    if indexed == Some(head) {
+        return Ok(());
+    }
+    let mut chain = Vec::new();
+    let mut reset = true;
+    let mut next = Some(repo.find_commit(head)?);
+    while let Some(commit) = next {
+        if Some(commit.id()) == indexed {
+            reset = false;
+            break;
+        }
+        next = commit.parents().next();
+        chain.push(commit);
+    }
+    let mut versions = Vec::new();
+    for commit in chain.iter().rev() {
+        if let Some(version) = version_of(repo, commit)? {
+            versions.push(version);
+        }
+    }
+    state.index(&head.to_string(), &versions, reset)?;
+    Ok(())
+}
+
+/// Reads a commit as a version of an article, if it is one.
+fn version_of(repo: &Repository, commit: &git2::Commit) -> Result<Option<Version>, ArchiveError> {
+    let message = String::from_utf8_lossy(commit.message_bytes());
+    let Some(trailers) = Trailers::parse(&message) else {
+        return Ok(None);
+    };
+    let Ok(url) = Url::parse(&trailers.url) else {
+        return Ok(None);
+    };
+    let path = path::article_path(&url);
+    let deleted = trailers.has(ChangeKind::Deleted);
+    // A deletion's title is the title of what was deleted.
+    let tree = if deleted {
+        commit.parents().next().map(|p| p.tree()).transpose()?
+    } else {
+        Some(commit.tree()?)
+    };
+    let blob = tree
+        .and_then(|t| t.get_path(Path::new(&path)).ok())
+        .map(|e| e.id());
+    let doc = match blob {
+        Some(oid) => Some(Document::parse(repo.find_blob(oid)?.content())),
+        None => None,
+    };
+    Ok(Some(Version {
+        number: 0,
+        commit: commit.id().to_string(),
+        path,
+        url: trailers.url.clone(),
+        changes: trailers.changes.clone(),
+        minor: trailers.minor,
+        reverts: trailers.reverts.clone(),
+        title: doc.as_ref().map(|d| d.title.clone()).unwrap_or_default(),
+        subject: message.lines().next().unwrap_or("").to_owned(),
+        content_hash: trailers.content_hash.map(|h| h.to_string()),
+        source_hash: trailers.source_hash.map(|h| h.to_string()),
+        blob: if deleted {
+            None
         } else {
-            Some(commit.tree()?)
-        };
-        let blob = tree
-            .and_then(|t| t.get_path(Path::new(&path)).ok())
-            .map(|e| e.id());
-        let doc = match blob {
-            Some(oid) => Some(Document::parse(self.repo.find_blob(oid)?.content())),
-            None => None,
-        };
-        Ok(Some(Version {
-            number: 0,
-            commit: commit.id().to_string(),
-            path,
-            url: trailers.url.clone(),
-            changes: trailers.changes.clone(),
-            minor: trailers.minor,
-            reverts: trailers.reverts.clone(),
-            title: doc.as_ref().map(|d| d.title.clone()).unwrap_or_default(),
-            subject: String::from_utf8_lossy(commit.message_bytes())
-                .lines()
-                .next()
-                .unwrap_or("")
-                .to_owned(),
-            content_hash: trailers.content_hash.map(|h| h.to_string()),
-            source_hash: trailers.source_hash.map(|h| h.to_string()),
-            blob: if deleted {
-                None
-            } else {
-                blob.map(|b| b.to_string())
-            },
-            state_hash: if deleted {
-                None
-            } else {
-                doc.map(|d| d.state_hash().to_string())
-            },
-            fetched_at: trailers
-                .fetched_at
-                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            http_status: trailers.http_status,
-            imported_from: trailers.imported_from,
-        }))
-    }
-
-    /// Every version of the article at `url`, oldest first.
-    pub fn versions(&self, url: &Url) -> Result<Vec<Version>, ArchiveError> {
-        Ok(self.state.versions(&path::article_path(url))?)
-    }
-
-    /// The article's current document, if it is archived and not deleted.
-    pub fn current(&self, url: &Url) -> Result<Option<Document>, ArchiveError> {
-        let tree = self.repo.head()?.peel_to_tree()?;
-        match tree.get_path(Path::new(&path::article_path(url))) {
-            Ok(entry) => Ok(Some(Document::parse(
-                self.repo.find_blob(entry.id())?.content(),
-            ))),
-            Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
-            Err(e) => Err(e.into()),
-        }
-    }
+            blob.map(|b| b.to_string())
+        },
+        state_hash: if deleted {
+            None
+        } else {
+            doc.map(|d| d.state_hash().to_string())
+        },
+        fetched_at: trailers
+            .fetched_at
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        http_status: trailers.http_status,
+        imported_from: trailers.imported_from,
+    }))
 }

@@ -1,17 +1,21 @@
 //! Observations → commits: decides whether a fetch is a change and writes it as one commit.
 //!
-//! A [`Recorder`] holds the writer lock for a run. It builds each commit's tree in the object
-//! database (rewriting only the folders on the article's path), chains the commits, and moves the
-//! branch once per batch, so a run of thousands of changes is not thousands of ref updates.
+//! A [`Recorder`] writes the changes of a run. It builds each commit's tree (rewriting only the
+//! folders on the article's path) and chains the commits in memory, then per batch writes every
+//! new object into one pack and moves the branch once: a run of thousands of changes is neither
+//! thousands of loose object files (file creation dominates their cost) nor thousands of ref
+//! updates. Objects reach disk before any ref names them, so a crash never leaves a ref to a
+//! missing object.
 
 use super::commit::{self, ChangeKind, Trailers};
-use super::{Archive, ArchiveError, RAW_NOTES_REF, path, signature};
+use super::{Archive, ArchiveError, Local, RAW_NOTES_REF, path, signature};
 use crate::diff;
 use crate::hash::ContentHash;
 use crate::normalize::Document;
 use chrono::{DateTime, Utc};
-use git2::{Oid, Repository, Tree};
+use git2::{Mempack, Odb, Oid, Repository, Tree};
 use std::collections::{BTreeSet, HashMap};
+use std::io::Write;
 use url::Url;
 
 /// Changes recorded before the branch is moved and the working tree updated.
@@ -57,10 +61,15 @@ struct Pending {
     state_hash: Option<ContentHash>,
 }
 
-/// Writes the changes of one run. Call [`Recorder::finish`] at the end: changes recorded after
-/// the last batch boundary are published only then.
+/// Writes the changes of one run; see [`Archive::with_recorder`].
 pub struct Recorder<'a> {
-    archive: &'a mut Archive,
+    repo: &'a Repository,
+    local: &'a mut Local,
+    odb: &'a Odb<'a>,
+    /// Where new objects wait, in memory, until the batch is packed.
+    mempack: &'a Mempack<'a>,
+    /// Objects written in this batch, with a path hint that lets the pack find good deltas.
+    written: Vec<(Oid, Option<String>)>,
     /// The commit the branch points at.
     published: Oid,
     /// The last commit written, which the next one builds on.
@@ -73,17 +82,30 @@ pub struct Recorder<'a> {
 }
 
 impl Archive {
-    /// Starts recording. Needs the lock ([`Archive::lock`]).
-    pub fn recorder(&mut self) -> Result<Recorder<'_>, ArchiveError> {
-        self.require_lock();
-        let head = self.repo.head()?.peel_to_commit()?.id();
-        let notes = match self.repo.refname_to_id(RAW_NOTES_REF) {
+    /// Runs `record` with a [`Recorder`], then publishes what it recorded, also when `record`
+    /// fails (what was recorded before the failure is valid). Needs the lock ([`Archive::lock`]).
+    pub fn with_recorder<T>(
+        &mut self,
+        record: impl FnOnce(&mut Recorder<'_>) -> Result<T, ArchiveError>,
+    ) -> Result<T, ArchiveError> {
+        self.local.require_lock();
+        // A repository handle of its own, so that the in-memory object store attached to it
+        // goes away with it.
+        let repo = Repository::open(self.repo.path())?;
+        let odb = repo.odb()?;
+        let mempack = odb.add_new_mempack_backend(1000)?;
+        let head = repo.head()?.peel_to_commit()?.id();
+        let notes = match repo.refname_to_id(RAW_NOTES_REF) {
             Ok(oid) => Some(oid),
             Err(e) if e.code() == git2::ErrorCode::NotFound => None,
             Err(e) => return Err(e.into()),
         };
-        Ok(Recorder {
-            archive: self,
+        let mut recorder = Recorder {
+            repo: &repo,
+            local: &mut self.local,
+            odb: &odb,
+            mempack: &mempack,
+            written: Vec::new(),
             published: head,
             tip: head,
             notes_published: notes,
@@ -91,7 +113,12 @@ impl Archive {
             pending: HashMap::new(),
             touched: BTreeSet::new(),
             unpublished: 0,
-        })
+        };
+        let result = record(&mut recorder);
+        let flushed = recorder.flush();
+        let value = result?;
+        flushed?;
+        Ok(value)
     }
 }
 
@@ -163,7 +190,7 @@ impl Recorder<'_> {
     /// Tracks `urls` in `palimpsest.toml` with a commit in this batch, so that the URLs are
     /// tracked exactly when what is recorded with them is published. Returns the new ones.
     pub fn track(&mut self, urls: &[Url]) -> Result<Vec<Url>, ArchiveError> {
-        let Some((new, text, message)) = self.archive.tracking(urls)? else {
+        let Some((new, text, message)) = self.local.tracking(urls)? else {
             return Ok(Vec::new());
         };
         self.commit_settings(&text, &message)?;
@@ -172,20 +199,23 @@ impl Recorder<'_> {
 
     /// The text of `palimpsest.toml` as of the last commit written.
     pub fn config_text(&self) -> &str {
-        self.archive.config_text()
+        &self.local.config_text
     }
 
     /// Commits a new `palimpsest.toml` in this batch.
     pub fn commit_settings(&mut self, text: &str, message: &str) -> Result<(), ArchiveError> {
         let config = crate::config::Config::parse(text)?;
-        let repo = &self.archive.repo;
+        let repo = self.repo;
         let parent = repo.find_commit(self.tip)?;
         let blob = repo.blob(text.as_bytes())?;
+        self.written
+            .push((blob, Some(crate::config::FILE_NAME.to_owned())));
         let tree = tree_with(
             repo,
             Some(&parent.tree()?),
             crate::config::FILE_NAME,
             Some(blob),
+            &mut self.written,
         )?
         .ok_or_else(|| git2::Error::from_str("empty tree"))?;
         let sig = signature(Utc::now())?;
@@ -197,15 +227,16 @@ impl Recorder<'_> {
             &repo.find_tree(tree)?,
             &[&parent],
         )?;
+        self.written.push((self.tip, None));
         self.touched.insert(crate::config::FILE_NAME.to_owned());
-        self.archive.config = config;
-        self.archive.config_text = text.to_owned();
+        self.local.config = config;
+        self.local.config_text = text.to_owned();
         Ok(())
     }
 
     /// The text of `path` at the last commit written.
     fn current(&self, path: &str) -> Result<Option<Document>, ArchiveError> {
-        let repo = &self.archive.repo;
+        let repo = self.repo;
         let tree = repo.find_commit(self.tip)?.tree()?;
         match tree.get_path(std::path::Path::new(path)) {
             Ok(entry) => Ok(Some(Document::parse(repo.find_blob(entry.id())?.content()))),
@@ -223,7 +254,7 @@ impl Recorder<'_> {
             }
             Some(_) => (false, None),
             None => {
-                let versions = self.archive.state.versions(path)?;
+                let versions = self.local.state.versions(path)?;
                 let deleted = versions.last().is_some_and(|v| v.is_deletion());
                 (deleted, versions.iter().rev().find_map(|v| v.blob.clone()))
             }
@@ -233,7 +264,7 @@ impl Recorder<'_> {
         }
         let from_db = || -> Result<Option<String>, ArchiveError> {
             Ok(self
-                .archive
+                .local
                 .state
                 .versions(path)?
                 .iter()
@@ -243,7 +274,7 @@ impl Recorder<'_> {
         let Some(blob) = blob.map(Ok).or_else(|| from_db().transpose()).transpose()? else {
             return Ok(None);
         };
-        let blob = self.archive.repo.find_blob(Oid::from_str(&blob)?)?;
+        let blob = self.repo.find_blob(Oid::from_str(&blob)?)?;
         Ok(Some(Document::parse(blob.content())))
     }
 
@@ -260,10 +291,7 @@ impl Recorder<'_> {
         }) {
             return Ok(Some(p.commit.to_string()));
         }
-        Ok(self
-            .archive
-            .state
-            .find_state(path, &state_hash.to_string())?)
+        Ok(self.local.state.find_state(path, &state_hash.to_string())?)
     }
 
     fn commit(
@@ -310,19 +338,25 @@ impl Recorder<'_> {
         obs: &Observation,
         set: &ChangeSet,
     ) -> Result<(Oid, Option<Oid>, String), ArchiveError> {
-        let repo = &self.archive.repo;
+        let repo = self.repo;
         let parent = repo.find_commit(self.tip)?;
         let (blob, content_hash) = match &set.document {
             Some(doc) => {
                 let bytes = doc.to_bytes();
-                (Some(repo.blob(&bytes)?), Some(ContentHash::of(&bytes)))
+                let blob = repo.blob(&bytes)?;
+                self.written.push((blob, Some(path.to_owned())));
+                (Some(blob), Some(ContentHash::of(&bytes)))
             }
             None => (None, None),
         };
-        let tree = tree_with(repo, Some(&parent.tree()?), path, blob)?;
+        let tree = tree_with(repo, Some(&parent.tree()?), path, blob, &mut self.written)?;
         let tree = match tree {
             Some(oid) => repo.find_tree(oid)?,
-            None => repo.find_tree(repo.treebuilder(None)?.write()?)?,
+            None => {
+                let empty = repo.treebuilder(None)?.write()?;
+                self.written.push((empty, None));
+                repo.find_tree(empty)?
+            }
         };
         let title = set
             .document
@@ -344,13 +378,16 @@ impl Recorder<'_> {
         let message = set.message(&title, &trailers);
         let sig = signature(obs.fetched_at)?;
         let oid = repo.commit(None, &sig, &sig, &message, &tree, &[&parent])?;
+        self.written.push((oid, None));
         if let Some(raw) = &set.raw {
-            self.notes.push((oid, repo.blob(raw)?));
+            let raw_blob = repo.blob(raw)?;
+            self.written.push((raw_blob, Some(format!("{path}.raw"))));
+            self.notes.push((oid, raw_blob));
         }
         Ok((oid, blob, title))
     }
 
-    /// Publishes everything recorded so far.
+    /// Packs and publishes everything recorded so far.
     fn flush(&mut self) -> Result<(), ArchiveError> {
         if self.tip == self.published {
             return Ok(());
@@ -360,9 +397,10 @@ impl Recorder<'_> {
         } else {
             Some((self.notes_published, self.write_notes()?))
         };
+        self.write_pack()?;
         let paths: Vec<String> = std::mem::take(&mut self.touched).into_iter().collect();
-        self.archive
-            .publish(self.published, self.tip, notes, &paths)?;
+        self.local
+            .publish(self.repo, self.published, self.tip, notes, &paths)?;
         self.published = self.tip;
         if let Some((_, new)) = notes {
             self.notes_published = Some(new);
@@ -373,42 +411,79 @@ impl Recorder<'_> {
         Ok(())
     }
 
-    /// Adds this batch's raw bytes to the notes tree, fanned out by the first two hex digits as
-    /// git itself does for large notes trees, and commits it.
-    fn write_notes(&self) -> Result<Oid, ArchiveError> {
-        let repo = &self.archive.repo;
+    /// Writes this batch's objects from memory into one pack file (and its index).
+    fn write_pack(&mut self) -> Result<(), ArchiveError> {
+        let mut builder = self.repo.packbuilder()?;
+        for (oid, hint) in &self.written {
+            builder.insert_object(*oid, hint.as_deref())?;
+        }
+        let mut writer = self.odb.packwriter()?;
+        let mut failed = None;
+        builder.foreach(|chunk| match writer.write_all(chunk) {
+            Ok(()) => true,
+            Err(e) => {
+                failed = Some(e);
+                false
+            }
+        })?;
+        if let Some(e) = failed {
+            return Err(ArchiveError::Io {
+                path: self.repo.path().join("objects/pack"),
+                source: e,
+            });
+        }
+        writer.commit()?;
+        self.mempack.reset()?;
+        self.written.clear();
+        Ok(())
+    }
+
+    /// Adds this batch's raw bytes to the notes tree, fanned out by the first two hex digits of
+    /// the commit as git itself does for large notes trees, and commits it.
+    fn write_notes(&mut self) -> Result<Oid, ArchiveError> {
+        let repo = self.repo;
         let parent = self
             .notes_published
             .map(|oid| repo.find_commit(oid))
             .transpose()?;
-        let mut tree = parent
-            .as_ref()
-            .map(|c| c.tree())
-            .transpose()?
-            .map(|t| t.id());
+        let root = parent.as_ref().map(|c| c.tree()).transpose()?;
+        let mut by_fanout: std::collections::BTreeMap<String, Vec<(String, Oid)>> =
+            Default::default();
         for (commit, blob) in &self.notes {
             let hex = commit.to_string();
-            let note_path = format!("{}/{}", &hex[..2], &hex[2..]);
-            let base = tree.map(|t| repo.find_tree(t)).transpose()?;
-            tree = tree_with(repo, base.as_ref(), &note_path, Some(*blob))?;
+            by_fanout
+                .entry(hex[..2].to_owned())
+                .or_default()
+                .push((hex[2..].to_owned(), *blob));
         }
-        let tree =
-            repo.find_tree(tree.ok_or_else(|| git2::Error::from_str("empty notes tree"))?)?;
+        let mut root_builder = repo.treebuilder(root.as_ref())?;
+        for (fanout, notes) in by_fanout {
+            let sub = match root.as_ref().and_then(|t| t.get_name(&fanout)) {
+                Some(entry) => Some(repo.find_tree(entry.id())?),
+                None => None,
+            };
+            let mut builder = repo.treebuilder(sub.as_ref())?;
+            for (name, blob) in notes {
+                builder.insert(&name, blob, 0o100644)?;
+            }
+            let sub = builder.write()?;
+            self.written.push((sub, Some(fanout.clone())));
+            root_builder.insert(&fanout, sub, 0o040000)?;
+        }
+        let tree = repo.find_tree(root_builder.write()?)?;
+        self.written.push((tree.id(), None));
         let sig = signature(Utc::now())?;
         let parents: Vec<&git2::Commit> = parent.iter().collect();
-        Ok(repo.commit(
+        let commit = repo.commit(
             None,
             &sig,
             &sig,
             "Raw bytes of recorded versions\n",
             &tree,
             &parents,
-        )?)
-    }
-
-    /// Publishes the rest and returns the archive.
-    pub fn finish(mut self) -> Result<(), ArchiveError> {
-        self.flush()
+        )?;
+        self.written.push((commit, None));
+        Ok(commit)
     }
 }
 
@@ -462,12 +537,13 @@ impl ChangeSet {
 }
 
 /// Returns the tree `base` with `path` set to `blob` (or removed, with `None`), writing only the
-/// trees along the path. `None` when the result is an empty tree.
+/// trees along the path and noting each in `written`. `None` when the result is an empty tree.
 pub(crate) fn tree_with(
     repo: &Repository,
     base: Option<&Tree>,
     path: &str,
     blob: Option<Oid>,
+    written: &mut Vec<(Oid, Option<String>)>,
 ) -> Result<Option<Oid>, git2::Error> {
     let (name, rest) = match path.split_once('/') {
         Some((dir, rest)) => (dir, Some(rest)),
@@ -483,7 +559,7 @@ pub(crate) fn tree_with(
                 }
                 _ => None,
             };
-            tree_with(repo, sub.as_ref(), rest, blob)?.map(|t| (t, 0o040000))
+            tree_with(repo, sub.as_ref(), rest, blob, written)?.map(|t| (t, 0o040000))
         }
     };
     match entry {
@@ -497,8 +573,9 @@ pub(crate) fn tree_with(
         }
     }
     if builder.is_empty() {
-        Ok(None)
-    } else {
-        builder.write().map(Some)
+        return Ok(None);
     }
+    let tree = builder.write()?;
+    written.push((tree, Some(name.to_owned())));
+    Ok(Some(tree))
 }
