@@ -4,6 +4,7 @@
 mod common;
 mod test_archive_format;
 mod test_bad_input;
+mod test_crash;
 mod test_histories;
 mod test_rounds;
 mod test_schedule;

@@ -17,6 +17,7 @@ pub mod history;
 pub mod path;
 pub mod record;
 pub mod state;
+pub mod verify;
 
 pub use commit::{ChangeKind, Trailers};
 pub use history::Version;

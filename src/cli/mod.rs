@@ -13,6 +13,7 @@ mod show;
 mod snapshot;
 mod status;
 mod ui;
+mod verify;
 
 use clap::{Parser, Subcommand};
 pub use error::{CliError, Kind};
@@ -47,6 +48,7 @@ enum Command {
     Show(show::ShowArgs),
     Status(status::StatusArgs),
     ImportGit(import_git::ImportGitArgs),
+    Verify(verify::VerifyArgs),
 }
 
 /// What every command needs: where the archive is, and how to write.
@@ -108,6 +110,7 @@ pub fn main() -> ExitCode {
         Command::Show(args) => show::run(&ctx, args, &mut out),
         Command::Status(args) => status::run(&ctx, args, &mut out),
         Command::ImportGit(args) => import_git::run(&ctx, args, &mut out),
+        Command::Verify(args) => verify::run(&ctx, args, &mut out),
     };
     let flushed = out.flush().map_err(CliError::from);
     match result.and(flushed) {
