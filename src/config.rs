@@ -21,6 +21,9 @@ pub struct Config {
     /// Tracked article URLs, canonical.
     #[serde(default)]
     pub articles: Vec<String>,
+    /// Feeds and index pages whose new articles every run tracks.
+    #[serde(default)]
+    pub feeds: Vec<FeedSource>,
     /// Site rules by host.
     #[serde(default)]
     pub sites: BTreeMap<String, SiteRule>,
@@ -35,6 +38,24 @@ pub struct Config {
 #[serde(deny_unknown_fields)]
 pub struct Import {
     pub tips: Vec<String>,
+}
+
+/// A followed feed (RSS, Atom, JSON Feed) or HTML index page:
+///
+/// ```toml
+/// [[feeds]]
+/// url = "https://news.example.com/rss.xml"
+///
+/// [[feeds]]
+/// url = "https://news.example.com/world/"
+/// links = "/world/\\d{4}/"   # a regex on absolute URLs: which links are articles
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FeedSource {
+    pub url: String,
+    /// Required for HTML index pages; for feeds it filters the entries' links.
+    pub links: Option<String>,
 }
 
 /// How pages are fetched.
@@ -214,6 +235,34 @@ pub fn with_articles(text: &str, urls: &[String]) -> Result<(String, usize), Con
     array.set_trailing("\n");
     array.set_trailing_comma(true);
     Ok((doc.to_string(), added))
+}
+
+/// Adds a followed feed to `text`, unless one with the same URL is there. Returns the new text
+/// and whether it was added.
+pub fn with_feed(text: &str, feed: &FeedSource) -> Result<(String, bool), ConfigError> {
+    let mut doc: toml_edit::DocumentMut = text
+        .parse()
+        .map_err(|e: toml_edit::TomlError| ConfigError::Parse(e.to_string()))?;
+    let feeds = doc
+        .entry("feeds")
+        .or_insert_with(|| toml_edit::Item::ArrayOfTables(toml_edit::ArrayOfTables::new()))
+        .as_array_of_tables_mut()
+        .ok_or_else(|| {
+            ConfigError::Parse("`feeds` must be an array of tables ([[feeds]])".into())
+        })?;
+    if feeds
+        .iter()
+        .any(|t| t.get("url").and_then(|v| v.as_str()) == Some(feed.url.as_str()))
+    {
+        return Ok((doc.to_string(), false));
+    }
+    let mut table = toml_edit::Table::new();
+    table.insert("url", toml_edit::value(feed.url.as_str()));
+    if let Some(links) = &feed.links {
+        table.insert("links", toml_edit::value(links.as_str()));
+    }
+    feeds.push(table);
+    Ok((doc.to_string(), true))
 }
 
 /// Sets the import tips of `source` in `text`, keeping everything else as written.

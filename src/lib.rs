@@ -18,6 +18,7 @@ pub mod archive;
 pub mod config;
 pub mod decode;
 pub mod diff;
+pub mod discover;
 pub mod extract;
 pub mod fetch;
 pub mod hash;

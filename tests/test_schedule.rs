@@ -137,3 +137,60 @@ fn one_run_at_a_time() {
     assert_eq!(git::changes(&env.archive), ["new"]);
     git::assert_sound(&env.archive);
 }
+
+#[test]
+fn feeds_and_index_pages_bring_new_articles() {
+    let env = TestEnv::new();
+    let server = Server::start();
+    let rss = format!(
+        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>News</title>\
+         <item><title>One</title><link>{}</link></item>\
+         <item><title>Two</title><link>{}</link></item></channel></rss>",
+        server.url("/news/1.html"),
+        server.url("/news/2.html?utm_source=rss")
+    );
+    server.set("/rss.xml", Response::with_type("application/rss+xml", rss));
+    server.set(
+        "/world/",
+        Response::html("<html><body><a href=\"/about\">About</a> <a href=\"2026/3.html\">Three</a> <a href=\"/news/1.html\">One</a></body></html>"),
+    );
+    for (i, page) in [(1, "en-news/v1.html"), (2, "zh-portal/v1.html")] {
+        server.set(&format!("/news/{i}.html"), Response::html(sample(page)));
+    }
+    server.set(
+        "/world/2026/3.html",
+        Response::html(sample("en-news/v3.html")),
+    );
+    env.run(&["add", "--feed", &server.url("/rss.xml")])
+        .success();
+    env.run(&[
+        "add",
+        "--feed",
+        &server.url("/world/"),
+        "--links",
+        r"/\d{4}/\d+\.html$",
+    ])
+    .success();
+    let first = env
+        .run(&["snapshot", "--host-delay", "0", "--json"])
+        .success();
+    assert_eq!(summary(&first.stdout)["new"], 3, "{first}");
+    let tracked = std::fs::read_to_string(env.archive.join("palimpsest.toml")).unwrap();
+    assert!(
+        tracked.contains(&server.url("/news/2.html\"")),
+        "tracking parameters are dropped: {tracked}"
+    );
+    assert!(!tracked.contains("/about"), "{tracked}");
+    // The feed lists nothing new: nothing more is tracked.
+    let second = env
+        .run(&["snapshot", "--host-delay", "0", "--json", "--all"])
+        .success();
+    assert_eq!(summary(&second.stdout)["checked"], 3, "{second}");
+    let bad = env
+        .run(&["add", "--feed", &server.url("/x"), "--links", "("])
+        .code(2);
+    assert!(
+        bad.stderr.contains("not a valid regular expression"),
+        "{bad}"
+    );
+}

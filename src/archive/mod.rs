@@ -279,6 +279,16 @@ impl Archive {
         self.with_recorder(|r| r.track(urls))
     }
 
+    /// Follows a feed or index page (see [`crate::discover`]), committing `palimpsest.toml`.
+    /// Returns false when it was followed already.
+    pub fn follow(&mut self, feed: &config::FeedSource) -> Result<bool, ArchiveError> {
+        let (text, added) = config::with_feed(&self.local.config_text, feed)?;
+        if added {
+            self.with_recorder(|r| r.commit_settings(&text, &format!("Follow {}\n", feed.url)))?;
+        }
+        Ok(added)
+    }
+
     /// Every version of the article at `url`, oldest first.
     pub fn versions(&self, url: &Url) -> Result<Vec<Version>, ArchiveError> {
         Ok(self.local.state.versions(&path::article_path(url))?)

@@ -64,6 +64,18 @@ pub fn run(ctx: &Context, args: &SnapshotArgs, out: &mut dyn Write) -> Result<()
     let named = canonical_urls(&args.urls)?;
     let started = Instant::now();
     let mut archive = ctx.open_for_writing(args.wait)?;
+    let fetcher = Fetcher::new(&archive.config().fetch);
+    let mut feed_errors = 0;
+    if named.is_empty() {
+        let (new, failed) = palimpsest::discover::follow_feeds(&mut archive, &fetcher)?;
+        for (feed, e) in &failed {
+            eprintln!("error: feed {feed}: {e}");
+        }
+        feed_errors = failed.len();
+        if !new.is_empty() && !args.quiet && !args.json {
+            eprintln!("Tracking {} new articles from feeds.", new.len());
+        }
+    }
     let mut urls = if !named.is_empty() {
         named.clone()
     } else if args.all {
@@ -82,7 +94,6 @@ pub fn run(ctx: &Context, args: &SnapshotArgs, out: &mut dyn Write) -> Result<()
             })
         })
         .transpose()?;
-    let fetcher = Fetcher::new(&archive.config().fetch);
     let options = snapshot::Options {
         jobs: args.jobs,
         track: !named.is_empty(),
@@ -174,6 +185,11 @@ pub fn run(ctx: &Context, args: &SnapshotArgs, out: &mut dyn Write) -> Result<()
                 "{not_reached} due articles were not reached before the time limit; they stay due."
             );
         }
+    }
+    if feed_errors > 0 && counts.errors == 0 {
+        return Err(CliError::partial(format!(
+            "{feed_errors} followed feeds could not be read"
+        )));
     }
     if counts.errors > 0 {
         let e = CliError::partial(format!(

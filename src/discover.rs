@@ -1,0 +1,102 @@
+//! Feeds and index pages → new article URLs to track.
+//!
+//! A followed feed is an RSS, Atom or JSON Feed (read by feed-rs: its entries' links), or an HTML
+//! index page whose links matching a pattern are articles. Every `snapshot` reads the followed
+//! feeds first and tracks the articles they list that are not tracked yet.
+
+use crate::archive::{Archive, ArchiveError};
+use crate::config::FeedSource;
+use crate::fetch::{FetchError, Fetcher, Validators};
+use crate::source;
+use regex::Regex;
+use scraper::{Html, Selector};
+use url::Url;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DiscoverError {
+    #[error(transparent)]
+    Fetch(#[from] FetchError),
+    #[error("HTTP {0} from the server")]
+    Status(u16),
+    #[error("not a feed, and no `links` pattern to read it as an index page: {0}")]
+    NotAFeed(String),
+    #[error("invalid links pattern {pattern:?}: {reason}")]
+    Pattern { pattern: String, reason: String },
+}
+
+/// The article URLs a feed or index page lists, canonical, in its order, without duplicates.
+pub fn discover(fetcher: &Fetcher, feed: &FeedSource) -> Result<Vec<Url>, DiscoverError> {
+    let base =
+        source::canonical_url(&feed.url).map_err(|e| DiscoverError::NotAFeed(e.to_string()))?;
+    let fetched = fetcher.fetch(&base, &Validators::default())?;
+    if !(200..300).contains(&fetched.status) {
+        return Err(DiscoverError::Status(fetched.status));
+    }
+    let pattern = feed
+        .links
+        .as_deref()
+        .map(|p| {
+            Regex::new(p).map_err(|e| DiscoverError::Pattern {
+                pattern: p.to_owned(),
+                reason: e.to_string(),
+            })
+        })
+        .transpose()?;
+    let links: Vec<String> = match (feed_rs::parser::parse(fetched.body.as_slice()), &pattern) {
+        (Ok(parsed), _) => parsed
+            .entries
+            .iter()
+            .filter_map(|e| entry_link(&e.links))
+            .collect(),
+        (Err(_), Some(pattern)) => {
+            let text = crate::decode::decode(&fetched.body, fetched.content_type.as_deref()).text;
+            let html = Html::parse_document(&text);
+            let anchors = Selector::parse("a[href]").expect("static selector");
+            html.select(&anchors)
+                .filter_map(|a| a.value().attr("href"))
+                .filter_map(|href| fetched.final_url.join(href).ok())
+                .map(String::from)
+                .filter(|u| pattern.is_match(u))
+                .collect()
+        }
+        (Err(e), None) => return Err(DiscoverError::NotAFeed(e.to_string())),
+    };
+    let mut seen = std::collections::HashSet::new();
+    Ok(links
+        .iter()
+        .filter(|l| pattern.as_ref().is_none_or(|p| p.is_match(l)))
+        .filter_map(|l| source::canonical_url(l).ok())
+        .filter(|u| matches!(u.scheme(), "http" | "https") && seen.insert(u.to_string()))
+        .collect())
+}
+
+/// An entry's article link: the `alternate` one (Atom), else the first.
+fn entry_link(links: &[feed_rs::model::Link]) -> Option<String> {
+    links
+        .iter()
+        .find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
+        .or_else(|| links.first())
+        .map(|l| l.href.clone())
+}
+
+/// Reads every followed feed and tracks the articles not tracked yet. Returns the URLs newly
+/// tracked and the feeds that failed.
+pub fn follow_feeds(
+    archive: &mut Archive,
+    fetcher: &Fetcher,
+) -> Result<(Vec<Url>, Vec<(String, DiscoverError)>), ArchiveError> {
+    let mut found = Vec::new();
+    let mut failed = Vec::new();
+    for feed in archive.config().feeds.clone() {
+        match discover(fetcher, &feed) {
+            Ok(urls) => found.extend(urls),
+            Err(e) => failed.push((feed.url.clone(), e)),
+        }
+    }
+    let new = if found.is_empty() {
+        Vec::new()
+    } else {
+        archive.track(&found)?
+    };
+    Ok((new, failed))
+}
