@@ -79,24 +79,27 @@ fn entry_link(links: &[feed_rs::model::Link]) -> Option<String> {
         .map(|l| l.href.clone())
 }
 
-/// Reads every followed feed and tracks the articles not tracked yet. Returns the URLs newly
-/// tracked and the feeds that failed.
-pub fn follow_feeds(
-    archive: &mut Archive,
-    fetcher: &Fetcher,
-) -> Result<(Vec<Url>, Vec<(String, DiscoverError)>), ArchiveError> {
+/// What reading the followed feeds did.
+#[derive(Debug, Default)]
+pub struct Followed {
+    /// URLs tracked for the first time.
+    pub tracked: Vec<Url>,
+    /// Feeds that could not be read, with why.
+    pub failed: Vec<(String, DiscoverError)>,
+}
+
+/// Reads every followed feed and tracks the articles not tracked yet.
+pub fn follow_feeds(archive: &mut Archive, fetcher: &Fetcher) -> Result<Followed, ArchiveError> {
     let mut found = Vec::new();
-    let mut failed = Vec::new();
+    let mut followed = Followed::default();
     for feed in archive.config().feeds.clone() {
         match discover(fetcher, &feed) {
             Ok(urls) => found.extend(urls),
-            Err(e) => failed.push((feed.url.clone(), e)),
+            Err(e) => followed.failed.push((feed.url.clone(), e)),
         }
     }
-    let new = if found.is_empty() {
-        Vec::new()
-    } else {
-        archive.track(&found)?
-    };
-    Ok((new, failed))
+    if !found.is_empty() {
+        followed.tracked = archive.track(&found)?;
+    }
+    Ok(followed)
 }

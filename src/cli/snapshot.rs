@@ -67,13 +67,16 @@ pub fn run(ctx: &Context, args: &SnapshotArgs, out: &mut dyn Write) -> Result<()
     let fetcher = Fetcher::new(&archive.config().fetch);
     let mut feed_errors = 0;
     if named.is_empty() {
-        let (new, failed) = palimpsest::discover::follow_feeds(&mut archive, &fetcher)?;
-        for (feed, e) in &failed {
+        let followed = palimpsest::discover::follow_feeds(&mut archive, &fetcher)?;
+        for (feed, e) in &followed.failed {
             eprintln!("error: feed {feed}: {e}");
         }
-        feed_errors = failed.len();
-        if !new.is_empty() && !args.quiet && !args.json {
-            eprintln!("Tracking {} new articles from feeds.", new.len());
+        feed_errors = followed.failed.len();
+        if !followed.tracked.is_empty() && !args.quiet && !args.json {
+            eprintln!(
+                "Tracking {} new articles from feeds.",
+                followed.tracked.len()
+            );
         }
     }
     let mut urls = if !named.is_empty() {
