@@ -18,6 +18,8 @@ pub struct Version {
     pub reverts: Option<String>,
     pub title: String,
     pub subject: String,
+    /// What changed in the body, sentence by sentence (`2 sentences added, 1 edited`).
+    pub summary: Option<String>,
     pub content_hash: Option<String>,
     pub source_hash: Option<String>,
     /// The archived file's blob id; `None` for a deletion.
@@ -136,6 +138,7 @@ mod tests {
             reverts: None,
             title: String::new(),
             subject: String::new(),
+            summary: None,
             content_hash: None,
             source_hash: None,
             blob: None,

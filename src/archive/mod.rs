@@ -507,6 +507,10 @@ fn version_of(repo: &Repository, commit: &git2::Commit) -> Result<Option<Version
         reverts: trailers.reverts.clone(),
         title: doc.as_ref().map(|d| d.title.clone()).unwrap_or_default(),
         subject: message.lines().next().unwrap_or("").to_owned(),
+        summary: message
+            .lines()
+            .find_map(|l| l.strip_prefix(record::SUMMARY_PREFIX))
+            .map(|s| s.trim_end_matches('.').to_owned()),
         content_hash: trailers.content_hash.map(|h| h.to_string()),
         source_hash: trailers.source_hash.map(|h| h.to_string()),
         blob: if deleted {

@@ -18,6 +18,9 @@ use std::collections::{BTreeSet, HashMap};
 use std::io::Write;
 use url::Url;
 
+/// Starts the commit-message line that sums up a body change, sentence by sentence.
+pub(crate) const SUMMARY_PREFIX: &str = "Changes: ";
+
 /// Changes recorded before the branch is moved and the working tree updated.
 const BATCH: usize = 500;
 
@@ -522,7 +525,7 @@ impl ChangeSet {
             body.push(format!("Title was: {}", before.title));
         }
         if let Some(summary) = &self.summary {
-            body.push(format!("Changes: {summary}."));
+            body.push(format!("{SUMMARY_PREFIX}{summary}."));
         }
         if let Some(reverts) = &self.reverts {
             body.push(format!("Returns to the text of {reverts}."));

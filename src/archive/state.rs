@@ -12,7 +12,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use std::path::Path;
 
 /// Bumped when the schema changes; an older database is rebuilt from git.
-const SCHEMA_VERSION: i64 = 2;
+const SCHEMA_VERSION: i64 = 3;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -26,6 +26,7 @@ CREATE TABLE IF NOT EXISTS versions (
     reverts TEXT,
     title TEXT NOT NULL,
     subject TEXT NOT NULL,
+    summary TEXT,
     content_hash TEXT,
     source_hash TEXT,
     blob TEXT,
@@ -170,9 +171,9 @@ impl State {
         }
         {
             let mut insert = tx.prepare_cached(
-                "INSERT OR IGNORE INTO versions (commit_id, path, url, changes, minor, reverts, title, subject, \
+                "INSERT OR IGNORE INTO versions (commit_id, path, url, changes, minor, reverts, title, subject, summary, \
                  content_hash, source_hash, blob, state_hash, fetched_at, http_status, imported_from) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
             )?;
             for v in versions {
                 let changes: Vec<&str> = v.changes.iter().map(|c| c.as_str()).collect();
@@ -185,6 +186,7 @@ impl State {
                     v.reverts,
                     v.title,
                     v.subject,
+                    v.summary,
                     v.content_hash,
                     v.source_hash,
                     v.blob,
@@ -244,7 +246,7 @@ impl State {
     ) -> Result<Vec<Version>, StateError> {
         let sql = format!(
             "SELECT commit_id, path, url, changes, minor, reverts, title, subject, content_hash, source_hash, \
-             blob, state_hash, fetched_at, http_status, imported_from FROM versions {tail}"
+             blob, state_hash, fetched_at, http_status, imported_from, summary FROM versions {tail}"
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(params, |r| {
@@ -269,6 +271,7 @@ impl State {
                 fetched_at: r.get(12)?,
                 http_status: r.get(13)?,
                 imported_from: r.get(14)?,
+                summary: r.get(15)?,
             })
         })?;
         let mut versions = rows.collect::<Result<Vec<_>, _>>()?;

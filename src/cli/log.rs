@@ -109,6 +109,9 @@ pub fn run(ctx: &Context, args: &LogArgs, out: &mut dyn Write) -> Result<(), Cli
                     &v.commit[..10.min(v.commit.len())],
                     v.subject
                 )?;
+                if let Some(summary) = &v.summary {
+                    writeln!(out, "     {summary}")?;
+                }
                 if args.url.is_none() {
                     writeln!(out, "     {}", v.url)?;
                 }
