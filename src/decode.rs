@@ -1,11 +1,15 @@
 //! Bytes → text: find the charset a page is really in and decode it.
 //!
-//! Order of evidence: a byte-order mark, then the HTTP `Content-Type` charset, then a `<meta>`
-//! declaration in the first 4 KiB, then statistical detection (chardetng). Declarations are
-//! checked, not trusted: Chinese sites often declare gb2312 for UTF-8 pages or GBK for Big5, so a
-//! declared charset that does not decode cleanly yields to detection.
+//! Order of evidence: a byte-order mark, then valid UTF-8, then the HTTP `Content-Type` charset
+//! or a `<meta>` declaration in the first 4 KiB, weighed against statistical detection
+//! (chardetng). Declarations are checked, not trusted: Chinese sites often declare gb2312 for
+//! UTF-8 pages or GBK for Big5, or declare nothing, so for Chinese pages every reading (GB18030,
+//! Big5, UTF-8) is scored by how much it reads like Chinese and the best one wins; a declared
+//! charset wins ties. Text that was already mis-decoded once before it was saved (mojibake) is
+//! decoded back.
 
 use encoding_rs::{Encoding, UTF_8};
+use std::sync::LazyLock;
 
 /// Decoded text and how its encoding was chosen.
 #[derive(Debug, Clone)]
@@ -25,6 +29,8 @@ pub enum Evidence {
     Header,
     Meta,
     Detected,
+    /// Text that had been decoded wrongly and saved again (mojibake), decoded back.
+    Repaired,
 }
 
 /// Decodes `bytes`, given the `Content-Type` header if there was one.
@@ -38,42 +44,156 @@ pub fn decode(bytes: &[u8], content_type: Option<&str>) -> Decoded {
             had_errors,
         };
     }
-    let declared = [
-        (
-            content_type.and_then(charset_from_content_type),
-            Evidence::Header,
-        ),
-        (meta_charset(bytes), Evidence::Meta),
-    ];
-    for (encoding, evidence) in declared {
-        let Some(encoding) = encoding else { continue };
-        if let Some(text) = encoding.decode_without_bom_handling_and_without_replacement(bytes) {
-            return Decoded {
-                text: text.into_owned(),
-                encoding,
-                evidence,
-                had_errors: false,
-            };
+    let declared = content_type
+        .and_then(charset_from_content_type)
+        .map(|e| (e, Evidence::Header))
+        .or_else(|| meta_charset(bytes).map(|e| (e, Evidence::Meta)));
+    let evidence_for = |encoding: &'static Encoding| match declared {
+        Some((d, evidence)) if d == encoding => evidence,
+        _ => Evidence::Detected,
+    };
+    // Valid UTF-8 with non-ASCII bytes is UTF-8, whatever the page declares: no other
+    // encoding we meet produces it by chance.
+    if !bytes.is_ascii() && std::str::from_utf8(bytes).is_ok() {
+        let (text, _) = UTF_8.decode_without_bom_handling(bytes);
+        return Decoded {
+            text: text.into_owned(),
+            encoding: UTF_8,
+            evidence: evidence_for(UTF_8),
+            had_errors: false,
+        };
+    }
+    let guess = detect(bytes);
+    let first = declared.map_or(guess, |(d, _)| d);
+    let mut others = vec![guess];
+    // Chinese pages mislabel GBK and Big5 as each other and as UTF-8: weigh the readings.
+    if is_chinese(first) || is_chinese(guess) || first == UTF_8 {
+        others.extend([encoding_rs::GB18030, encoding_rs::BIG5, UTF_8]);
+    }
+    // The declared reading comes first and keeps ties.
+    let mut encoding = first;
+    let mut reading = Reading::of(first, bytes);
+    for candidate in others {
+        if candidate == encoding {
+            continue;
+        }
+        let other = Reading::of(candidate, bytes);
+        if other.quality > reading.quality {
+            (encoding, reading) = (candidate, other);
         }
     }
-    let encoding = detect(bytes);
-    let (text, had_errors) = encoding.decode_without_bom_handling(bytes);
-    Decoded {
-        text: text.into_owned(),
+    let mut decoded = Decoded {
+        evidence: evidence_for(encoding),
+        had_errors: reading.errors > 0,
+        text: reading.text,
         encoding,
-        evidence: Evidence::Detected,
-        had_errors,
+    };
+    if let Some(repaired) = repair_double_encoding(&decoded.text, reading.quality) {
+        decoded = repaired;
     }
+    decoded
+}
+
+/// One decoding of the bytes, and how much it reads like real text.
+struct Reading {
+    text: String,
+    errors: usize,
+    quality: i64,
+}
+
+impl Reading {
+    fn of(encoding: &'static Encoding, bytes: &[u8]) -> Reading {
+        let (text, _) = encoding.decode_without_bom_handling(bytes);
+        let text = text.into_owned();
+        let (quality, errors) = quality(&text);
+        Reading {
+            text,
+            errors,
+            quality,
+        }
+    }
+}
+
+fn is_chinese(e: &'static Encoding) -> bool {
+    e == encoding_rs::GBK || e == encoding_rs::GB18030 || e == encoding_rs::BIG5
+}
+
+/// The most frequent Chinese characters, simplified and traditional. A right decoding of a
+/// Chinese page is full of them; a wrong one (GBK read as Big5 or the reverse) yields rare
+/// characters, kana and symbols instead.
+const COMMON_HAN: &str = "的一是不了在人有我他这個个们們中来來上大为為和国國地到以说說时時要就出会會可也你对對生能而子那得于着下自之年过過发發后後作里裡用道行所然家种種事成方多经經么麼去法学學如都同现現当當没沒动動面起看定天分还還进進好小部其些主样樣理心她本前开開但因只从從想实實日军軍者意无無力它与與长長把机機十民第公此已工使情明性知全三又关關点點正业業外将將两兩高间間由问問很最重并物手应應战戰向头頭文体體政美相见見被利什二等产產或新己制身果加西斯月话話合回特代内信表化老给給世位次度门門任常先海通教儿兒原东東声聲提立及比员員解水名真论論处處走义義各入几口认認条條平系气氣题題活尔更别打女变變四神总總何电電数數安少报報才结結反受目太量再感建务務做接必场場件计計管期市直德资資命山金指克许許统統区區保至队隊形社便空决決治展马馬科司五基";
+
+static COMMON_SORTED: LazyLock<Vec<char>> = LazyLock::new(|| {
+    let mut chars: Vec<char> = COMMON_HAN.chars().collect();
+    chars.sort_unstable();
+    chars
+});
+
+/// Characters scored per reading: enough to tell readings apart, bounded on huge pages.
+const QUALITY_SAMPLE: usize = 100_000;
+
+/// Scores text by its frequent Chinese characters and penalizes what wrong decodings produce:
+/// replacement characters, kana, bopomofo, box drawing, private use, C1 controls and the
+/// Latin-1 letters of double-encoded text. Returns the score and the replacement count.
+fn quality(text: &str) -> (i64, usize) {
+    let mut score = 0i64;
+    let mut errors = 0;
+    for c in text.chars().filter(|c| !c.is_ascii()).take(QUALITY_SAMPLE) {
+        match c {
+            '\u{FFFD}' => {
+                errors += 1;
+                score -= 8;
+            }
+            '\u{80}'..='\u{9F}' | '\u{C0}'..='\u{FF}' => score -= 1,
+            '\u{3040}'..='\u{30FF}' | '\u{3100}'..='\u{312F}' | '\u{2500}'..='\u{257F}' => {
+                score -= 1
+            }
+            '\u{E000}'..='\u{F8FF}' => score -= 2,
+            c if COMMON_SORTED.binary_search(&c).is_ok() => score += 4,
+            _ => {}
+        }
+    }
+    (score, errors)
+}
+
+/// Pages that went through a wrong decoding once already (GBK bytes read as Windows-1252 and
+/// saved again) show `Â±Â±Å¸Â©`. Encoding such text back to Windows-1252 gives the original
+/// bytes; the repair is kept when those bytes read as better text.
+fn repair_double_encoding(text: &str, quality: i64) -> Option<Decoded> {
+    let latin = text
+        .chars()
+        .filter(|c| matches!(c, '\u{80}'..='\u{FF}'))
+        .count();
+    if latin < 64 {
+        return None;
+    }
+    let (bytes, _, unmappable) = encoding_rs::WINDOWS_1252.encode(text);
+    if unmappable {
+        return None;
+    }
+    [UTF_8, encoding_rs::GB18030, encoding_rs::BIG5]
+        .into_iter()
+        .map(|e| (Reading::of(e, &bytes), e))
+        .filter(|(r, _)| r.quality > quality.max(0) && r.errors * 100 <= latin)
+        .max_by_key(|(r, _)| r.quality)
+        .map(|(r, encoding)| Decoded {
+            had_errors: r.errors > 0,
+            text: r.text,
+            encoding,
+            evidence: Evidence::Repaired,
+        })
 }
 
 /// Guesses the encoding of undeclared or mis-declared bytes.
 fn detect(bytes: &[u8]) -> &'static Encoding {
-    if std::str::from_utf8(bytes).is_ok() {
-        return UTF_8;
-    }
     let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
     detector.feed(bytes, true);
-    detector.guess(Some(b"cn"), chardetng::Utf8Detection::Allow)
+    let guess = detector.guess(Some(b"cn"), chardetng::Utf8Detection::Allow);
+    if guess == encoding_rs::GBK {
+        encoding_rs::GB18030
+    } else {
+        guess
+    }
 }
 
 fn charset_from_content_type(value: &str) -> Option<&'static Encoding> {

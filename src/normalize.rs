@@ -204,25 +204,29 @@ fn is_invisible(c: char) -> bool {
         || (c.is_control() && !c.is_whitespace())
 }
 
-/// Canonical text: NFC, invisible characters removed, runs of white space folded into one space
-/// and dropped where they touch a CJK character, trimmed.
+/// Canonical text: NFC, invisible characters removed, runs of white space folded into one space,
+/// trimmed. Beside a CJK character a run is kept (as one space) only when it holds no line
+/// break: headlines separate their halves with a space (`韩国女主播是非不断 裸体新闻遭禁播`),
+/// while a line break between two Han characters is only the way the HTML source was wrapped.
 pub fn normalize_text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    let mut pending_space = false;
+    let mut pending: Option<bool> = None; // Some(run holds a line break)
     for c in s.nfc() {
         if c.is_whitespace() {
-            pending_space = !out.is_empty();
+            if !out.is_empty() {
+                let newline = matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}' | '\u{85}');
+                pending = Some(pending.unwrap_or(false) || newline);
+            }
             continue;
         }
         if is_invisible(c) {
             continue;
         }
-        if pending_space {
+        if let Some(newline) = pending.take() {
             let prev = out.chars().next_back().unwrap_or(' ');
-            if !is_cjk(prev) && !is_cjk(c) {
+            if !newline || (!is_cjk(prev) && !is_cjk(c)) {
                 out.push(' ');
             }
-            pending_space = false;
         }
         out.push(c);
     }
@@ -333,12 +337,14 @@ mod tests {
     use crate::extract::Block;
 
     #[test]
-    fn folds_whitespace_and_drops_spaces_beside_cjk() {
+    fn folds_whitespace_keeping_cjk_spaces_only_within_a_line() {
         assert_eq!(normalize_text("  a \u{a0}\t b \n"), "a b");
         assert_eq!(
-            normalize_text("习近平 在\u{3000}会议上 说 Twitter 发文"),
-            "习近平在会议上说Twitter发文"
+            normalize_text("韩国女主播是非不断\u{3000} 裸体新闻 说 Twitter"),
+            "韩国女主播是非不断 裸体新闻 说 Twitter"
         );
+        assert_eq!(normalize_text("习近平在\n  会议上说\r\nTwitter"), "习近平在会议上说Twitter");
+        assert_eq!(normalize_text("line\nwrapped"), "line wrapped");
         assert_eq!(normalize_text("zero\u{200b}width\u{feff}"), "zerowidth");
         assert_eq!(normalize_text("한국 사람"), "한국 사람");
     }

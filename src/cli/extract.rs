@@ -179,5 +179,6 @@ fn evidence_word(evidence: palimpsest::decode::Evidence) -> &'static str {
         Evidence::Header => "HTTP header",
         Evidence::Meta => "<meta> declaration",
         Evidence::Detected => "detected",
+        Evidence::Repaired => "repaired mojibake",
     }
 }

@@ -216,7 +216,8 @@ fn choose_title(doc: &Html, dom: &Dom, title_tag: &str, declared: Option<&str>) 
     }
     // The longest short text of the page that the title contains is the headline as the page
     // shows it; it must be a good part of the title, or it is only a channel name.
-    let minimum = strip_site_name(reference).chars().count() * 3 / 5;
+    let stripped = strip_site_name(reference);
+    let minimum = stripped.chars().count() * 3 / 5;
     let mut best: Option<String> = None;
     for text in short_texts(dom) {
         let len = text.chars().count();
@@ -228,12 +229,16 @@ fn choose_title(doc: &Html, dom: &Dom, title_tag: &str, declared: Option<&str>) 
         }
     }
     if let Some(best) = best {
+        // A text repeating the whole `<title>` still carries the site name.
+        if best.chars().count() > stripped.chars().count() {
+            return strip_site_name(&best);
+        }
         return best;
     }
     if let Some(d) = declared.filter(|d| !d.is_empty()) {
         return strip_site_name(d);
     }
-    strip_site_name(reference)
+    stripped
 }
 
 /// The folded texts of the small elements of the page: those with at most 64 nodes and 600
