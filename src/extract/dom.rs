@@ -43,7 +43,7 @@ pub struct Element {
 
 /// The elements the extractor treats differently; every other element is [`Tag::Inline`] or
 /// [`Tag::Block`] by its display in default HTML styling.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Tag {
     Root,
     Body,

@@ -17,6 +17,7 @@ use super::dom::{Data, Dom, NodeId, Tag};
 use super::{Article, Block, BlockKind, metadata};
 use crate::normalize::is_cjk;
 use regex::Regex;
+use std::collections::HashMap;
 use scraper::Html;
 use std::sync::LazyLock;
 
@@ -302,9 +303,41 @@ impl<'a> Extraction<'a> {
                 level += 1;
             }
         }
+        self.discount_repeated();
         for id in 0..self.score.len() {
             if let Some(s) = self.score[id] {
                 self.score[id] = Some(s * (1.0 - self.link_density(id)));
+            }
+        }
+    }
+
+    /// Containers that repeat with the same tag and class (teasers of other stories, comment
+    /// after comment) are items of a list, not the article: each shares its score with its
+    /// peers, so that a single article container outranks a list of ten summaries.
+    fn discount_repeated(&mut self) {
+        let mut groups: HashMap<(Tag, &str), Vec<NodeId>> = HashMap::new();
+        for (id, score) in self.score.iter().enumerate() {
+            if score.is_none() {
+                continue;
+            }
+            if let Some(el) = self.dom.element(id).filter(|el| !el.class_id.trim().is_empty()) {
+                groups.entry((el.tag, el.class_id.as_str())).or_default().push(id);
+            }
+        }
+        for members in groups.values().filter(|m| m.len() >= 3) {
+            // Siblings are parts of one text (their parent collects their scores).
+            let mut parents: Vec<Option<NodeId>> =
+                members.iter().map(|&id| self.dom.nodes[id].parent).collect();
+            parents.sort_unstable();
+            parents.dedup();
+            if parents.len() < 3 {
+                continue;
+            }
+            let n = members.len() as f64;
+            for &id in members {
+                if let Some(s) = self.score[id].as_mut() {
+                    *s /= n;
+                }
             }
         }
     }
@@ -319,22 +352,24 @@ impl<'a> Extraction<'a> {
             .collect();
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
         let &(mut top, top_score) = ranked.first()?;
-        // Several near-equal candidates under one ancestor: the article is that ancestor.
+        // Near-equal candidates close by in the tree are parts of one article (a text split
+        // into chunks): the article is their common ancestor.
         let close: Vec<NodeId> = ranked
             .iter()
             .skip(1)
             .take(4)
-            .filter(|(_, s)| *s >= top_score * 0.75)
+            .filter(|&&(id, s)| {
+                s >= top_score * 0.75 && !self.is_ancestor(id, top) && !self.is_ancestor(top, id)
+            })
             .map(|&(id, _)| id)
             .collect();
-        if close.len() >= 2 {
+        if !close.is_empty() {
             let mut at = self.dom.nodes[top].parent;
-            while let Some(a) = at {
-                if a == 0 {
+            for _ in 0..3 {
+                let Some(a) = at.filter(|&a| a != 0) else {
                     break;
-                }
-                let contained = close.iter().filter(|&&c| self.is_ancestor(a, c)).count();
-                if contained >= 2 {
+                };
+                if close.iter().any(|&c| self.is_ancestor(a, c)) {
                     top = a;
                     break;
                 }
@@ -434,12 +469,14 @@ impl<'a> Extraction<'a> {
         nodes
     }
 
-    /// Step 4's filter: whether a container inside the article is boilerplate after all.
-    fn drop_inside(&self, id: NodeId) -> bool {
+    /// Step 4's filter: whether a container inside the article (`root`) is boilerplate after
+    /// all. A wrapper of most of the article's text is the article, whatever its name says.
+    fn drop_inside(&self, id: NodeId, root: NodeId) -> bool {
         let Some(tag) = self.dom.tag(id) else {
             return false;
         };
         let s = &self.stats[id];
+        let wrapper = s.chars * 2 > self.stats[root].chars;
         let ld = self.link_density(id);
         if let Tag::Heading(_) = tag {
             return self.weight(id) < 0.0 || ld > 0.33;
@@ -459,7 +496,7 @@ impl<'a> Extraction<'a> {
             return false;
         }
         let weight = self.weight(id);
-        if weight + self.score[id].unwrap_or(0.0) < 0.0 {
+        if weight + self.score[id].unwrap_or(0.0) < 0.0 && !wrapper {
             return true;
         }
         if s.commas >= 10 {
@@ -527,7 +564,7 @@ impl<'a> Extraction<'a> {
                         continue;
                     }
                     if el.tag.is_block() {
-                        if id != root && self.drop_inside(id) {
+                        if id != root && self.drop_inside(id, root) {
                             continue;
                         }
                         w.end_block();
@@ -655,5 +692,36 @@ mod tests {
         );
         let text = body(&extract(&html)).join(" ");
         assert!(!text.contains("secret") && !text.contains("gone"), "{text}");
+    }
+}
+#[cfg(test)]
+mod scratch {
+    #[test]
+    fn scratch_debug() {
+        let Ok(path) = std::env::var("SCRATCH") else { return };
+        let bytes = std::fs::read(path).unwrap();
+        let text = crate::decode::decode(&bytes, None).text;
+        let doc = scraper::Html::parse_document(&text);
+        let dom = super::Dom::build(&doc);
+        let needle = std::env::var("NEEDLE").unwrap();
+        for id in 0..dom.nodes.len() {
+            if let super::Data::Text(t) = &dom.nodes[id].data {
+                if t.contains(&needle) {
+                    let mut at = Some(id);
+                    while let Some(a) = at {
+                        let x = super::Extraction::new(&dom, true);
+                        if let Some(el) = dom.element(a) { eprintln!("{:?} {:?} bp={} dead={} chars={} inline={} score={:?}", el.tag, el.class_id, el.boilerplate, x.dead[a], x.stats[a].chars, x.stats[a].inline_chars, x.score[a]); }
+                        at = dom.nodes[a].parent;
+                    }
+                    let x = super::Extraction::new(&dom, true);
+                    let top = x.top_candidate();
+                    let mut r: Vec<(usize, f64)> = x.score.iter().enumerate().filter_map(|(i, s)| s.map(|s| (i, s))).collect();
+                    r.sort_by(|a, b| b.1.total_cmp(&a.1));
+                    for (i, s) in r.iter().take(6) { let el = dom.element(*i).unwrap(); eprintln!("rank {i} {s} {:?} {:?} {}", el.tag, el.class_id, &dom.text(*i).chars().take(60).collect::<String>()); }
+                    eprintln!("top {:?} {:?}", top.map(|t| dom.element(t).map(|e| (e.tag, e.class_id.clone()))), top.map(|t| x.score[t]));
+                    break;
+                }
+            }
+        }
     }
 }
