@@ -370,7 +370,11 @@ impl<'a> Extraction<'a> {
                     break;
                 };
                 if close.iter().any(|&c| self.is_ancestor(a, c)) {
-                    top = a;
+                    // Unless the ancestor scores low: then the others are a different text
+                    // (a comment form, a teaser) that happens to sit near the article.
+                    if self.score[a].unwrap_or(0.0) >= top_score * 0.3 {
+                        top = a;
+                    }
                     break;
                 }
                 at = self.dom.nodes[a].parent;
@@ -480,6 +484,11 @@ impl<'a> Extraction<'a> {
         let ld = self.link_density(id);
         if let Tag::Heading(_) = tag {
             return self.weight(id) < 0.0 || ld > 0.33;
+        }
+        // Forms inside an article are comment boxes, polls and newsletter sign-ups (a page
+        // wrapped whole in a form, as ASP.NET does, is kept as a wrapper).
+        if tag == Tag::Form {
+            return !wrapper;
         }
         if !matches!(
             tag,
