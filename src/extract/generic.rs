@@ -445,7 +445,7 @@ impl<'a> Extraction<'a> {
                 nodes.push(sib);
                 continue;
             }
-            let Some(el) = self.dom.element(sib) else {
+            let Some(el) = self.dom.element(sib).filter(|el| el.tag != Tag::Figure) else {
                 continue;
             };
             let bonus = if !top_class.is_empty() && el.class == top_class {
@@ -454,6 +454,11 @@ impl<'a> Extraction<'a> {
                 0.0
             };
             if self.score[sib].is_some_and(|s| s + bonus >= threshold) {
+                nodes.push(sib);
+                continue;
+            }
+            // A part of the same text whose paragraphs sit too deep to have scored it.
+            if bonus > 0.0 && self.link_density(sib) < 0.33 && self.stats[sib].chars > 0 {
                 nodes.push(sib);
                 continue;
             }
@@ -488,6 +493,10 @@ impl<'a> Extraction<'a> {
         // Forms inside an article are comment boxes, polls and newsletter sign-ups (a page
         // wrapped whole in a form, as ASP.NET does, is kept as a wrapper).
         if tag == Tag::Form {
+            return !wrapper;
+        }
+        // Photos and their captions and credits are not the article's text.
+        if matches!(tag, Tag::Figure | Tag::Figcaption) {
             return !wrapper;
         }
         if !matches!(
@@ -727,6 +736,7 @@ mod scratch {
                     let mut r: Vec<(usize, f64)> = x.score.iter().enumerate().filter_map(|(i, s)| s.map(|s| (i, s))).collect();
                     r.sort_by(|a, b| b.1.total_cmp(&a.1));
                     for (i, s) in r.iter().take(6) { let el = dom.element(*i).unwrap(); eprintln!("rank {i} {s} {:?} {:?} {}", el.tag, el.class_id, &dom.text(*i).chars().take(60).collect::<String>()); }
+                    if let Some(t) = top { for n in x.article_nodes(t) { let el = dom.element(n).unwrap(); eprintln!("node {n} {:?} {:?} {:?} {}", el.tag, el.class_id, x.score[n], x.stats[n].chars); } let p = dom.nodes[t].parent.unwrap(); for &c in &dom.nodes[p].children { if let Some(el) = dom.element(c) { eprintln!("sib {c} {:?} {:?} {:?} {} dead={}", el.tag, el.class_id, x.score[c], x.stats[c].chars, x.dead[c]); } } }
                     eprintln!("top {:?} {:?}", top.map(|t| dom.element(t).map(|e| (e.tag, e.class_id.clone()))), top.map(|t| x.score[t]));
                     break;
                 }
