@@ -558,6 +558,7 @@ impl<'a> Extraction<'a> {
         enum Step {
             Enter(NodeId),
             Leave(Option<BlockKind>),
+            LeaveLink,
         }
         let mut stack = vec![Step::Enter(root)];
         while let Some(step) = stack.pop() {
@@ -568,6 +569,10 @@ impl<'a> Extraction<'a> {
                     if kind.is_some() {
                         w.kinds.pop();
                     }
+                    continue;
+                }
+                Step::LeaveLink => {
+                    w.link_depth -= 1;
                     continue;
                 }
             };
@@ -591,6 +596,9 @@ impl<'a> Extraction<'a> {
                             w.kinds.push(k);
                         }
                         stack.push(Step::Leave(kind));
+                    } else if el.tag == Tag::A {
+                        w.link_depth += 1;
+                        stack.push(Step::LeaveLink);
                     }
                     for &c in self.dom.nodes[id].children.iter().rev() {
                         stack.push(Step::Enter(c));
@@ -617,22 +625,35 @@ fn ends_sentence(text: &str) -> bool {
     t.ends_with(['.', '。', '！', '？', '!', '?', '”', '"']) || t.contains(". ")
 }
 
-/// Accumulates inline text into blocks, one per block-level element or `<br>`.
+/// Accumulates inline text into blocks, one per block-level element or `<br>`. Blocks that
+/// are nothing but a link (a related story, "read more") are left out.
 #[derive(Default)]
 struct BlockWriter {
     blocks: Vec<Block>,
     current: String,
+    /// Non-space characters of `current`, and how many of them are inside links.
+    chars: usize,
+    link_chars: usize,
+    /// How many `<a>` elements are open.
+    link_depth: usize,
     /// Kinds of the open special blocks; the innermost one names the current block.
     kinds: Vec<BlockKind>,
 }
 
 impl BlockWriter {
     fn text(&mut self, t: &str) {
+        let n = t.chars().filter(|c| !c.is_whitespace()).count();
+        self.chars += n;
+        if self.link_depth > 0 {
+            self.link_chars += n;
+        }
         self.current.push_str(t);
     }
 
     fn end_block(&mut self) {
-        if self.current.trim().is_empty() {
+        let chars = std::mem::take(&mut self.chars);
+        let link_chars = std::mem::take(&mut self.link_chars);
+        if chars == 0 || link_chars * 10 >= chars * 9 {
             self.current.clear();
             return;
         }
