@@ -88,7 +88,7 @@ pub fn decode(bytes: &[u8], content_type: Option<&str>) -> Decoded {
         text: reading.text,
         encoding,
     };
-    if let Some(repaired) = repair_double_encoding(&decoded.text, reading.quality) {
+    if let Some(repaired) = repair_double_encoding(&decoded.text) {
         decoded = repaired;
     }
     decoded
@@ -105,11 +105,11 @@ impl Reading {
     fn of(encoding: &'static Encoding, bytes: &[u8]) -> Reading {
         let (text, _) = encoding.decode_without_bom_handling(bytes);
         let text = text.into_owned();
-        let (quality, errors) = quality(&text);
+        let q = quality(&text);
         Reading {
             text,
-            errors,
-            quality,
+            errors: q.errors,
+            quality: q.score,
         }
     }
 }
@@ -132,56 +132,151 @@ static COMMON_SORTED: LazyLock<Vec<char>> = LazyLock::new(|| {
 /// Characters scored per reading: enough to tell readings apart, bounded on huge pages.
 const QUALITY_SAMPLE: usize = 100_000;
 
+/// How much a text reads like real text.
+#[derive(Clone, Copy, Default)]
+struct Quality {
+    /// Frequent Chinese characters count for, signs of a wrong decoding against.
+    score: i64,
+    /// Replacement characters (bytes the decoder could not read).
+    errors: usize,
+    /// Frequent Chinese characters, and all non-ASCII characters, among those sampled.
+    common: usize,
+    non_ascii: usize,
+}
+
 /// Scores text by its frequent Chinese characters and penalizes what wrong decodings produce:
 /// replacement characters, kana, bopomofo, box drawing, private use, C1 controls and the
-/// Latin-1 letters of double-encoded text. Returns the score and the replacement count.
-fn quality(text: &str) -> (i64, usize) {
-    let mut score = 0i64;
-    let mut errors = 0;
+/// Latin-1 letters of double-encoded text.
+fn quality(text: &str) -> Quality {
+    let mut q = Quality::default();
     for c in text.chars().filter(|c| !c.is_ascii()).take(QUALITY_SAMPLE) {
+        q.non_ascii += 1;
         match c {
             '\u{FFFD}' => {
-                errors += 1;
-                score -= 8;
+                q.errors += 1;
+                q.score -= 8;
             }
-            '\u{80}'..='\u{9F}' | '\u{C0}'..='\u{FF}' => score -= 1,
+            '\u{80}'..='\u{9F}' | '\u{C0}'..='\u{FF}' => q.score -= 1,
             '\u{3040}'..='\u{30FF}' | '\u{3100}'..='\u{312F}' | '\u{2500}'..='\u{257F}' => {
-                score -= 1
+                q.score -= 1
             }
-            '\u{E000}'..='\u{F8FF}' => score -= 2,
-            c if COMMON_SORTED.binary_search(&c).is_ok() => score += 4,
+            '\u{E000}'..='\u{F8FF}' => q.score -= 2,
+            c if COMMON_SORTED.binary_search(&c).is_ok() => {
+                q.common += 1;
+                q.score += 4;
+            }
             _ => {}
         }
     }
-    (score, errors)
+    q
 }
 
-/// Pages that went through a wrong decoding once already (GBK bytes read as Windows-1252 and
-/// saved again) show `Â±Â±Å¸Â©`. Encoding such text back to Windows-1252 gives the original
-/// bytes; the repair is kept when those bytes read as better text.
-fn repair_double_encoding(text: &str, quality: i64) -> Option<Decoded> {
-    let latin = text
-        .chars()
-        .filter(|c| matches!(c, '\u{80}'..='\u{FF}'))
-        .count();
-    if latin < 64 {
+/// Western code pages whose reading of Chinese bytes makes mojibake. They differ in eight
+/// characters (`Ÿ` is 0x9F in one, 0xBE in the other), so both are tried.
+#[derive(Clone, Copy)]
+enum CodePage {
+    Windows1252,
+    Latin9,
+}
+
+/// How many times a repair may be applied: pages mis-decoded twice (GBK read as Latin-9,
+/// saved as UTF-8, read as Latin-1) exist.
+const REPAIR_DEPTH: usize = 2;
+
+/// Pages that went through a wrong decoding before they were saved (GBK bytes read as Latin-1
+/// or Windows-1252) show `Â±Â±Å¸Â©`. Mapping such text back to single bytes gives the original
+/// bytes; a repair is kept when those bytes read as Chinese (a fifth of their characters among
+/// the most frequent ones) and better than before. Characters with no single-byte form (text
+/// the wrong decoding never touched) are kept as they are.
+fn repair_double_encoding(text: &str) -> Option<Decoded> {
+    let before = quality(text);
+    let mut best: Option<(String, Quality, &'static Encoding)> = None;
+    // Depth-first over (text, depth), so at most REPAIR_DEPTH candidate texts live at once.
+    let mut stack: Vec<(std::borrow::Cow<'_, str>, usize)> = vec![(text.into(), 0)];
+    while let Some((current, depth)) = stack.pop() {
+        let latin = current
+            .chars()
+            .filter(|&c| !c.is_ascii() && single_byte(c, CodePage::Windows1252).is_some())
+            .count();
+        if depth == REPAIR_DEPTH || latin < 64 {
+            continue;
+        }
+        for page in [CodePage::Windows1252, CodePage::Latin9] {
+            let pieces = single_byte_runs(&current, page);
+            for encoding in [UTF_8, encoding_rs::GB18030, encoding_rs::BIG5] {
+                let repaired = decode_runs(&pieces, encoding);
+                let q = quality(&repaired);
+                if q.errors * 100 > latin {
+                    continue;
+                }
+                let chinese = q.common * 5 >= q.non_ascii && q.common > 0;
+                let better = best.as_ref().map_or(before.score, |(_, b, _)| b.score) < q.score;
+                if chinese && better {
+                    best = Some((repaired.clone(), q, encoding));
+                }
+                stack.push((repaired.into(), depth + 1));
+            }
+        }
+    }
+    best.map(|(text, q, encoding)| Decoded {
+        text,
+        encoding,
+        evidence: Evidence::Repaired,
+        had_errors: q.errors > 0,
+    })
+}
+
+/// The text as runs of single bytes (in `page`) between the characters that have none.
+fn single_byte_runs(text: &str, page: CodePage) -> Vec<Result<Vec<u8>, char>> {
+    let mut pieces: Vec<Result<Vec<u8>, char>> = Vec::new();
+    for c in text.chars() {
+        match (single_byte(c, page), pieces.last_mut()) {
+            (Some(b), Some(Ok(run))) => run.push(b),
+            (Some(b), _) => pieces.push(Ok(vec![b])),
+            (None, _) => pieces.push(Err(c)),
+        }
+    }
+    pieces
+}
+
+fn decode_runs(pieces: &[Result<Vec<u8>, char>], encoding: &'static Encoding) -> String {
+    let mut out = String::new();
+    for piece in pieces {
+        match piece {
+            Ok(run) => out.push_str(&encoding.decode_without_bom_handling(run).0),
+            Err(c) => out.push(*c),
+        }
+    }
+    out
+}
+
+/// The byte a character came from when bytes were read in `page` (Latin-1 for the C1
+/// controls, which some converters pass through).
+fn single_byte(c: char, page: CodePage) -> Option<u8> {
+    const CP1252: &[(char, u8)] = &[
+        ('€', 0x80), ('‚', 0x82), ('ƒ', 0x83), ('„', 0x84), ('…', 0x85), ('†', 0x86),
+        ('‡', 0x87), ('ˆ', 0x88), ('‰', 0x89), ('Š', 0x8A), ('‹', 0x8B), ('Œ', 0x8C),
+        ('Ž', 0x8E), ('‘', 0x91), ('’', 0x92), ('“', 0x93), ('”', 0x94), ('•', 0x95),
+        ('–', 0x96), ('—', 0x97), ('˜', 0x98), ('™', 0x99), ('š', 0x9A), ('›', 0x9B),
+        ('œ', 0x9C), ('ž', 0x9E), ('Ÿ', 0x9F),
+    ];
+    const LATIN9: &[(char, u8)] = &[
+        ('€', 0xA4), ('Š', 0xA6), ('š', 0xA8), ('Ž', 0xB4), ('ž', 0xB8), ('Œ', 0xBC),
+        ('œ', 0xBD), ('Ÿ', 0xBE),
+    ];
+    let table = match page {
+        CodePage::Windows1252 => CP1252,
+        CodePage::Latin9 => LATIN9,
+    };
+    if let Some(&(_, b)) = table.iter().find(|&&(k, _)| k == c) {
+        return Some(b);
+    }
+    let replaced_in_latin9 = matches!(page, CodePage::Latin9)
+        && matches!(c, '¤' | '¦' | '¨' | '´' | '¸' | '¼' | '½' | '¾');
+    if replaced_in_latin9 {
         return None;
     }
-    let (bytes, _, unmappable) = encoding_rs::WINDOWS_1252.encode(text);
-    if unmappable {
-        return None;
-    }
-    [UTF_8, encoding_rs::GB18030, encoding_rs::BIG5]
-        .into_iter()
-        .map(|e| (Reading::of(e, &bytes), e))
-        .filter(|(r, _)| r.quality > quality.max(0) && r.errors * 100 <= latin)
-        .max_by_key(|(r, _)| r.quality)
-        .map(|(r, encoding)| Decoded {
-            had_errors: r.errors > 0,
-            text: r.text,
-            encoding,
-            evidence: Evidence::Repaired,
-        })
+    u8::try_from(u32::from(c)).ok()
 }
 
 /// Guesses the encoding of undeclared or mis-declared bytes.
@@ -275,6 +370,27 @@ mod tests {
         let d = decode(&bytes, None);
         assert!(d.text.contains("新闻发布会"), "{}", d.text);
         assert_eq!(d.evidence, Evidence::Detected);
+    }
+
+    #[test]
+    fn double_encoded_gbk_is_repaired() {
+        let (gbk, _, _) = encoding_rs::GBK.encode("北京西直门凯德购物中心发生火灾，无人伤亡。");
+        let mojibake: String = gbk.iter().map(|&b| char::from(b)).collect::<String>().repeat(8);
+        let page = format!("<meta charset=gb18030><p>{mojibake}</p>");
+        let (bytes, _, _) = encoding_rs::GB18030.encode(&page);
+        let d = decode(&bytes, None);
+        assert_eq!(d.evidence, Evidence::Repaired);
+        assert!(d.text.contains("北京西直门凯德购物中心"), "{}", d.text);
+    }
+
+    #[test]
+    fn big5_declared_as_gbk_reads_as_big5() {
+        let text = "時下愛美年輕人，不分男女，紛紛套上時尚保暖的靴子，醫院皮膚科主任醫師發現，原本應該好發在夏季的足部濕疹，竟有患者陸續在寒冬上門求診。";
+        let page = format!("<meta charset=gbk><p>{text}</p>");
+        let (bytes, _, _) = encoding_rs::BIG5.encode(&page);
+        let d = decode(&bytes, None);
+        assert_eq!(d.encoding, encoding_rs::BIG5);
+        assert!(d.text.contains(text));
     }
 
     #[test]
