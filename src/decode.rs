@@ -254,15 +254,43 @@ fn decode_runs(pieces: &[Result<Vec<u8>, char>], encoding: &'static Encoding) ->
 /// controls, which some converters pass through).
 fn single_byte(c: char, page: CodePage) -> Option<u8> {
     const CP1252: &[(char, u8)] = &[
-        ('€', 0x80), ('‚', 0x82), ('ƒ', 0x83), ('„', 0x84), ('…', 0x85), ('†', 0x86),
-        ('‡', 0x87), ('ˆ', 0x88), ('‰', 0x89), ('Š', 0x8A), ('‹', 0x8B), ('Œ', 0x8C),
-        ('Ž', 0x8E), ('‘', 0x91), ('’', 0x92), ('“', 0x93), ('”', 0x94), ('•', 0x95),
-        ('–', 0x96), ('—', 0x97), ('˜', 0x98), ('™', 0x99), ('š', 0x9A), ('›', 0x9B),
-        ('œ', 0x9C), ('ž', 0x9E), ('Ÿ', 0x9F),
+        ('€', 0x80),
+        ('‚', 0x82),
+        ('ƒ', 0x83),
+        ('„', 0x84),
+        ('…', 0x85),
+        ('†', 0x86),
+        ('‡', 0x87),
+        ('ˆ', 0x88),
+        ('‰', 0x89),
+        ('Š', 0x8A),
+        ('‹', 0x8B),
+        ('Œ', 0x8C),
+        ('Ž', 0x8E),
+        ('‘', 0x91),
+        ('’', 0x92),
+        ('“', 0x93),
+        ('”', 0x94),
+        ('•', 0x95),
+        ('–', 0x96),
+        ('—', 0x97),
+        ('˜', 0x98),
+        ('™', 0x99),
+        ('š', 0x9A),
+        ('›', 0x9B),
+        ('œ', 0x9C),
+        ('ž', 0x9E),
+        ('Ÿ', 0x9F),
     ];
     const LATIN9: &[(char, u8)] = &[
-        ('€', 0xA4), ('Š', 0xA6), ('š', 0xA8), ('Ž', 0xB4), ('ž', 0xB8), ('Œ', 0xBC),
-        ('œ', 0xBD), ('Ÿ', 0xBE),
+        ('€', 0xA4),
+        ('Š', 0xA6),
+        ('š', 0xA8),
+        ('Ž', 0xB4),
+        ('ž', 0xB8),
+        ('Œ', 0xBC),
+        ('œ', 0xBD),
+        ('Ÿ', 0xBE),
     ];
     let table = match page {
         CodePage::Windows1252 => CP1252,
@@ -375,7 +403,11 @@ mod tests {
     #[test]
     fn double_encoded_gbk_is_repaired() {
         let (gbk, _, _) = encoding_rs::GBK.encode("北京西直门凯德购物中心发生火灾，无人伤亡。");
-        let mojibake: String = gbk.iter().map(|&b| char::from(b)).collect::<String>().repeat(8);
+        let mojibake: String = gbk
+            .iter()
+            .map(|&b| char::from(b))
+            .collect::<String>()
+            .repeat(8);
         let page = format!("<meta charset=gb18030><p>{mojibake}</p>");
         let (bytes, _, _) = encoding_rs::GB18030.encode(&page);
         let d = decode(&bytes, None);

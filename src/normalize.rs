@@ -343,7 +343,10 @@ mod tests {
             normalize_text("韩国女主播是非不断\u{3000} 裸体新闻 说 Twitter"),
             "韩国女主播是非不断 裸体新闻 说 Twitter"
         );
-        assert_eq!(normalize_text("习近平在\n  会议上说\r\nTwitter"), "习近平在会议上说Twitter");
+        assert_eq!(
+            normalize_text("习近平在\n  会议上说\r\nTwitter"),
+            "习近平在会议上说Twitter"
+        );
         assert_eq!(normalize_text("line\nwrapped"), "line wrapped");
         assert_eq!(normalize_text("zero\u{200b}width\u{feff}"), "zerowidth");
         assert_eq!(normalize_text("한국 사람"), "한국 사람");

@@ -8,7 +8,7 @@
 //! they are navigation, comments, share bars or ads are marked [`Element::boilerplate`].
 
 use regex::Regex;
-use scraper::Html;
+use scraper::{ElementRef, Html, Selector};
 use std::sync::LazyLock;
 
 /// Index of a node in [`Dom::nodes`].
@@ -202,9 +202,159 @@ fn hidden(el: &scraper::node::Element) -> bool {
     })
 }
 
+/// Browsers stop nesting elements this deep (Chromium's parser adds deeper ones as siblings).
+/// html5ever has no such limit, and its scope checks walk the whole stack of open elements for
+/// every tag, so a page nested 100,000 deep would take minutes to parse.
+pub const MAX_DEPTH: usize = 512;
+
+/// Parses a page, first dropping the tags that nest deeper than [`MAX_DEPTH`] (their text
+/// stays, in the innermost element kept).
+pub fn parse(html: &str) -> Html {
+    match flatten_deep_nesting(html) {
+        Some(flat) => Html::parse_document(&flat),
+        None => Html::parse_document(html),
+    }
+}
+
+/// Elements that never nest: void elements, and those whose end tag is left out so often that
+/// counting them would make ordinary old pages look deep.
+fn never_nests(name: &[u8]) -> bool {
+    matches!(
+        name,
+        b"area"
+            | b"base"
+            | b"br"
+            | b"col"
+            | b"embed"
+            | b"hr"
+            | b"img"
+            | b"input"
+            | b"link"
+            | b"meta"
+            | b"param"
+            | b"source"
+            | b"track"
+            | b"wbr"
+            | b"keygen"
+            | b"p"
+            | b"li"
+            | b"td"
+            | b"th"
+            | b"tr"
+            | b"dt"
+            | b"dd"
+            | b"option"
+            | b"optgroup"
+            | b"tbody"
+            | b"thead"
+            | b"tfoot"
+            | b"colgroup"
+            | b"caption"
+            | b"rb"
+            | b"rt"
+            | b"rp"
+            | b"html"
+            | b"head"
+            | b"body"
+    )
+}
+
+/// The page without the tags nested deeper than [`MAX_DEPTH`], or `None` when none are: one
+/// linear scan over the tags, as a tokenizer would see them (comments and the raw text of
+/// scripts and styles are skipped).
+fn flatten_deep_nesting(html: &str) -> Option<String> {
+    let bytes = html.as_bytes();
+    let find = |from: usize, needle: &[u8]| {
+        bytes
+            .get(from..)?
+            .windows(needle.len())
+            .position(|w| w.eq_ignore_ascii_case(needle))
+            .map(|p| from + p)
+    };
+    let mut depth = 0usize;
+    let mut cuts: Vec<(usize, usize)> = Vec::new();
+    let mut i = 0;
+    while let Some(start) = bytes[i..].iter().position(|&b| b == b'<').map(|p| i + p) {
+        if bytes[start..].starts_with(b"<!--") {
+            let Some(end) = find(start + 4, b"-->") else {
+                break;
+            };
+            i = end + 3;
+            continue;
+        }
+        let Some(end) = bytes[start..]
+            .iter()
+            .position(|&b| b == b'>')
+            .map(|p| start + p)
+        else {
+            break;
+        };
+        let inner = &bytes[start + 1..end];
+        let closing = inner.first() == Some(&b'/');
+        let name_bytes = if closing { &inner[1..] } else { inner };
+        let name_len = name_bytes
+            .iter()
+            .position(|b| !b.is_ascii_alphanumeric())
+            .unwrap_or(name_bytes.len());
+        let name = name_bytes[..name_len].to_ascii_lowercase();
+        i = end + 1;
+        if name.is_empty() || never_nests(&name) {
+            continue;
+        }
+        if closing {
+            if depth > MAX_DEPTH {
+                cuts.push((start, end + 1));
+            }
+            depth = depth.saturating_sub(1);
+            continue;
+        }
+        if inner.ends_with(b"/") {
+            continue;
+        }
+        depth += 1;
+        if depth > MAX_DEPTH {
+            cuts.push((start, end + 1));
+        }
+        if matches!(
+            name.as_slice(),
+            b"script" | b"style" | b"textarea" | b"title" | b"xmp" | b"noscript"
+        ) {
+            let mut close = b"</".to_vec();
+            close.extend_from_slice(&name);
+            match find(i, &close) {
+                Some(at) => i = at,
+                None => break,
+            }
+        }
+    }
+    if cuts.is_empty() {
+        return None;
+    }
+    let mut out = String::with_capacity(html.len());
+    let mut from = 0;
+    for (start, end) in cuts {
+        out.push_str(&html[from..start]);
+        from = end;
+    }
+    out.push_str(&html[from..]);
+    Some(out)
+}
+
 impl Dom {
     /// Copies the visible body of `html`.
     pub fn build(html: &Html) -> Dom {
+        Dom::build_selecting(html, &[], None).0
+    }
+
+    /// Copies the visible body of `html` without the elements matching `remove`, and returns
+    /// with it the copies of the elements matching `select` (the outermost ones).
+    pub fn build_selecting(
+        html: &Html,
+        remove: &[Selector],
+        select: Option<&Selector>,
+    ) -> (Dom, Vec<NodeId>) {
+        let mut selected = Vec::new();
+        let mut inside_selected = vec![false];
         let mut nodes = vec![Node {
             parent: None,
             children: Vec::new(),
@@ -226,6 +376,11 @@ impl Dom {
                 scraper::Node::Element(el) => {
                     let name = el.name();
                     if never_text(name) || hidden(el) {
+                        continue;
+                    }
+                    let matches =
+                        |sel: &Selector| ElementRef::wrap(node).is_some_and(|e| sel.matches(&e));
+                    if remove.iter().any(matches) {
                         continue;
                     }
                     let tag = Tag::from_name(name);
@@ -250,13 +405,20 @@ impl Dom {
                 data,
             });
             nodes[parent].children.push(id);
+            let chosen = matches!(nodes[id].data, Data::Element(_))
+                && select
+                    .is_some_and(|sel| ElementRef::wrap(node).is_some_and(|e| sel.matches(&e)));
+            if chosen && !inside_selected[parent] {
+                selected.push(id);
+            }
+            inside_selected.push(chosen || inside_selected[parent]);
             if matches!(nodes[id].data, Data::Element(_)) {
                 for child in node.children().rev() {
                     stack.push((child, id));
                 }
             }
         }
-        Dom { nodes }
+        (Dom { nodes }, selected)
     }
 
     pub fn element(&self, id: NodeId) -> Option<&Element> {
@@ -316,5 +478,27 @@ impl Iterator for Subtree<'_> {
         self.stack
             .extend(self.dom.nodes[id].children.iter().rev().copied());
         Some(id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nesting_beyond_the_limit_is_flattened_keeping_text() {
+        let n = MAX_DEPTH + 50;
+        let html = format!(
+            "<body>{}<b>deep</b>{}<p>after</p>",
+            "<div>".repeat(n),
+            "</div>".repeat(n)
+        );
+        let flat = flatten_deep_nesting(&html).expect("too deep");
+        assert_eq!(flat.matches("<div>").count(), MAX_DEPTH);
+        assert_eq!(flat.matches("</div>").count(), MAX_DEPTH);
+        assert!(flat.contains(">deep<") && !flat.contains("<b>") && flat.contains("<p>after</p>"));
+        assert!(flatten_deep_nesting("<div><p>a<p>b<br><img src=x></div><!-- <div> -->").is_none());
+        let script = format!("<script>{}</script>", "<div>".repeat(n));
+        assert!(flatten_deep_nesting(&script).is_none());
     }
 }

@@ -13,12 +13,12 @@
 //! Elements named like boilerplate (nav, comments, share bars) are ignored on the first try; if
 //! that leaves too little text, the page is scored again with them.
 
-use super::dom::{Data, Dom, NodeId, Tag};
+use super::blocks;
+use super::dom::{self, Data, Dom, NodeId, Tag};
 use super::{Article, Block, BlockKind, metadata};
 use crate::normalize::is_cjk;
 use regex::Regex;
 use std::collections::HashMap;
-use scraper::Html;
 use std::sync::LazyLock;
 
 /// Text runs shorter than this (in characters) do not score their containers.
@@ -28,7 +28,7 @@ const MIN_ARTICLE_CHARS: usize = 250;
 
 /// Extracts the title, metadata and body of a page.
 pub fn extract(html: &str) -> Article {
-    let doc = Html::parse_document(html);
+    let doc = dom::parse(html);
     let dom = Dom::build(&doc);
     let meta = metadata::read(&doc, &dom);
     let mut blocks = Extraction::new(&dom, true).blocks();
@@ -75,7 +75,7 @@ fn drop_headline(blocks: &mut Vec<Block>, title: &str) {
 
 /// A language tag from the script of the body, for pages that declare none: Chinese, Japanese
 /// and Korean are told apart by their letters; other scripts are left undeclared.
-fn script_language(blocks: &[Block]) -> Option<String> {
+pub(super) fn script_language(blocks: &[Block]) -> Option<String> {
     let (mut han, mut kana, mut hangul, mut other) = (0usize, 0usize, 0usize, 0usize);
     for c in blocks.iter().flat_map(|b| b.text.chars()) {
         match c {
@@ -320,14 +320,23 @@ impl<'a> Extraction<'a> {
             if score.is_none() {
                 continue;
             }
-            if let Some(el) = self.dom.element(id).filter(|el| !el.class_id.trim().is_empty()) {
-                groups.entry((el.tag, el.class_id.as_str())).or_default().push(id);
+            if let Some(el) = self
+                .dom
+                .element(id)
+                .filter(|el| !el.class_id.trim().is_empty())
+            {
+                groups
+                    .entry((el.tag, el.class_id.as_str()))
+                    .or_default()
+                    .push(id);
             }
         }
         for members in groups.values().filter(|m| m.len() >= 3) {
             // Siblings are parts of one text (their parent collects their scores).
-            let mut parents: Vec<Option<NodeId>> =
-                members.iter().map(|&id| self.dom.nodes[id].parent).collect();
+            let mut parents: Vec<Option<NodeId>> = members
+                .iter()
+                .map(|&id| self.dom.nodes[id].parent)
+                .collect();
             parents.sort_unstable();
             parents.dedup();
             if parents.len() < 3 {
@@ -547,127 +556,16 @@ impl<'a> Extraction<'a> {
         let Some(top) = self.top_candidate() else {
             return Vec::new();
         };
-        let mut writer = BlockWriter::default();
-        for root in self.article_nodes(top) {
-            self.write(root, &mut writer);
-        }
-        writer.finish()
-    }
-
-    fn write(&self, root: NodeId, w: &mut BlockWriter) {
-        enum Step {
-            Enter(NodeId),
-            Leave(Option<BlockKind>),
-            LeaveLink,
-        }
-        let mut stack = vec![Step::Enter(root)];
-        while let Some(step) = stack.pop() {
-            let id = match step {
-                Step::Enter(id) => id,
-                Step::Leave(kind) => {
-                    w.end_block();
-                    if kind.is_some() {
-                        w.kinds.pop();
-                    }
-                    continue;
-                }
-                Step::LeaveLink => {
-                    w.link_depth -= 1;
-                    continue;
-                }
-            };
-            if self.dead[id] {
-                continue;
-            }
-            match &self.dom.nodes[id].data {
-                Data::Text(t) => w.text(t),
-                Data::Element(el) => {
-                    if el.tag == Tag::Br || el.tag == Tag::Hr {
-                        w.end_block();
-                        continue;
-                    }
-                    if el.tag.is_block() {
-                        if id != root && self.drop_inside(id, root) {
-                            continue;
-                        }
-                        w.end_block();
-                        let kind = special_kind(el.tag);
-                        if let Some(k) = kind {
-                            w.kinds.push(k);
-                        }
-                        stack.push(Step::Leave(kind));
-                    } else if el.tag == Tag::A {
-                        w.link_depth += 1;
-                        stack.push(Step::LeaveLink);
-                    }
-                    for &c in self.dom.nodes[id].children.iter().rev() {
-                        stack.push(Step::Enter(c));
-                    }
-                }
-            }
-        }
-    }
-}
-
-fn special_kind(tag: Tag) -> Option<BlockKind> {
-    match tag {
-        Tag::Heading(_) => Some(BlockKind::Heading),
-        Tag::Li | Tag::Dt | Tag::Dd => Some(BlockKind::ListItem),
-        Tag::Blockquote => Some(BlockKind::Quote),
-        Tag::Pre => Some(BlockKind::Preformatted),
-        Tag::Figcaption => Some(BlockKind::Caption),
-        _ => None,
+        let roots = self.article_nodes(top);
+        blocks::write(self.dom, &roots, |id, root| {
+            self.dead[id] || (id != root && self.drop_inside(id, root))
+        })
     }
 }
 
 fn ends_sentence(text: &str) -> bool {
     let t = text.trim_end();
     t.ends_with(['.', '。', '！', '？', '!', '?', '”', '"']) || t.contains(". ")
-}
-
-/// Accumulates inline text into blocks, one per block-level element or `<br>`. Blocks that
-/// are nothing but a link (a related story, "read more") are left out.
-#[derive(Default)]
-struct BlockWriter {
-    blocks: Vec<Block>,
-    current: String,
-    /// Non-space characters of `current`, and how many of them are inside links.
-    chars: usize,
-    link_chars: usize,
-    /// How many `<a>` elements are open.
-    link_depth: usize,
-    /// Kinds of the open special blocks; the innermost one names the current block.
-    kinds: Vec<BlockKind>,
-}
-
-impl BlockWriter {
-    fn text(&mut self, t: &str) {
-        let n = t.chars().filter(|c| !c.is_whitespace()).count();
-        self.chars += n;
-        if self.link_depth > 0 {
-            self.link_chars += n;
-        }
-        self.current.push_str(t);
-    }
-
-    fn end_block(&mut self) {
-        let chars = std::mem::take(&mut self.chars);
-        let link_chars = std::mem::take(&mut self.link_chars);
-        if chars == 0 || link_chars * 10 >= chars * 9 {
-            self.current.clear();
-            return;
-        }
-        let kind = self.kinds.last().copied().unwrap_or(BlockKind::Paragraph);
-        self.blocks.push(Block {
-            kind,
-            text: std::mem::take(&mut self.current),
-        });
-    }
-
-    fn finish(mut self) -> Vec<Block> {
-        self.end_block();
-        self.blocks
-    }
 }
 
 #[cfg(test)]
@@ -731,37 +629,5 @@ mod tests {
         );
         let text = body(&extract(&html)).join(" ");
         assert!(!text.contains("secret") && !text.contains("gone"), "{text}");
-    }
-}
-#[cfg(test)]
-mod scratch {
-    #[test]
-    fn scratch_debug() {
-        let Ok(path) = std::env::var("SCRATCH") else { return };
-        let bytes = std::fs::read(path).unwrap();
-        let text = crate::decode::decode(&bytes, None).text;
-        let doc = scraper::Html::parse_document(&text);
-        let dom = super::Dom::build(&doc);
-        let needle = std::env::var("NEEDLE").unwrap();
-        for id in 0..dom.nodes.len() {
-            if let super::Data::Text(t) = &dom.nodes[id].data {
-                if t.contains(&needle) {
-                    let mut at = Some(id);
-                    while let Some(a) = at {
-                        let x = super::Extraction::new(&dom, true);
-                        if let Some(el) = dom.element(a) { eprintln!("{:?} {:?} bp={} dead={} chars={} inline={} score={:?}", el.tag, el.class_id, el.boilerplate, x.dead[a], x.stats[a].chars, x.stats[a].inline_chars, x.score[a]); }
-                        at = dom.nodes[a].parent;
-                    }
-                    let x = super::Extraction::new(&dom, true);
-                    let top = x.top_candidate();
-                    let mut r: Vec<(usize, f64)> = x.score.iter().enumerate().filter_map(|(i, s)| s.map(|s| (i, s))).collect();
-                    r.sort_by(|a, b| b.1.total_cmp(&a.1));
-                    for (i, s) in r.iter().take(6) { let el = dom.element(*i).unwrap(); eprintln!("rank {i} {s} {:?} {:?} {}", el.tag, el.class_id, &dom.text(*i).chars().take(60).collect::<String>()); }
-                    if let Some(t) = top { for n in x.article_nodes(t) { let el = dom.element(n).unwrap(); eprintln!("node {n} {:?} {:?} {:?} {}", el.tag, el.class_id, x.score[n], x.stats[n].chars); } let p = dom.nodes[t].parent.unwrap(); for &c in &dom.nodes[p].children { if let Some(el) = dom.element(c) { eprintln!("sib {c} {:?} {:?} {:?} {} dead={}", el.tag, el.class_id, x.score[c], x.stats[c].chars, x.dead[c]); } } }
-                    eprintln!("top {:?} {:?}", top.map(|t| dom.element(t).map(|e| (e.tag, e.class_id.clone()))), top.map(|t| x.score[t]));
-                    break;
-                }
-            }
-        }
     }
 }
