@@ -39,6 +39,8 @@ pub fn extract(html: &str) -> Article {
         }
     }
     drop_headline(&mut blocks, &meta.title);
+    blocks.retain(|b| !is_ad_label(&b.text));
+    trim_tail_boilerplate(&mut blocks);
     let lang = meta.lang.or_else(|| script_language(&blocks));
     Article {
         title: meta.title,
@@ -66,10 +68,62 @@ fn drop_headline(blocks: &mut Vec<Block>, title: &str) {
     }
     let found = blocks.iter().take(5).position(|b| {
         let text = fold(&b.text);
-        b.kind == BlockKind::Heading && !text.is_empty() && title.contains(&text)
+        !text.is_empty()
+            && (text == title || (b.kind == BlockKind::Heading && title.contains(&text)))
     });
     if let Some(i) = found {
         blocks.drain(..=i);
+    }
+}
+
+/// The formulas news sites end articles with: editor and source credits, disclaimers,
+/// copyright lines. Only the last few blocks are looked at, so the words may appear in the
+/// article itself.
+static TAIL_BOILERPLATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^\s*[(（【\[]?\s*(责任编辑|責任編輯|责编|責編|编辑|編輯|本文来源|本文來源|来源|來源|稿源)\s*[：:]|免责声明|免責聲明|^\s*[【\[]?\s*(声明|聲明)|版权所有|版權所有|未经授权|未經授權|不得转载|不得轉載|^\s*(copyright|©)|all rights reserved",
+    )
+    .expect("static regex")
+});
+
+/// The labels ad slots carry inside articles ("Advertisement", "Story continues below").
+fn is_ad_label(text: &str) -> bool {
+    let folded = text
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase();
+    let folded = folded.trim_matches(|c: char| !c.is_alphanumeric());
+    matches!(
+        folded,
+        "advertisement"
+            | "advertisements"
+            | "ad"
+            | "ads"
+            | "sponsored"
+            | "sponsored content"
+            | "story continues below"
+            | "story continues below advertisement"
+            | "continue reading below"
+            | "article continues below"
+            | "scroll to continue with content"
+            | "广告"
+            | "廣告"
+            | "推广"
+            | "推廣"
+    )
+}
+
+/// Drops credit, disclaimer and copyright blocks from the end of the body.
+fn trim_tail_boilerplate(blocks: &mut Vec<Block>) {
+    for _ in 0..4 {
+        let Some(last) = blocks.last() else {
+            return;
+        };
+        if last.text.chars().count() > 400 || !TAIL_BOILERPLATE.is_match(&last.text) {
+            return;
+        }
+        blocks.pop();
     }
 }
 
