@@ -274,22 +274,45 @@ fn first_heading(doc: &Html) -> Option<String> {
 /// headline is the longest part in practice; ties go to the first).
 pub fn strip_site_name(title: &str) -> String {
     for sep in SEPARATORS {
-        if title.contains(sep) {
-            let mut best = "";
-            for part in title.split(sep) {
-                let part = part.trim();
-                if part.chars().count() > best.chars().count() {
-                    best = part;
-                }
+        let parts = split_title(title, sep);
+        if parts.len() < 2 {
+            continue;
+        }
+        let mut best = "";
+        for part in parts {
+            let part = part.trim();
+            if part.chars().count() > best.chars().count() {
+                best = part;
             }
-            // A hyphen inside a headline (`COVID-19`) must not cut it: only accept a cut
-            // that leaves a real headline.
-            if best.chars().count() >= 4 {
-                return best.to_owned();
-            }
+        }
+        // Only accept a cut that leaves a real headline.
+        if best.chars().count() >= 4 {
+            return best.to_owned();
         }
     }
     title.trim().to_owned()
+}
+
+/// `title` split at `sep`, except where a bare dash joins Latin letters or digits, or comes
+/// before a number (`COVID-19`, `Wi-Fi`, `1900万-2900万`): that dash belongs to the headline.
+fn split_title<'a>(title: &'a str, sep: &str) -> Vec<&'a str> {
+    let bare_dash = matches!(sep, "-" | "–" | "—");
+    let mut parts = Vec::new();
+    let mut start = 0;
+    for (at, _) in title.match_indices(sep) {
+        let before = title[..at].chars().next_back();
+        let after = title[at + sep.len()..].chars().next();
+        let ascii = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+        let number_follows =
+            before.is_some_and(char::is_alphanumeric) && after.is_some_and(|c| c.is_ascii_digit());
+        if bare_dash && ((ascii(before) && ascii(after)) || number_follows) {
+            continue;
+        }
+        parts.push(&title[start..at]);
+        start = at + sep.len();
+    }
+    parts.push(&title[start..]);
+    parts
 }
 
 #[cfg(test)]
@@ -312,6 +335,22 @@ mod tests {
         assert_eq!(
             read(&doc, &Dom::build(&doc)).title,
             "戒菸口香糖 美研究：無效"
+        );
+    }
+
+    #[test]
+    fn site_name_cut_keeps_dashes_inside_the_headline() {
+        assert_eq!(
+            strip_site_name("[公司]绿景控股料2011年扭亏 净利1900万-2900万"),
+            "[公司]绿景控股料2011年扭亏 净利1900万-2900万"
+        );
+        assert_eq!(
+            strip_site_name("善用天然清潔劑 無毒大掃除迎新年-生活新聞-新浪新聞中心"),
+            "善用天然清潔劑 無毒大掃除迎新年"
+        );
+        assert_eq!(
+            strip_site_name("COVID-19 cases rise again in Europe - The Daily"),
+            "COVID-19 cases rise again in Europe"
         );
     }
 
