@@ -4,6 +4,10 @@
 use super::dom::{Data, Dom, NodeId, Tag};
 use super::{Block, BlockKind};
 
+/// Links with more text than this are not navigation but text that a page made clickable
+/// whole (an article wrapped in one `<a>`): their text does not count as link text.
+pub const LONG_LINK_CHARS: usize = 300;
+
 /// Writes the text under each of `roots`, leaving out the subtrees for which
 /// `skip(node, root)` holds. Blocks that are nothing but a link (a related story, "read more")
 /// are left out too.
@@ -48,7 +52,7 @@ pub fn write(dom: &Dom, roots: &[NodeId], skip: impl Fn(NodeId, NodeId) -> bool)
                             w.kinds.push(k);
                         }
                         stack.push(Step::Leave(kind));
-                    } else if el.tag == Tag::A {
+                    } else if el.tag == Tag::A && !long_link(dom, id) {
                         w.link_depth += 1;
                         stack.push(Step::LeaveLink);
                     }
@@ -60,6 +64,19 @@ pub fn write(dom: &Dom, roots: &[NodeId], skip: impl Fn(NodeId, NodeId) -> bool)
         }
     }
     w.finish()
+}
+
+fn long_link(dom: &Dom, id: NodeId) -> bool {
+    let mut chars = 0;
+    for n in dom.subtree(id) {
+        if let Data::Text(t) = &dom.nodes[n].data {
+            chars += t.chars().filter(|c| !c.is_whitespace()).count();
+            if chars > LONG_LINK_CHARS {
+                return true;
+            }
+        }
+    }
+    false
 }
 
 fn special_kind(tag: Tag) -> Option<BlockKind> {

@@ -242,7 +242,7 @@ impl<'a> Extraction<'a> {
                 Data::Element(el) => {
                     let mut s = stats[id];
                     match el.tag {
-                        Tag::A => s.link_chars = s.chars,
+                        Tag::A if s.chars <= blocks::LONG_LINK_CHARS => s.link_chars = s.chars,
                         Tag::P => s.paragraphs += 1,
                         Tag::Img => s.images += 1,
                         Tag::Li => {
