@@ -33,6 +33,10 @@ pub enum Evidence {
     Repaired,
 }
 
+/// How much of a page the readings are compared on (and the detector sees): enough text to
+/// tell encodings apart, bounded on huge pages.
+const SAMPLE_BYTES: usize = 256 * 1024;
+
 /// Decodes `bytes`, given the `Content-Type` header if there was one.
 pub fn decode(bytes: &[u8], content_type: Option<&str>) -> Decoded {
     if let Some((encoding, bom_len)) = Encoding::for_bom(bytes) {
@@ -63,55 +67,61 @@ pub fn decode(bytes: &[u8], content_type: Option<&str>) -> Decoded {
             had_errors: false,
         };
     }
-    let guess = detect(bytes);
-    let first = declared.map_or(guess, |(d, _)| d);
-    let mut others = vec![guess];
-    // Chinese pages mislabel GBK and Big5 as each other and as UTF-8: weigh the readings.
-    if is_chinese(first) || is_chinese(guess) || first == UTF_8 {
-        others.extend([encoding_rs::GB18030, encoding_rs::BIG5, UTF_8]);
+    if bytes.is_ascii() {
+        // Every encoding we read agrees on ASCII.
+        let encoding = declared
+            .map(|(d, _)| d)
+            .filter(|d| d.is_ascii_compatible())
+            .unwrap_or(UTF_8);
+        return Decoded {
+            text: String::from_utf8_lossy(bytes).into_owned(),
+            encoding,
+            evidence: evidence_for(encoding),
+            had_errors: false,
+        };
     }
-    // The declared reading comes first and keeps ties.
+    // A declared Western or Japanese charset that decodes cleanly is believed as it is.
+    if let Some((d, evidence)) = declared.filter(|&(d, _)| !is_chinese(d) && d != UTF_8) {
+        if let Some(text) = d.decode_without_bom_handling_and_without_replacement(bytes) {
+            return Decoded {
+                text: text.into_owned(),
+                encoding: d,
+                evidence,
+                had_errors: false,
+            };
+        }
+    }
+    let sample = &bytes[..bytes.len().min(SAMPLE_BYTES)];
+    let first = match declared {
+        Some((d, _)) => d,
+        None => detect(sample),
+    };
+    // Chinese pages mislabel GBK and Big5 as each other and as UTF-8: weigh the readings of
+    // a sample; the declared (or detected) reading comes first and keeps ties.
     let mut encoding = first;
-    let mut reading = Reading::of(first, bytes);
-    for candidate in others {
-        if candidate == encoding {
-            continue;
-        }
-        let other = Reading::of(candidate, bytes);
-        if other.quality > reading.quality {
-            (encoding, reading) = (candidate, other);
+    if is_chinese(first) || first == UTF_8 || declared.is_some() {
+        let mut best = quality(&first.decode_without_bom_handling(sample).0).score;
+        for candidate in [encoding_rs::GB18030, encoding_rs::BIG5, UTF_8] {
+            if candidate == first {
+                continue;
+            }
+            let q = quality(&candidate.decode_without_bom_handling(sample).0).score;
+            if q > best {
+                (encoding, best) = (candidate, q);
+            }
         }
     }
+    let (text, had_errors) = encoding.decode_without_bom_handling(bytes);
     let mut decoded = Decoded {
         evidence: evidence_for(encoding),
-        had_errors: reading.errors > 0,
-        text: reading.text,
+        had_errors,
+        text: text.into_owned(),
         encoding,
     };
     if let Some(repaired) = repair_double_encoding(&decoded.text) {
         decoded = repaired;
     }
     decoded
-}
-
-/// One decoding of the bytes, and how much it reads like real text.
-struct Reading {
-    text: String,
-    errors: usize,
-    quality: i64,
-}
-
-impl Reading {
-    fn of(encoding: &'static Encoding, bytes: &[u8]) -> Reading {
-        let (text, _) = encoding.decode_without_bom_handling(bytes);
-        let text = text.into_owned();
-        let q = quality(&text);
-        Reading {
-            text,
-            errors: q.errors,
-            quality: q.score,
-        }
-    }
 }
 
 fn is_chinese(e: &'static Encoding) -> bool {

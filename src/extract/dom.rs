@@ -193,6 +193,10 @@ fn hidden(el: &scraper::node::Element) -> bool {
         return true;
     }
     el.attr("style").is_some_and(|style| {
+        let maybe = ["none", "NONE", "None", "idden", "IDDEN"];
+        if !maybe.iter().any(|m| style.contains(m)) {
+            return false;
+        }
         let style: String = style
             .chars()
             .filter(|c| !c.is_whitespace())
@@ -264,29 +268,44 @@ fn never_nests(name: &[u8]) -> bool {
 /// scripts and styles are skipped).
 fn flatten_deep_nesting(html: &str) -> Option<String> {
     let bytes = html.as_bytes();
-    let find = |from: usize, needle: &[u8]| {
+    let next = |from: usize, b: u8| {
         bytes
             .get(from..)?
-            .windows(needle.len())
-            .position(|w| w.eq_ignore_ascii_case(needle))
+            .iter()
+            .position(|&x| x == b)
             .map(|p| from + p)
+    };
+    // The next `</name` at or after `from`, case-insensitively.
+    let end_tag = |from: usize, name: &[u8]| {
+        let mut at = from;
+        while let Some(lt) = next(at, b'<') {
+            let rest = &bytes[lt + 1..];
+            if rest.first() == Some(&b'/')
+                && rest.len() > name.len()
+                && rest[1..=name.len()].eq_ignore_ascii_case(name)
+            {
+                return Some(lt);
+            }
+            at = lt + 1;
+        }
+        None
     };
     let mut depth = 0usize;
     let mut cuts: Vec<(usize, usize)> = Vec::new();
     let mut i = 0;
-    while let Some(start) = bytes[i..].iter().position(|&b| b == b'<').map(|p| i + p) {
+    while let Some(start) = next(i, b'<') {
         if bytes[start..].starts_with(b"<!--") {
-            let Some(end) = find(start + 4, b"-->") else {
+            let comment_end = bytes[start + 4..]
+                .windows(3)
+                .position(|w| w == b"-->")
+                .map(|p| start + 4 + p);
+            let Some(end) = comment_end else {
                 break;
             };
             i = end + 3;
             continue;
         }
-        let Some(end) = bytes[start..]
-            .iter()
-            .position(|&b| b == b'>')
-            .map(|p| start + p)
-        else {
+        let Some(end) = next(start, b'>') else {
             break;
         };
         let inner = &bytes[start + 1..end];
@@ -296,9 +315,17 @@ fn flatten_deep_nesting(html: &str) -> Option<String> {
             .iter()
             .position(|b| !b.is_ascii_alphanumeric())
             .unwrap_or(name_bytes.len());
-        let name = name_bytes[..name_len].to_ascii_lowercase();
+        // Tag names we act on are short; longer ones are copied only to be counted.
+        let mut buf = [0u8; 16];
+        let name: &[u8] = if name_len <= buf.len() {
+            buf[..name_len].copy_from_slice(&name_bytes[..name_len]);
+            buf[..name_len].make_ascii_lowercase();
+            &buf[..name_len]
+        } else {
+            b"long-name"
+        };
         i = end + 1;
-        if name.is_empty() || never_nests(&name) {
+        if name.is_empty() || never_nests(name) {
             continue;
         }
         if closing {
@@ -316,12 +343,10 @@ fn flatten_deep_nesting(html: &str) -> Option<String> {
             cuts.push((start, end + 1));
         }
         if matches!(
-            name.as_slice(),
+            name,
             b"script" | b"style" | b"textarea" | b"title" | b"xmp" | b"noscript"
         ) {
-            let mut close = b"</".to_vec();
-            close.extend_from_slice(&name);
-            match find(i, &close) {
+            match end_tag(i, name) {
                 Some(at) => i = at,
                 None => break,
             }

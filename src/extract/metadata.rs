@@ -219,7 +219,7 @@ fn choose_title(doc: &Html, dom: &Dom, title_tag: &str, declared: Option<&str>) 
     let stripped = strip_site_name(reference);
     let minimum = stripped.chars().count() * 3 / 5;
     let mut best: Option<String> = None;
-    for text in short_texts(dom) {
+    for text in short_texts(dom, reference.len()) {
         let len = text.chars().count();
         if len < 2 || len < minimum || !reference.contains(text.as_str()) {
             continue;
@@ -241,9 +241,11 @@ fn choose_title(doc: &Html, dom: &Dom, title_tag: &str, declared: Option<&str>) 
     stripped
 }
 
-/// The folded texts of the small elements of the page: those with at most 64 nodes and 600
-/// bytes of text, which bounds the work on huge or deeply nested pages.
-fn short_texts(dom: &Dom) -> Vec<String> {
+/// The folded texts of the small elements of the page: those with at most 64 nodes and text
+/// short enough to fit in a title of `title_bytes` (white space aside), which bounds the work
+/// on huge or deeply nested pages.
+fn short_texts(dom: &Dom, title_bytes: usize) -> Vec<String> {
+    let max_bytes = title_bytes * 2 + 64;
     let n = dom.nodes.len();
     let mut size = vec![1usize; n];
     let mut bytes = vec![0usize; n];
@@ -257,7 +259,9 @@ fn short_texts(dom: &Dom) -> Vec<String> {
         }
     }
     (1..n)
-        .filter(|&id| dom.element(id).is_some() && size[id] <= 64 && (1..=600).contains(&bytes[id]))
+        .filter(|&id| {
+            dom.element(id).is_some() && size[id] <= 64 && (1..=max_bytes).contains(&bytes[id])
+        })
         .map(|id| fold(&dom.text(id)))
         .filter(|t| !t.is_empty())
         .collect()
