@@ -81,15 +81,15 @@ pub fn decode(bytes: &[u8], content_type: Option<&str>) -> Decoded {
         };
     }
     // A declared Western or Japanese charset that decodes cleanly is believed as it is.
-    if let Some((d, evidence)) = declared.filter(|&(d, _)| !is_chinese(d) && d != UTF_8) {
-        if let Some(text) = d.decode_without_bom_handling_and_without_replacement(bytes) {
-            return Decoded {
-                text: text.into_owned(),
-                encoding: d,
-                evidence,
-                had_errors: false,
-            };
-        }
+    if let Some((d, evidence)) = declared.filter(|&(d, _)| !is_chinese(d) && d != UTF_8)
+        && let Some(text) = d.decode_without_bom_handling_and_without_replacement(bytes)
+    {
+        return Decoded {
+            text: text.into_owned(),
+            encoding: d,
+            evidence,
+            had_errors: false,
+        };
     }
     let sample = &bytes[..bytes.len().min(SAMPLE_BYTES)];
     let first = match declared {

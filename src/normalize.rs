@@ -167,10 +167,11 @@ fn single_line(s: &str) -> String {
 pub fn join_sentences(sentences: &[String]) -> String {
     let mut out = String::new();
     for s in sentences {
-        if let (Some(prev), Some(next)) = (out.chars().last(), s.chars().next()) {
-            if !is_cjk(prev) && !is_cjk(next) {
-                out.push(' ');
-            }
+        if let (Some(prev), Some(next)) = (out.chars().last(), s.chars().next())
+            && !is_cjk(prev)
+            && !is_cjk(next)
+        {
+            out.push(' ');
         }
         out.push_str(s);
     }
