@@ -215,22 +215,29 @@ fn choose_title(doc: &Html, dom: &Dom, title_tag: &str, declared: Option<&str>) 
         return first_heading(doc).unwrap_or_default();
     }
     // The longest short text of the page that the title contains is the headline as the page
-    // shows it; it must be a good part of the title, or it is only a channel name.
+    // shows it; it must be a good part of the title, or it is only a channel name. Spaces are
+    // not compared: `<title>` often drops the one a headline has between its halves.
+    let squash = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+    let squashed_reference = squash(reference);
     let stripped = strip_site_name(reference);
-    let minimum = stripped.chars().count() * 3 / 5;
+    let minimum = squash(&stripped).chars().count() * 3 / 5;
     let mut best: Option<String> = None;
     for text in short_texts(dom, reference.len()) {
-        let len = text.chars().count();
-        if len < 2 || len < minimum || !reference.contains(text.as_str()) {
+        let squashed = squash(&text);
+        let len = squashed.chars().count();
+        if len < 2 || len < minimum || !squashed_reference.contains(squashed.as_str()) {
             continue;
         }
-        if best.as_ref().is_none_or(|b| len > b.chars().count()) {
+        if best
+            .as_ref()
+            .is_none_or(|b| len > squash(b).chars().count())
+        {
             best = Some(text);
         }
     }
     if let Some(best) = best {
         // A text repeating the whole `<title>` still carries the site name.
-        if best.chars().count() > stripped.chars().count() {
+        if squash(&best).chars().count() > squash(&stripped).chars().count() {
             return strip_site_name(&best);
         }
         return best;
@@ -329,6 +336,17 @@ mod tests {
             "<title>韩国女主播是非不断_中国_环球网</title><body><div>中国</div><h1> 韩国女主播是非不断 </h1></body>",
         );
         assert_eq!(read(&doc, &Dom::build(&doc)).title, "韩国女主播是非不断");
+    }
+
+    #[test]
+    fn heading_keeps_the_space_that_title_drops() {
+        let doc = Html::parse_document(
+            "<title>男子勾結醫師病患詐保今被起訴 | 即時新聞 | 蘋果日報</title><h1>男子勾結醫師病患詐保\u{3000}今被起訴</h1>",
+        );
+        assert_eq!(
+            read(&doc, &Dom::build(&doc)).title,
+            "男子勾結醫師病患詐保 今被起訴"
+        );
     }
 
     #[test]
