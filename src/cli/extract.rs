@@ -182,3 +182,63 @@ fn evidence_word(evidence: palimpsest::decode::Evidence) -> &'static str {
         Evidence::Repaired => "repaired mojibake",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use flate2::{Compression, write::GzEncoder};
+
+    const PAGE: &str = "<html lang=en><title>Budget passes | The Daily</title><body>\
+        <h1>Budget passes</h1><p>The council approved the budget on Monday, after a long \
+        debate, and the mayor said the vote would stand.</p></body></html>";
+
+    #[test]
+    fn reads_plain_and_gzipped_files_and_reports_failures() {
+        let dir = tempfile::tempdir().unwrap();
+        let plain = dir.path().join("a.html");
+        std::fs::write(&plain, PAGE).unwrap();
+        let gz = dir.path().join("b.html.gz");
+        let mut encoder = GzEncoder::new(Vec::new(), Compression::default());
+        std::io::Write::write_all(&mut encoder, PAGE.as_bytes()).unwrap();
+        std::fs::write(&gz, encoder.finish().unwrap()).unwrap();
+        let missing = dir.path().join("missing.html");
+        let args = ExtractArgs {
+            json: true,
+            config: None,
+            inputs: [&plain, &missing, &gz]
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect(),
+        };
+        let mut out = Vec::new();
+        let result = run(&args, &mut out);
+        assert!(
+            matches!(
+                result,
+                Err(ExtractError::InputsFailed {
+                    failed: 1,
+                    total: 3
+                })
+            ),
+            "{result:?}"
+        );
+        let lines: Vec<serde_json::Value> = String::from_utf8(out)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(lines.len(), 2);
+        for line in &lines {
+            assert_eq!(line["title"], "Budget passes");
+            assert_eq!(line["encoding"], "UTF-8");
+            assert_eq!(line["lang"], "en");
+            assert!(
+                line["body"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("The council approved")
+            );
+        }
+        assert_eq!(lines[1]["source"], gz.display().to_string());
+    }
+}
