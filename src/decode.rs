@@ -58,10 +58,9 @@ pub fn decode(bytes: &[u8], content_type: Option<&str>) -> Decoded {
     };
     // Valid UTF-8 with non-ASCII bytes is UTF-8, whatever the page declares: no other
     // encoding we meet produces it by chance.
-    if !bytes.is_ascii() && std::str::from_utf8(bytes).is_ok() {
-        let (text, _) = UTF_8.decode_without_bom_handling(bytes);
+    if let Some(text) = std::str::from_utf8(bytes).ok().filter(|t| !t.is_ascii()) {
         return Decoded {
-            text: text.into_owned(),
+            text: text.to_owned(),
             encoding: UTF_8,
             evidence: evidence_for(UTF_8),
             had_errors: false,
