@@ -178,10 +178,11 @@ fn single_line(s: &str) -> String {
 pub fn join_sentences(sentences: &[String]) -> String {
     let mut out = String::new();
     for s in sentences {
-        if let (Some(prev), Some(next)) = (out.chars().last(), s.chars().next()) {
-            if !is_cjk(prev) && !is_cjk(next) {
-                out.push(' ');
-            }
+        if let (Some(prev), Some(next)) = (out.chars().last(), s.chars().next())
+            && !is_cjk(prev)
+            && !is_cjk(next)
+        {
+            out.push(' ');
         }
         out.push_str(s);
     }
@@ -215,25 +216,29 @@ fn is_invisible(c: char) -> bool {
         || (c.is_control() && !c.is_whitespace())
 }
 
-/// Canonical text: NFC, invisible characters removed, runs of white space folded into one space
-/// and dropped where they touch a CJK character, trimmed.
+/// Canonical text: NFC, invisible characters removed, runs of white space folded into one space,
+/// trimmed. Beside a CJK character a run is kept (as one space) only when it holds no line
+/// break: headlines separate their halves with a space (`韩国女主播是非不断 裸体新闻遭禁播`),
+/// while a line break between two Han characters is only the way the HTML source was wrapped.
 pub fn normalize_text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    let mut pending_space = false;
+    let mut pending: Option<bool> = None; // Some(run holds a line break)
     for c in s.nfc() {
         if c.is_whitespace() {
-            pending_space = !out.is_empty();
+            if !out.is_empty() {
+                let newline = matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}' | '\u{85}');
+                pending = Some(pending.unwrap_or(false) || newline);
+            }
             continue;
         }
         if is_invisible(c) {
             continue;
         }
-        if pending_space {
+        if let Some(newline) = pending.take() {
             let prev = out.chars().next_back().unwrap_or(' ');
-            if !is_cjk(prev) && !is_cjk(c) {
+            if !newline || (!is_cjk(prev) && !is_cjk(c)) {
                 out.push(' ');
             }
-            pending_space = false;
         }
         out.push(c);
     }
@@ -244,38 +249,40 @@ pub fn normalize_text(s: &str) -> String {
 /// brackets); other scripts at `.`, `!` or `?` followed by a space and a capital, a digit or an
 /// opening quote, unless the word before the stop is a common abbreviation or an initial.
 pub fn split_sentences(text: &str) -> Vec<&str> {
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
     let mut out = Vec::new();
     let mut start = 0;
-    let mut i = 0;
-    while i < chars.len() {
-        let (_, c) = chars[i];
+    let mut pos = 0;
+    while let Some(c) = text[pos..].chars().next() {
         let cjk_stop = matches!(c, '。' | '！' | '？' | '…');
         let latin_stop = matches!(c, '.' | '!' | '?');
         if !cjk_stop && !latin_stop {
-            i += 1;
+            pos += c.len_utf8();
             continue;
         }
         // Take the whole run of stops and closing marks: `！？`, `。”`, `."`, `...`
-        let mut j = i + 1;
-        while j < chars.len() && (is_stop(chars[j].1) || is_closer(chars[j].1)) {
-            j += 1;
+        let mut end = pos + c.len_utf8();
+        let mut run = 1;
+        for d in text[end..].chars() {
+            if !(is_stop(d) || is_closer(d)) {
+                break;
+            }
+            end += d.len_utf8();
+            run += 1;
         }
-        let end = chars.get(j).map_or(text.len(), |&(b, _)| b);
         let split = if cjk_stop {
             // `…` alone is an ellipsis inside a sentence unless a CJK stop or closer ends it.
-            c != '…' || j > i + 1
+            c != '…' || run > 1
         } else {
-            ends_latin_sentence(text, &chars, i, j)
+            ends_latin_sentence(text, pos, end)
         };
-        if split && j < chars.len() {
+        if split && end < text.len() {
             let sentence = text[start..end].trim();
             if !sentence.is_empty() {
                 out.push(sentence);
             }
             start = end;
         }
-        i = j;
+        pos = end;
     }
     let rest = text[start..].trim();
     if !rest.is_empty() {
@@ -309,10 +316,12 @@ const ABBREVIATIONS: &[&str] = &[
     "sgt", "rev", "hon", "pres", "dept", "univ", "approx", "fig", "vol", "op", "al",
 ];
 
-/// Decides whether the stop run `chars[i..j]` ends a sentence in a space-separated script.
-fn ends_latin_sentence(text: &str, chars: &[(usize, char)], i: usize, j: usize) -> bool {
-    // A stop glued to a CJK character (`你好!我`) ends the sentence.
-    if let Some(&(_, next)) = chars.get(j) {
+/// Decides whether the run of stops at `text[stop..end]` ends a sentence in a space-separated
+/// script.
+fn ends_latin_sentence(text: &str, stop: usize, end: usize) -> bool {
+    let mut following = text[end..].chars();
+    if let Some(next) = following.next() {
+        // A stop glued to a CJK character (`你好!我`) ends the sentence.
         if is_cjk(next) {
             return true;
         }
@@ -320,20 +329,21 @@ fn ends_latin_sentence(text: &str, chars: &[(usize, char)], i: usize, j: usize) 
             return false; // 3.14, U.S.A, example.com
         }
     }
-    let Some(&(_, after)) = chars.get(j + 1) else {
+    let Some(after) = following.next() else {
         return false;
     };
     if !(after.is_uppercase() || after.is_numeric() || is_opener(after) || is_cjk(after)) {
         return false;
     }
-    if chars[i].1 != '.' {
+    if !text[stop..].starts_with('.') {
         return true;
     }
-    let word_start = chars[..i]
-        .iter()
-        .rposition(|&(_, c)| c.is_whitespace() || is_opener(c))
-        .map_or(0, |k| chars[k].0 + chars[k].1.len_utf8());
-    let word = &text[word_start..chars[i].0];
+    let word_start = text[..stop]
+        .rfind(|c: char| c.is_whitespace() || is_opener(c))
+        .map_or(0, |k| {
+            k + text[k..].chars().next().map_or(0, char::len_utf8)
+        });
+    let word = &text[word_start..stop];
     let is_initial = word.chars().count() == 1 && word.chars().all(char::is_uppercase);
     !(is_initial || ABBREVIATIONS.contains(&word.to_lowercase().as_str()))
 }
@@ -344,12 +354,17 @@ mod tests {
     use crate::extract::Block;
 
     #[test]
-    fn folds_whitespace_and_drops_spaces_beside_cjk() {
+    fn folds_whitespace_keeping_cjk_spaces_only_within_a_line() {
         assert_eq!(normalize_text("  a \u{a0}\t b \n"), "a b");
         assert_eq!(
-            normalize_text("习近平 在\u{3000}会议上 说 Twitter 发文"),
-            "习近平在会议上说Twitter发文"
+            normalize_text("韩国女主播是非不断\u{3000} 裸体新闻 说 Twitter"),
+            "韩国女主播是非不断 裸体新闻 说 Twitter"
         );
+        assert_eq!(
+            normalize_text("习近平在\n  会议上说\r\nTwitter"),
+            "习近平在会议上说Twitter"
+        );
+        assert_eq!(normalize_text("line\nwrapped"), "line wrapped");
         assert_eq!(normalize_text("zero\u{200b}width\u{feff}"), "zerowidth");
         assert_eq!(normalize_text("한국 사람"), "한국 사람");
     }

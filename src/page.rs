@@ -89,3 +89,106 @@ fn looks_binary(bytes: &[u8]) -> bool {
     let utf16_bom = head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]);
     !utf16_bom && head.contains(&0)
 }
+
+#[cfg(test)]
+mod tests {
+    //! Hostile pages: each ends with a page or a clear error, never a panic or a hang.
+
+    use super::*;
+
+    fn read_str(html: &str) -> Result<Page, PageError> {
+        read_bytes(html.as_bytes())
+    }
+
+    fn read_bytes(bytes: &[u8]) -> Result<Page, PageError> {
+        let url = Url::parse("https://news.example.com/a").unwrap();
+        read(bytes, None, &url, &SiteRules::default())
+    }
+
+    const PROSE: &str = "The council approved the budget on Monday, after a long debate, \
+        and the mayor said the vote would stand.";
+
+    #[test]
+    fn nesting_100000_deep_reads() {
+        let n = 100_000;
+        let html = format!("{}<p>{PROSE}</p>{}", "<div>".repeat(n), "</div>".repeat(n));
+        let page = read_str(&html).unwrap();
+        assert_eq!(page.document.body_text(), PROSE);
+        let formatting = format!("{}<p>{PROSE}</p>", "<b><i><span>".repeat(n / 3));
+        assert!(read_str(&formatting).is_ok());
+    }
+
+    #[test]
+    fn megabyte_attribute_reads() {
+        let html = format!(
+            "<div data-x=\"{}\"><p>{PROSE}</p></div><img alt='{}'>",
+            "x".repeat(1 << 20),
+            "y".repeat(1 << 20)
+        );
+        assert_eq!(read_str(&html).unwrap().document.body_text(), PROSE);
+    }
+
+    #[test]
+    fn binary_bytes_are_refused() {
+        let bytes: Vec<u8> = (0..100_000u32).map(|i| (i * 7919 % 251) as u8).collect();
+        assert!(matches!(read_bytes(&bytes), Err(PageError::Binary)));
+        let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+        assert!(matches!(read_bytes(png), Err(PageError::Binary)));
+    }
+
+    #[test]
+    fn high_bytes_without_nul_end_in_a_page_or_empty() {
+        let bytes: Vec<u8> = (0..100_000u32)
+            .map(|i| 0x80 + (i * 31 % 127) as u8)
+            .collect();
+        match read_bytes(&bytes) {
+            Ok(_) | Err(PageError::Empty) => {}
+            Err(e) => panic!("unexpected error {e}"),
+        }
+    }
+
+    #[test]
+    fn broken_markup_reads() {
+        let html = format!(
+            "<html><body><div><p>{PROSE}<b><i></p></div></span></table><<<>>><td></tr>\
+             <p>{PROSE}<!-- unclosed comment <div>"
+        );
+        let page = read_str(&html).unwrap();
+        assert!(page.document.body_text().contains("mayor said"));
+        assert!(matches!(
+            read_str("<<<<<<>>>>></></></>"),
+            Err(PageError::Empty)
+        ));
+        assert!(matches!(read_str(""), Err(PageError::Empty)));
+    }
+
+    #[test]
+    fn nul_bytes_and_lone_surrogates_are_dropped() {
+        let html = format!(
+            "<p>{}</p><p>{PROSE}\0 &#xD800; &#0; &#x110000; \u{feff}</p>",
+            "padding ".repeat(2000)
+        );
+        let page = read_str(&html).unwrap();
+        let body = page.document.body_text();
+        assert!(body.contains("mayor said"));
+        assert!(!body.contains('\0'), "{body}");
+    }
+
+    #[test]
+    fn oversized_page_is_refused_before_parsing() {
+        let bytes = vec![b'a'; MAX_PAGE_BYTES + 1];
+        assert!(matches!(read_bytes(&bytes), Err(PageError::TooLarge(_))));
+    }
+
+    #[test]
+    fn not_html_content_type_is_refused() {
+        let url = Url::parse("https://news.example.com/a").unwrap();
+        let err = read(
+            b"%PDF-1.4",
+            Some("application/pdf"),
+            &url,
+            &SiteRules::default(),
+        );
+        assert!(matches!(err, Err(PageError::NotHtml(_))));
+    }
+}

@@ -134,3 +134,14 @@ impl From<std::io::Error> for CliError {
         }
     }
 }
+
+impl From<super::extract::ExtractError> for CliError {
+    fn from(e: super::extract::ExtractError) -> CliError {
+        use super::extract::ExtractError;
+        match e {
+            ExtractError::InputsFailed { .. } => CliError::partial(e),
+            ExtractError::Io(io) => CliError::from(io),
+            other => CliError::usage(other),
+        }
+    }
+}

@@ -6,6 +6,7 @@
 mod add;
 mod diff;
 mod error;
+mod extract;
 mod import_git;
 mod init;
 mod log;
@@ -49,6 +50,7 @@ enum Command {
     Status(status::StatusArgs),
     ImportGit(import_git::ImportGitArgs),
     Verify(verify::VerifyArgs),
+    Extract(extract::ExtractArgs),
 }
 
 /// What every command needs: where the archive is, and how to write.
@@ -111,6 +113,7 @@ pub fn main() -> ExitCode {
         Command::Status(args) => status::run(&ctx, args, &mut out),
         Command::ImportGit(args) => import_git::run(&ctx, args, &mut out),
         Command::Verify(args) => verify::run(&ctx, args, &mut out),
+        Command::Extract(args) => extract::run(args, &mut out).map_err(CliError::from),
     };
     let flushed = out.flush().map_err(CliError::from);
     match result.and(flushed) {

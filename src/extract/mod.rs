@@ -5,7 +5,10 @@
 //! other page. Site rules from `palimpsest.toml` ([`rules`]) come first when a host has them.
 //! Text here is raw: [`crate::normalize`] makes it canonical.
 
+mod blocks;
+mod dom;
 pub mod generic;
+mod metadata;
 pub mod mirror;
 pub mod rules;
 

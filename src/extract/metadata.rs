@@ -1,0 +1,402 @@
+//! What a page says about its article outside the body: title, byline, publication date and
+//! language, read from JSON-LD, OpenGraph and `<meta>` tags, `<title>` and the page's headings.
+//!
+//! The title needs care: `<title>` carries the site name (`Headline_Channel_Site`,
+//! `Headline | Site`), headings carry section names, and `og:title` is missing on older pages.
+//! The article's title is the longest short text of the page that `<title>` contains; failing
+//! that, `<title>` without its site-name segments.
+
+use super::dom::{Data, Dom};
+use scraper::{Html, Selector};
+use serde_json::Value;
+use std::sync::LazyLock;
+
+/// Metadata found in a page.
+#[derive(Debug, Default)]
+pub struct Metadata {
+    pub title: String,
+    pub byline: Option<String>,
+    pub published: Option<String>,
+    pub lang: Option<String>,
+    /// The page's own URL as it declares it (`rel=canonical`, else `og:url`).
+    pub source_url: Option<String>,
+}
+
+fn selector(css: &str) -> Selector {
+    Selector::parse(css).expect("static selector")
+}
+
+static META: LazyLock<Selector> = LazyLock::new(|| selector("meta[content]"));
+static TITLE: LazyLock<Selector> = LazyLock::new(|| selector("title"));
+static JSON_LD: LazyLock<Selector> =
+    LazyLock::new(|| selector(r#"script[type="application/ld+json"]"#));
+static HTML: LazyLock<Selector> = LazyLock::new(|| selector("html[lang]"));
+static TIME: LazyLock<Selector> = LazyLock::new(|| selector("time[datetime]"));
+static ITEMPROP_DATE: LazyLock<Selector> =
+    LazyLock::new(|| selector(r#"[itemprop="datePublished"]"#));
+static CANONICAL: LazyLock<Selector> = LazyLock::new(|| selector(r#"link[rel="canonical"][href]"#));
+static AUTHOR_LINK: LazyLock<Selector> =
+    LazyLock::new(|| selector(r#"[rel="author"], [itemprop="author"]"#));
+/// Reads the metadata of a parsed page; `dom` is its visible copy, where the headline is looked
+/// for.
+pub fn read(doc: &Html, dom: &Dom) -> Metadata {
+    let mut meta = MetaTags::default();
+    for el in doc.select(&META) {
+        let key = el
+            .attr("property")
+            .or_else(|| el.attr("name"))
+            .or_else(|| el.attr("itemprop"))
+            .or_else(|| el.attr("http-equiv"))
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        let value = el.attr("content").unwrap_or("").trim();
+        if !value.is_empty() {
+            meta.pairs.push((key, value.to_owned()));
+        }
+    }
+    let ld = json_ld(doc);
+    let title_tag = doc
+        .select(&TITLE)
+        .next()
+        .map(|el| fold(&el.text().collect::<String>()))
+        .unwrap_or_default();
+    let declared = meta
+        .get(&["og:title", "twitter:title", "headline"])
+        .map(|t| fold(&t))
+        .or_else(|| ld.headline.clone().map(|t| fold(&t)));
+    let title = choose_title(doc, dom, &title_tag, declared.as_deref());
+    let published = meta
+        .get(&[
+            "article:published_time",
+            "datepublished",
+            "og:published_time",
+            "pubdate",
+            "publishdate",
+            "publish-date",
+            "dc.date.issued",
+            "dc.date",
+            "date",
+            "sailthru.date",
+        ])
+        .or(ld.published)
+        .or_else(|| {
+            doc.select(&ITEMPROP_DATE).next().and_then(|el| {
+                el.attr("datetime")
+                    .or_else(|| el.attr("content"))
+                    .map(str::to_owned)
+            })
+        })
+        .or_else(|| {
+            doc.select(&TIME)
+                .next()
+                .and_then(|el| el.attr("datetime").map(str::to_owned))
+        });
+    let byline = meta
+        .get(&[
+            "author",
+            "article:author",
+            "byl",
+            "dc.creator",
+            "sailthru.author",
+        ])
+        .filter(|a| !a.starts_with("http"))
+        .or(ld.author)
+        .or_else(|| {
+            doc.select(&AUTHOR_LINK)
+                .map(|el| fold(&el.text().collect::<String>()))
+                .find(|t| !t.is_empty() && t.chars().count() < 100)
+        });
+    let lang = doc
+        .select(&HTML)
+        .next()
+        .and_then(|el| el.attr("lang"))
+        .map(str::to_owned)
+        .or_else(|| meta.get(&["content-language", "og:locale", "language"]))
+        .map(|l| l.trim().replace('_', "-"))
+        .filter(|l| !l.is_empty() && l.len() < 36);
+    let source_url = doc
+        .select(&CANONICAL)
+        .find_map(|el| el.attr("href"))
+        .map(|h| h.trim().to_owned())
+        .or_else(|| meta.get(&["og:url"]))
+        .filter(|u| u.starts_with("http://") || u.starts_with("https://"));
+    Metadata {
+        title,
+        byline,
+        published,
+        lang,
+        source_url,
+    }
+}
+
+#[derive(Default)]
+struct MetaTags {
+    pairs: Vec<(String, String)>,
+}
+
+impl MetaTags {
+    /// The first value for the first of `keys` present.
+    fn get(&self, keys: &[&str]) -> Option<String> {
+        keys.iter().find_map(|k| {
+            self.pairs
+                .iter()
+                .find(|(key, _)| key == k)
+                .map(|(_, v)| v.clone())
+        })
+    }
+}
+
+#[derive(Default)]
+struct LinkedData {
+    headline: Option<String>,
+    published: Option<String>,
+    author: Option<String>,
+}
+
+/// The first headline, datePublished and author in the page's JSON-LD, walking `@graph` and
+/// arrays without recursion.
+fn json_ld(doc: &Html) -> LinkedData {
+    let mut found = LinkedData::default();
+    for script in doc.select(&JSON_LD) {
+        let Ok(value) = serde_json::from_str::<Value>(&script.text().collect::<String>()) else {
+            continue;
+        };
+        let mut stack = vec![&value];
+        while let Some(v) = stack.pop() {
+            match v {
+                Value::Array(items) => stack.extend(items.iter().rev()),
+                Value::Object(map) => {
+                    let string = |k: &str| map.get(k).and_then(Value::as_str).map(str::to_owned);
+                    if found.headline.is_none() {
+                        found.headline = string("headline");
+                    }
+                    if found.published.is_none() {
+                        found.published = string("datePublished");
+                    }
+                    if found.author.is_none() {
+                        found.author = map.get("author").and_then(author_name);
+                    }
+                    if let Some(graph) = map.get("@graph") {
+                        stack.push(graph);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    found
+}
+
+fn author_name(v: &Value) -> Option<String> {
+    let names: Vec<&str> = match v {
+        Value::String(s) => vec![s.as_str()],
+        Value::Object(m) => m.get("name").and_then(Value::as_str).into_iter().collect(),
+        Value::Array(items) => items
+            .iter()
+            .filter_map(|i| match i {
+                Value::String(s) => Some(s.as_str()),
+                Value::Object(m) => m.get("name").and_then(Value::as_str),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    let joined = names.join(", ");
+    (!joined.trim().is_empty()).then(|| fold(&joined))
+}
+
+/// Whitespace folded to single spaces, trimmed.
+fn fold(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Separators between a headline and the site or channel names in `<title>`.
+const SEPARATORS: &[&str] = &[
+    " | ", "｜", " - ", " – ", " — ", " :: ", " » ", "_", "|", " --", "--", "-", "–", "—", " · ",
+];
+
+fn choose_title(doc: &Html, dom: &Dom, title_tag: &str, declared: Option<&str>) -> String {
+    let reference = if title_tag.is_empty() {
+        declared.unwrap_or("")
+    } else {
+        title_tag
+    };
+    if reference.is_empty() {
+        return first_heading(doc).unwrap_or_default();
+    }
+    // The longest short text of the page that the title contains is the headline as the page
+    // shows it; it must be a good part of the title, or it is only a channel name. Spaces are
+    // not compared: `<title>` often drops the one a headline has between its halves.
+    let squash = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+    let squashed_reference = squash(reference);
+    let stripped = strip_site_name(reference);
+    let minimum = squash(&stripped).chars().count() * 3 / 5;
+    let mut best: Option<String> = None;
+    for text in short_texts(dom, reference.len()) {
+        let squashed = squash(&text);
+        let len = squashed.chars().count();
+        if len < 2 || len < minimum || !squashed_reference.contains(squashed.as_str()) {
+            continue;
+        }
+        if best
+            .as_ref()
+            .is_none_or(|b| len > squash(b).chars().count())
+        {
+            best = Some(text);
+        }
+    }
+    if let Some(best) = best {
+        // A text repeating the whole `<title>` still carries the site name.
+        if squash(&best).chars().count() > squash(&stripped).chars().count() {
+            return strip_site_name(&best);
+        }
+        return best;
+    }
+    if let Some(d) = declared.filter(|d| !d.is_empty()) {
+        return strip_site_name(d);
+    }
+    stripped
+}
+
+/// The folded texts of the small elements of the page: those with at most 64 nodes and text
+/// short enough to fit in a title of `title_bytes` (white space aside), which bounds the work
+/// on huge or deeply nested pages.
+fn short_texts(dom: &Dom, title_bytes: usize) -> Vec<String> {
+    let max_bytes = title_bytes * 2 + 64;
+    let n = dom.nodes.len();
+    let mut size = vec![1usize; n];
+    let mut bytes = vec![0usize; n];
+    for id in (0..n).rev() {
+        if let Data::Text(t) = &dom.nodes[id].data {
+            bytes[id] = t.len();
+        }
+        if let Some(p) = dom.nodes[id].parent {
+            size[p] += size[id];
+            bytes[p] += bytes[id];
+        }
+    }
+    (1..n)
+        .filter(|&id| {
+            dom.element(id).is_some() && size[id] <= 64 && (1..=max_bytes).contains(&bytes[id])
+        })
+        .map(|id| fold(&dom.text(id)))
+        .filter(|t| !t.is_empty())
+        .collect()
+}
+
+fn first_heading(doc: &Html) -> Option<String> {
+    static H: LazyLock<Selector> = LazyLock::new(|| selector("h1, h2"));
+    doc.select(&H)
+        .map(|el| fold(&el.text().collect::<String>()))
+        .find(|t| !t.is_empty())
+}
+
+/// `<title>` without the site and channel names: the longest segment between separators (the
+/// headline is the longest part in practice; ties go to the first).
+pub fn strip_site_name(title: &str) -> String {
+    for sep in SEPARATORS {
+        let parts = split_title(title, sep);
+        if parts.len() < 2 {
+            continue;
+        }
+        let mut best = "";
+        for part in parts {
+            let part = part.trim();
+            if part.chars().count() > best.chars().count() {
+                best = part;
+            }
+        }
+        // Only accept a cut that leaves a real headline.
+        if best.chars().count() >= 4 {
+            return best.to_owned();
+        }
+    }
+    title.trim().to_owned()
+}
+
+/// `title` split at `sep`, except where a bare dash joins Latin letters or digits, or comes
+/// before a number (`COVID-19`, `Wi-Fi`, `1900万-2900万`): that dash belongs to the headline.
+fn split_title<'a>(title: &'a str, sep: &str) -> Vec<&'a str> {
+    let bare_dash = matches!(sep, "-" | "–" | "—");
+    let mut parts = Vec::new();
+    let mut start = 0;
+    for (at, _) in title.match_indices(sep) {
+        let before = title[..at].chars().next_back();
+        let after = title[at + sep.len()..].chars().next();
+        let ascii = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+        let number_follows =
+            before.is_some_and(char::is_alphanumeric) && after.is_some_and(|c| c.is_ascii_digit());
+        if bare_dash && ((ascii(before) && ascii(after)) || number_follows) {
+            continue;
+        }
+        parts.push(&title[start..at]);
+        start = at + sep.len();
+    }
+    parts.push(&title[start..]);
+    parts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn title_is_the_heading_that_title_contains() {
+        let doc = Html::parse_document(
+            "<title>韩国女主播是非不断_中国_环球网</title><body><div>中国</div><h1> 韩国女主播是非不断 </h1></body>",
+        );
+        assert_eq!(read(&doc, &Dom::build(&doc)).title, "韩国女主播是非不断");
+    }
+
+    #[test]
+    fn heading_keeps_the_space_that_title_drops() {
+        let doc = Html::parse_document(
+            "<title>男子勾結醫師病患詐保今被起訴 | 即時新聞 | 蘋果日報</title><h1>男子勾結醫師病患詐保\u{3000}今被起訴</h1>",
+        );
+        assert_eq!(
+            read(&doc, &Dom::build(&doc)).title,
+            "男子勾結醫師病患詐保 今被起訴"
+        );
+    }
+
+    #[test]
+    fn title_without_heading_drops_site_names() {
+        let doc = Html::parse_document(
+            "<title>戒菸口香糖 美研究：無效｜生活萬象｜中時電子報</title><body><p>x</p></body>",
+        );
+        assert_eq!(
+            read(&doc, &Dom::build(&doc)).title,
+            "戒菸口香糖 美研究：無效"
+        );
+    }
+
+    #[test]
+    fn site_name_cut_keeps_dashes_inside_the_headline() {
+        assert_eq!(
+            strip_site_name("[公司]绿景控股料2011年扭亏 净利1900万-2900万"),
+            "[公司]绿景控股料2011年扭亏 净利1900万-2900万"
+        );
+        assert_eq!(
+            strip_site_name("善用天然清潔劑 無毒大掃除迎新年-生活新聞-新浪新聞中心"),
+            "善用天然清潔劑 無毒大掃除迎新年"
+        );
+        assert_eq!(
+            strip_site_name("COVID-19 cases rise again in Europe - The Daily"),
+            "COVID-19 cases rise again in Europe"
+        );
+    }
+
+    #[test]
+    fn reads_json_ld_and_meta() {
+        let doc = Html::parse_document(
+            r#"<html lang="en"><head><script type="application/ld+json">
+            {"@graph":[{"@type":"NewsArticle","headline":"Hi","datePublished":"2020-01-02T03:04:05Z",
+            "author":[{"name":"Jane Doe"}]}]}</script></head><body></body></html>"#,
+        );
+        let m = read(&doc, &Dom::build(&doc));
+        assert_eq!(m.published.as_deref(), Some("2020-01-02T03:04:05Z"));
+        assert_eq!(m.byline.as_deref(), Some("Jane Doe"));
+        assert_eq!(m.lang.as_deref(), Some("en"));
+        assert_eq!(m.title, "Hi");
+    }
+}
