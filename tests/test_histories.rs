@@ -53,27 +53,7 @@ fn build_source(dir: &Path, folder: &Path, path: &str, rows: &[Row]) -> HashMap<
             std::fs::copy(folder.join(&row.file), &target).unwrap();
             git::run(dir, &["add", "--", path]);
         }
-        let out = git::git_command(dir)
-            .args([
-                "-c",
-                "user.name=mirror",
-                "-c",
-                "user.email=mirror@example.invalid",
-                "commit",
-                "-q",
-                "--allow-empty",
-                "-m",
-                &format!("sync {}", row.seq),
-            ])
-            .env("GIT_AUTHOR_DATE", &row.date)
-            .env("GIT_COMMITTER_DATE", &row.date)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        git::commit_at(dir, &row.date, &format!("sync {}", row.seq));
         commits.insert(
             git::run(dir, &["rev-parse", "HEAD"]).trim().to_owned(),
             row.seq.clone(),

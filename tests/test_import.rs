@@ -3,30 +3,6 @@
 use crate::common::{TestEnv, git, sample};
 use std::path::Path;
 
-fn commit(dir: &Path, date: &str, message: &str) {
-    let out = git::git_command(dir)
-        .args([
-            "-c",
-            "user.name=mirror",
-            "-c",
-            "user.email=m@example.invalid",
-            "commit",
-            "-q",
-            "--allow-empty",
-            "-m",
-            message,
-        ])
-        .env("GIT_AUTHOR_DATE", date)
-        .env("GIT_COMMITTER_DATE", date)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 fn put(dir: &Path, file: &str, bytes: &[u8]) {
     let path = dir.join(file);
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -43,15 +19,15 @@ fn replays_a_mirror_history_once() {
     let page = "pages/p5/20260314.md";
     put(&source, page, &sample("mirror/v1.md"));
     put(&source, "README.md", b"index\n");
-    commit(&source, "2026-03-14T08:00:00+08:00", "sync");
+    git::commit_at(&source, "2026-03-14T08:00:00+08:00", "sync");
     put(&source, page, &sample("mirror/v2.md"));
-    commit(&source, "2026-03-14T09:00:00+08:00", "sync: new proxies");
+    git::commit_at(&source, "2026-03-14T09:00:00+08:00", "sync: new proxies");
     put(&source, page, &sample("mirror/v3.md"));
-    commit(&source, "2026-03-14T10:00:00+08:00", "sync");
+    git::commit_at(&source, "2026-03-14T10:00:00+08:00", "sync");
     git::run(&source, &["rm", "-q", page]);
-    commit(&source, "2026-03-14T11:00:00+08:00", "rotate");
+    git::commit_at(&source, "2026-03-14T11:00:00+08:00", "rotate");
     put(&source, page, &sample("mirror/v3.md"));
-    commit(&source, "2026-03-14T12:00:00+08:00", "rotate back");
+    git::commit_at(&source, "2026-03-14T12:00:00+08:00", "rotate back");
 
     let out = env
         .run(&["import-git", source.to_str().unwrap(), "pages/"])
@@ -95,7 +71,7 @@ fn replays_a_mirror_history_once() {
     assert!(again.stdout.contains("Imported 0 commits"), "{again}");
     // One more source commit returns to the first text: only it is replayed, as a revert.
     put(&source, page, &sample("mirror/v1.md"));
-    commit(&source, "2026-03-14T13:00:00+08:00", "sync");
+    git::commit_at(&source, "2026-03-14T13:00:00+08:00", "sync");
     let more = env
         .run(&["import-git", source.to_str().unwrap(), "pages/"])
         .success();

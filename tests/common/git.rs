@@ -59,3 +59,29 @@ pub fn changes(repo: &Path) -> Vec<String> {
     .map(str::to_owned)
     .collect()
 }
+
+/// Commits what is staged in `dir` (even nothing), dated `date` (ISO 8601), as a mirror would.
+#[track_caller]
+pub fn commit_at(dir: &Path, date: &str, message: &str) {
+    let out = git_command(dir)
+        .args([
+            "-c",
+            "user.name=mirror",
+            "-c",
+            "user.email=mirror@example.invalid",
+            "commit",
+            "-q",
+            "--allow-empty",
+            "-m",
+            message,
+        ])
+        .env("GIT_AUTHOR_DATE", date)
+        .env("GIT_COMMITTER_DATE", date)
+        .output()
+        .expect("run git");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
