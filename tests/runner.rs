@@ -6,3 +6,4 @@ mod test_archive_format;
 mod test_bad_input;
 mod test_rounds;
 mod test_snapshot;
+mod test_web;

@@ -53,6 +53,17 @@ CREATE TABLE IF NOT EXISTS runs (
 );
 ";
 
+/// Which versions [`State::recent_page`] lists.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Filter<'a> {
+    /// Only versions with this kind of change.
+    pub change: Option<ChangeKind>,
+    /// Only minor versions (punctuation or white space).
+    pub minor: bool,
+    /// Only articles of this site (the first folder of their path).
+    pub site: Option<&'a str>,
+}
+
 /// The database failed.
 #[derive(Debug, thiserror::Error)]
 #[error("state database: {0}")]
@@ -182,6 +193,61 @@ impl State {
         self.query_versions("ORDER BY seq DESC LIMIT ?1", [limit as i64])
     }
 
+    /// A page of the archive's versions matching `filter`, newest first, each numbered within
+    /// its article (so that a listing can link to the change it shows).
+    pub fn recent_page(
+        &self,
+        filter: &Filter,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Vec<Version>, StateError> {
+        // A site's paths are those under `<site>/`: a range over the (path, seq) index.
+        let (low, high) = match filter.site {
+            Some(site) => (format!("{site}/"), format!("{site}0")),
+            None => (String::new(), String::new()),
+        };
+        let change = filter
+            .change
+            .map(|c| format!("%,{c},%"))
+            .unwrap_or_default();
+        let sql = format!(
+            "SELECT {COLUMNS}, (SELECT COUNT(*) FROM versions w WHERE w.path = v.path AND w.seq <= v.seq) \
+             FROM versions v WHERE (?1 = '' OR (path >= ?1 AND path < ?2)) \
+             AND (?3 = '' OR (',' || changes || ',') LIKE ?3) AND (?4 = 0 OR minor = 1) \
+             ORDER BY seq DESC LIMIT ?5 OFFSET ?6"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(
+            params![low, high, change, filter.minor, limit as i64, offset as i64],
+            |r| {
+                let mut v = version_from_row(r)?;
+                v.number = r.get::<_, i64>(15)? as usize;
+                Ok(v)
+            },
+        )?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The sites of the archive (the first folder of article paths), sorted.
+    pub fn sites(&self) -> Result<Vec<String>, StateError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT DISTINCT substr(path, 1, instr(path, '/') - 1) AS site FROM versions \
+             WHERE instr(path, '/') > 0 ORDER BY site",
+        )?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Every article path with the commit of its newest version, sorted by path.
+    pub fn latest_commits(&self) -> Result<Vec<(String, String)>, StateError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT path, commit_id FROM versions WHERE seq IN (SELECT MAX(seq) FROM versions GROUP BY path) \
+             ORDER BY path",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// The newest version of `path` whose text had `state_hash`.
     pub fn find_state(&self, path: &str, state_hash: &str) -> Result<Option<String>, StateError> {
         Ok(self
@@ -199,35 +265,9 @@ impl State {
         tail: &str,
         params: P,
     ) -> Result<Vec<Version>, StateError> {
-        let sql = format!(
-            "SELECT commit_id, path, url, changes, minor, reverts, title, subject, content_hash, source_hash, \
-             blob, state_hash, fetched_at, http_status, imported_from FROM versions {tail}"
-        );
+        let sql = format!("SELECT {COLUMNS} FROM versions {tail}");
         let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map(params, |r| {
-            let changes: String = r.get(3)?;
-            Ok(Version {
-                number: 0,
-                commit: r.get(0)?,
-                path: r.get(1)?,
-                url: r.get(2)?,
-                changes: changes
-                    .split(',')
-                    .filter_map(|c| c.parse::<ChangeKind>().ok())
-                    .collect(),
-                minor: r.get(4)?,
-                reverts: r.get(5)?,
-                title: r.get(6)?,
-                subject: r.get(7)?,
-                content_hash: r.get(8)?,
-                source_hash: r.get(9)?,
-                blob: r.get(10)?,
-                state_hash: r.get(11)?,
-                fetched_at: r.get(12)?,
-                http_status: r.get(13)?,
-                imported_from: r.get(14)?,
-            })
-        })?;
+        let rows = stmt.query_map(params, version_from_row)?;
         let mut versions = rows.collect::<Result<Vec<_>, _>>()?;
         for (i, v) in versions.iter_mut().enumerate() {
             v.number = i + 1;
@@ -303,4 +343,34 @@ impl State {
             )
             .optional()?)
     }
+}
+
+/// The columns [`version_from_row`] reads, in its order.
+const COLUMNS: &str = "commit_id, path, url, changes, minor, reverts, title, subject, content_hash, \
+    source_hash, blob, state_hash, fetched_at, http_status, imported_from";
+
+/// A row of [`COLUMNS`] as a version, not yet numbered.
+fn version_from_row(r: &rusqlite::Row) -> rusqlite::Result<Version> {
+    let changes: String = r.get(3)?;
+    Ok(Version {
+        number: 0,
+        commit: r.get(0)?,
+        path: r.get(1)?,
+        url: r.get(2)?,
+        changes: changes
+            .split(',')
+            .filter_map(|c| c.parse::<ChangeKind>().ok())
+            .collect(),
+        minor: r.get(4)?,
+        reverts: r.get(5)?,
+        title: r.get(6)?,
+        subject: r.get(7)?,
+        content_hash: r.get(8)?,
+        source_hash: r.get(9)?,
+        blob: r.get(10)?,
+        state_hash: r.get(11)?,
+        fetched_at: r.get(12)?,
+        http_status: r.get(13)?,
+        imported_from: r.get(14)?,
+    })
 }

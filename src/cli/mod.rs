@@ -8,7 +8,9 @@ mod diff;
 mod error;
 mod init;
 mod log;
+mod serve;
 mod show;
+mod site;
 mod snapshot;
 mod status;
 mod ui;
@@ -45,6 +47,8 @@ enum Command {
     Diff(diff::DiffArgs),
     Show(show::ShowArgs),
     Status(status::StatusArgs),
+    Serve(serve::ServeArgs),
+    Site(site::SiteArgs),
 }
 
 /// What every command needs: where the archive is, and how to write.
@@ -105,6 +109,8 @@ pub fn main() -> ExitCode {
         Command::Diff(args) => diff::run(&ctx, args, &mut out),
         Command::Show(args) => show::run(&ctx, args, &mut out),
         Command::Status(args) => status::run(&ctx, args, &mut out),
+        Command::Serve(args) => serve::run(&ctx, args, &mut out),
+        Command::Site(args) => site::run(&ctx, args, &mut out),
     };
     let flushed = out.flush().map_err(CliError::from);
     match result.and(flushed) {
