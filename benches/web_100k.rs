@@ -10,16 +10,21 @@
 use palimpsest::archive::{Archive, Observation, Seen};
 use palimpsest::normalize::Document;
 use palimpsest::render::routes::{ChangeFilter, Route};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 const SITES: usize = 100;
 
+/// Article `i`: on one of [`SITES`] sites, in dated folders as news sites do (a few dozen
+/// articles per folder).
 fn url(i: usize) -> url::Url {
+    let day = i / SITES / 30;
     url::Url::parse(&format!(
-        "https://site{}.example/news/2026/{}.html",
+        "https://site{}.example/news/{}/{:02}/{:02}/{i}.html",
         i % SITES,
-        i
+        2020 + day / 336,
+        day / 28 % 12 + 1,
+        day % 28 + 1,
     ))
     .expect("a valid URL")
 }
@@ -50,7 +55,7 @@ fn document(i: usize, edit: usize) -> Document {
     }
 }
 
-fn build(dir: &PathBuf, articles: usize) -> Result<(), Box<dyn std::error::Error>> {
+fn build(dir: &Path, articles: usize) -> Result<(), Box<dyn std::error::Error>> {
     let mut archive = Archive::init(dir)?;
     archive.lock(true)?;
     let start = Instant::now();

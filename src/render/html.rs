@@ -228,6 +228,7 @@ pub fn changes_page(p: &ChangesPage) -> String {
             "all sites",
         );
     }
+    h.raw("· ").link(&Route::Sites, "by site");
     let feed = Route::Feed {
         site: p.site.map(str::to_owned),
     };
@@ -289,6 +290,31 @@ pub fn changes_page(p: &ChangesPage) -> String {
             .raw("\">older →</a>");
     }
     h.raw("</nav>\n");
+    h.finish()
+}
+
+/// Every site of the archive.
+pub fn sites_page(sites: &[String]) -> String {
+    let mut h = Html::new(&Route::Sites);
+    h.head("Sites");
+    h.raw("<h1>Sites</h1>\n<ul class=\"sites\">\n");
+    for site in sites {
+        h.raw("<li>")
+            .link(
+                &Route::Changes {
+                    filter: ChangeFilter::All,
+                    site: Some(site.clone()),
+                    page: 1,
+                },
+                site,
+            )
+            .raw(" · <a class=\"feed\" href=\"")
+            .href(&Route::Feed {
+                site: Some(site.clone()),
+            })
+            .raw("\">Atom feed</a></li>\n");
+    }
+    h.raw("</ul>\n");
     h.finish()
 }
 

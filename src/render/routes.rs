@@ -76,6 +76,8 @@ pub enum Route {
         site: Option<String>,
         page: usize,
     },
+    /// Every site of the archive, with links to its changes and feed.
+    Sites,
     /// The Atom feed of the archive, or of one site.
     Feed {
         site: Option<String>,
@@ -147,6 +149,7 @@ impl Route {
                 }
                 let _ = write!(out, "{}/{page}.html", filter.as_str());
             }
+            Route::Sites => out.push_str("sites/index.html"),
             Route::Feed { site: None } => out.push_str("feed.atom"),
             Route::Feed { site: Some(site) } => {
                 let _ = write!(out, "sites/{}/feed.atom", encode(site));
@@ -203,6 +206,7 @@ impl Route {
             ["style.css"] => Some(Route::Style),
             ["index.html"] => Some(Route::front()),
             ["feed.atom"] => Some(Route::Feed { site: None }),
+            ["sites", "index.html"] => Some(Route::Sites),
             ["changes", filter, page] => Some(Route::Changes {
                 filter: ChangeFilter::parse(filter)?,
                 site: None,
@@ -322,6 +326,7 @@ mod tests {
                 site: Some("example.com".into()),
                 page: 1,
             },
+            Route::Sites,
             Route::Feed { site: None },
             Route::Feed {
                 site: Some("127.0.0.1_8080".into()),

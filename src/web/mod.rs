@@ -62,6 +62,7 @@ pub fn page(archive: &Archive, route: &Route) -> Result<Option<Page>, ArchiveErr
                 has_next,
             })))
         }
+        Route::Sites => Some(Page::html(html::sites_page(&state.sites()?))),
         Route::Feed { site } => {
             let filter = Filter {
                 site: site.as_deref(),

@@ -100,10 +100,10 @@ impl Server {
                     response.add_header(header);
                 }
             }
-            if status == 405 {
-                if let Ok(header) = tiny_http::Header::from_bytes("Allow", "GET, HEAD") {
-                    response.add_header(header);
-                }
+            if status == 405
+                && let Ok(header) = tiny_http::Header::from_bytes("Allow", "GET, HEAD")
+            {
+                response.add_header(header);
             }
             // A client that went away is not the server's problem.
             let _ = request.respond(response);

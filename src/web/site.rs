@@ -80,6 +80,7 @@ pub fn write(archive: &Archive, dir: &Path) -> Result<Written, SiteError> {
 
     // Lists of changes: all of them are rendered (they shift with every new change), from one
     // query per list rather than one per page.
+    out.put(archive, &Route::Sites)?;
     let mut sites: Vec<Option<String>> = vec![None];
     sites.extend(state.sites()?.into_iter().map(Some));
     for site in &sites {
