@@ -143,6 +143,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             },
         ),
         (
+            "deleted changes (none here: a full scan)",
+            Route::Changes {
+                filter: ChangeFilter::Deleted,
+                site: None,
+                page: 1,
+            },
+        ),
+        ("sites page", Route::Sites),
+        (
             "article page (3 versions)",
             Route::Article {
                 path: edited.clone(),

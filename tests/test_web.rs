@@ -175,6 +175,12 @@ fn server_answers_its_routes_only_with_a_strict_policy() {
     let (_, _, deleted) = viewer.get("/changes/deleted/1.html");
     assert!(deleted.contains("No changes recorded here."), "{deleted}");
     let site = path.split('/').next().unwrap();
+    let (status, _, sites) = viewer.get("/sites/index.html");
+    assert_eq!(status, 200);
+    assert!(
+        sites.contains(&format!("href=\"../sites/{site}/all/1.html\"")),
+        "{sites}"
+    );
     let (status, _, by_site) = viewer.get(&format!("/sites/{site}/all/1.html"));
     assert_eq!(status, 200);
     assert_eq!(

@@ -201,24 +201,36 @@ impl State {
         offset: usize,
         limit: usize,
     ) -> Result<Vec<Version>, StateError> {
-        // A site's paths are those under `<site>/`: a range over the (path, seq) index.
+        // Only the conditions in use are written, so that a site's range of paths can use the
+        // (path, seq) index: its paths are those under `<site>/`, and `/` + 1 is `0`.
+        let mut conditions = Vec::new();
         let (low, high) = match filter.site {
-            Some(site) => (format!("{site}/"), format!("{site}0")),
-            None => (String::new(), String::new()),
+            Some(site) => {
+                conditions.push("path >= ?1 AND path < ?2");
+                (format!("{site}/"), format!("{site}0"))
+            }
+            None => {
+                conditions.push("?1 = ?2");
+                (String::new(), String::new())
+            }
         };
-        let change = filter
-            .change
-            .map(|c| format!("%,{c},%"))
-            .unwrap_or_default();
+        let change = filter.change.map(|c| format!("%,{c},%"));
+        if change.is_some() {
+            conditions.push("(',' || changes || ',') LIKE ?3");
+        } else {
+            conditions.push("?3 IS NULL");
+        }
+        if filter.minor {
+            conditions.push("minor = 1");
+        }
         let sql = format!(
             "SELECT {COLUMNS}, (SELECT COUNT(*) FROM versions w WHERE w.path = v.path AND w.seq <= v.seq) \
-             FROM versions v WHERE (?1 = '' OR (path >= ?1 AND path < ?2)) \
-             AND (?3 = '' OR (',' || changes || ',') LIKE ?3) AND (?4 = 0 OR minor = 1) \
-             ORDER BY seq DESC LIMIT ?5 OFFSET ?6"
+             FROM versions v WHERE {} ORDER BY seq DESC LIMIT ?4 OFFSET ?5",
+            conditions.join(" AND ")
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(
-            params![low, high, change, filter.minor, limit as i64, offset as i64],
+            params![low, high, change, limit as i64, offset as i64],
             |r| {
                 let mut v = version_from_row(r)?;
                 v.number = r.get::<_, i64>(15)? as usize;
@@ -228,11 +240,18 @@ impl State {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// The sites of the archive (the first folder of article paths), sorted.
+    /// The sites of the archive (the first folder of article paths), sorted. Each site is
+    /// one seek in the path index (to the first path past `<site>/`), not a scan of every
+    /// version.
     pub fn sites(&self) -> Result<Vec<String>, StateError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT DISTINCT substr(path, 1, instr(path, '/') - 1) AS site FROM versions \
-             WHERE instr(path, '/') > 0 ORDER BY site",
+            "WITH RECURSIVE s(site) AS ( \
+               SELECT (SELECT substr(path, 1, instr(path, '/') - 1) FROM versions ORDER BY path LIMIT 1) \
+               UNION ALL \
+               SELECT (SELECT substr(path, 1, instr(path, '/') - 1) FROM versions \
+                       WHERE path >= s.site || '0' ORDER BY path LIMIT 1) \
+               FROM s WHERE s.site IS NOT NULL AND s.site != '' \
+             ) SELECT site FROM s WHERE site IS NOT NULL AND site != ''",
         )?;
         let rows = stmt.query_map([], |r| r.get(0))?;
         Ok(rows.collect::<Result<_, _>>()?)
