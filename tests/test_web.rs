@@ -59,8 +59,10 @@ fn fixture() -> Fixture {
         Response::html(chinese_page("大势")),
     );
     server.set("/evil/page.html", Response::html(hostile_page(1)));
-    env.run(&["add", &article, &hostile]).success();
-    env.run(&["snapshot"]).success();
+    let first = env.run(&["add", &article, &hostile]).success();
+    assert_eq!(first.stdout.lines().count(), 2, "{first}");
+    let first = env.run(&["snapshot"]).success();
+    assert!(first.stderr.contains("2 new"), "{first}");
     server.set(
         "/news/2026/03/economy.html",
         Response::html(chinese_page("大肆")),
@@ -322,7 +324,8 @@ fn static_site_is_written_incrementally() {
         "/news/2026/03/economy.html",
         Response::html(chinese_page("大局")),
     );
-    f.env.run(&["snapshot", &f.article]).success();
+    let edit = f.env.run(&["snapshot", &f.article]).success();
+    assert!(edit.stderr.contains("1 changed"), "{edit}");
     let third = f.env.run(&["site", dir_arg]).success();
     assert!(third.stdout.contains("1 articles rendered"), "{third}");
     assert!(dir.join(format!("articles/{path}/diff/2-3.html")).is_file());
@@ -690,7 +693,8 @@ fn archived_scripts_never_run_in_the_viewer() {
 
     // The static copy, opened from disk, is as inert.
     let dir = f.env.dir.path().join("site");
-    f.env.run(&["site", dir.to_str().unwrap()]).success();
+    let written = f.env.run(&["site", dir.to_str().unwrap()]).success();
+    assert!(written.stdout.contains("2 articles rendered"), "{written}");
     for page in [
         "index.html".to_owned(),
         format!("articles/{path}/diff/1-2.html"),
