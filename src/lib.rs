@@ -9,9 +9,11 @@
 //! 5. [`hash`]: blake3 [`hash::ContentHash`] of archived and fetched bytes.
 //! 6. [`archive`]: the git repository: one commit per change, trailers, raw bytes in notes.
 //! 7. [`diff`]: two documents → [`diff::DiffReport`] (sentence and character changes, classified).
-//! 8. [`render`]: a diff report → terminal text, unified diff or JSON.
+//! 8. [`render`]: a diff report → terminal text, unified diff or JSON; the viewer's HTML pages and
+//!    Atom feeds.
 //!
-//! [`snapshot`] runs stages 1–6 over the tracked articles; [`config`] reads `palimpsest.toml`.
+//! [`snapshot`] runs stages 1–6 over the tracked articles; [`config`] reads `palimpsest.toml`;
+//! [`web`] reads the archive into pages, served over HTTP or written as a static site.
 //! The library never prints and reads no environment: the `palimpsest` binary does that.
 
 pub mod archive;
@@ -28,3 +30,4 @@ pub mod page;
 pub mod render;
 pub mod snapshot;
 pub mod source;
+pub mod web;

@@ -10,3 +10,4 @@ mod test_import;
 mod test_rounds;
 mod test_schedule;
 mod test_snapshot;
+mod test_web;

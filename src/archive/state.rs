@@ -57,6 +57,17 @@ CREATE TABLE IF NOT EXISTS runs (
 );
 ";
 
+/// Which versions [`State::recent_page`] lists.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Filter<'a> {
+    /// Only versions with this kind of change.
+    pub change: Option<ChangeKind>,
+    /// Only minor versions (punctuation or white space).
+    pub minor: bool,
+    /// Only articles of this site (the first folder of their path).
+    pub site: Option<&'a str>,
+}
+
 /// The database failed.
 #[derive(Debug, thiserror::Error)]
 #[error("state database: {0}")]
@@ -227,6 +238,80 @@ impl State {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// A page of the archive's versions matching `filter`, newest first, each numbered within
+    /// its article (so that a listing can link to the change it shows).
+    pub fn recent_page(
+        &self,
+        filter: &Filter,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Vec<Version>, StateError> {
+        // Only the conditions in use are written, so that a site's range of paths can use the
+        // (path, seq) index: its paths are those under `<site>/`, and `/` + 1 is `0`.
+        let mut conditions = Vec::new();
+        let (low, high) = match filter.site {
+            Some(site) => {
+                conditions.push("path >= ?1 AND path < ?2");
+                (format!("{site}/"), format!("{site}0"))
+            }
+            None => {
+                conditions.push("?1 = ?2");
+                (String::new(), String::new())
+            }
+        };
+        let change = filter.change.map(|c| format!("%,{c},%"));
+        if change.is_some() {
+            conditions.push("(',' || changes || ',') LIKE ?3");
+        } else {
+            conditions.push("?3 IS NULL");
+        }
+        if filter.minor {
+            conditions.push("minor = 1");
+        }
+        let sql = format!(
+            "SELECT {COLUMNS}, (SELECT COUNT(*) FROM versions w WHERE w.path = v.path AND w.seq <= v.seq) \
+             FROM versions v WHERE {} ORDER BY seq DESC LIMIT ?4 OFFSET ?5",
+            conditions.join(" AND ")
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(
+            params![low, high, change, limit as i64, offset as i64],
+            |r| {
+                let mut v = version_from_row(r)?;
+                v.number = r.get::<_, i64>(16)? as usize;
+                Ok(v)
+            },
+        )?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The sites of the archive (the first folder of article paths), sorted. Each site is
+    /// one seek in the path index (to the first path past `<site>/`), not a scan of every
+    /// version.
+    pub fn sites(&self) -> Result<Vec<String>, StateError> {
+        let mut stmt = self.conn.prepare_cached(
+            "WITH RECURSIVE s(site) AS ( \
+               SELECT (SELECT substr(path, 1, instr(path, '/') - 1) FROM versions ORDER BY path LIMIT 1) \
+               UNION ALL \
+               SELECT (SELECT substr(path, 1, instr(path, '/') - 1) FROM versions \
+                       WHERE path >= s.site || '0' ORDER BY path LIMIT 1) \
+               FROM s WHERE s.site IS NOT NULL AND s.site != '' \
+             ) SELECT site FROM s WHERE site IS NOT NULL AND site != ''",
+        )?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Every article path with the commit of its newest version, sorted by path.
+    pub fn latest_commits(&self) -> Result<Vec<(String, String)>, StateError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT path, commit_id FROM versions WHERE seq IN (SELECT MAX(seq) FROM versions GROUP BY path) \
+             ORDER BY path",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
     /// The newest version of `path` whose text had `state_hash`.
     pub fn find_state(&self, path: &str, state_hash: &str) -> Result<Option<String>, StateError> {
         Ok(self
@@ -244,36 +329,9 @@ impl State {
         tail: &str,
         params: P,
     ) -> Result<Vec<Version>, StateError> {
-        let sql = format!(
-            "SELECT commit_id, path, url, changes, minor, reverts, title, subject, content_hash, source_hash, \
-             blob, state_hash, fetched_at, http_status, imported_from, summary FROM versions {tail}"
-        );
+        let sql = format!("SELECT {COLUMNS} FROM versions {tail}");
         let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map(params, |r| {
-            let changes: String = r.get(3)?;
-            Ok(Version {
-                number: 0,
-                commit: r.get(0)?,
-                path: r.get(1)?,
-                url: r.get(2)?,
-                changes: changes
-                    .split(',')
-                    .filter_map(|c| c.parse::<ChangeKind>().ok())
-                    .collect(),
-                minor: r.get(4)?,
-                reverts: r.get(5)?,
-                title: r.get(6)?,
-                subject: r.get(7)?,
-                content_hash: r.get(8)?,
-                source_hash: r.get(9)?,
-                blob: r.get(10)?,
-                state_hash: r.get(11)?,
-                fetched_at: r.get(12)?,
-                http_status: r.get(13)?,
-                imported_from: r.get(14)?,
-                summary: r.get(15)?,
-            })
-        })?;
+        let rows = stmt.query_map(params, version_from_row)?;
         let mut versions = rows.collect::<Result<Vec<_>, _>>()?;
         for (i, v) in versions.iter_mut().enumerate() {
             v.number = i + 1;
@@ -403,4 +461,35 @@ impl State {
             )
             .optional()?)
     }
+}
+
+/// The columns [`version_from_row`] reads, in its order.
+const COLUMNS: &str = "commit_id, path, url, changes, minor, reverts, title, subject, content_hash, \
+    source_hash, blob, state_hash, fetched_at, http_status, imported_from, summary";
+
+/// A row of [`COLUMNS`] as a version, not yet numbered.
+fn version_from_row(r: &rusqlite::Row) -> rusqlite::Result<Version> {
+    let changes: String = r.get(3)?;
+    Ok(Version {
+        number: 0,
+        commit: r.get(0)?,
+        path: r.get(1)?,
+        url: r.get(2)?,
+        changes: changes
+            .split(',')
+            .filter_map(|c| c.parse::<ChangeKind>().ok())
+            .collect(),
+        minor: r.get(4)?,
+        reverts: r.get(5)?,
+        title: r.get(6)?,
+        subject: r.get(7)?,
+        content_hash: r.get(8)?,
+        source_hash: r.get(9)?,
+        blob: r.get(10)?,
+        state_hash: r.get(11)?,
+        fetched_at: r.get(12)?,
+        http_status: r.get(13)?,
+        imported_from: r.get(14)?,
+        summary: r.get(15)?,
+    })
 }

@@ -10,7 +10,9 @@ mod extract;
 mod import_git;
 mod init;
 mod log;
+mod serve;
 mod show;
+mod site;
 mod snapshot;
 mod status;
 mod ui;
@@ -51,6 +53,8 @@ enum Command {
     ImportGit(import_git::ImportGitArgs),
     Verify(verify::VerifyArgs),
     Extract(extract::ExtractArgs),
+    Serve(serve::ServeArgs),
+    Site(site::SiteArgs),
 }
 
 /// What every command needs: where the archive is, and how to write.
@@ -114,6 +118,8 @@ pub fn main() -> ExitCode {
         Command::ImportGit(args) => import_git::run(&ctx, args, &mut out),
         Command::Verify(args) => verify::run(&ctx, args, &mut out),
         Command::Extract(args) => extract::run(args, &mut out).map_err(CliError::from),
+        Command::Serve(args) => serve::run(&ctx, args, &mut out),
+        Command::Site(args) => site::run(&ctx, args, &mut out),
     };
     let flushed = out.flush().map_err(CliError::from);
     match result.and(flushed) {
