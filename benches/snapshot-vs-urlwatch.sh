@@ -16,7 +16,8 @@ BENCH=${BENCH:-$HERE/../shared/bench}
 [ -d "$BENCH" ] || { echo "no $BENCH: the shared bench tools are needed" >&2; exit 2; }
 export PAD_KB=${PAD_KB:-100}
 PORT=${PORT:-8766}
-W=$(mktemp -d); trap 'kill ${SRV:-0} 2>/dev/null || true; rm -rf "$W"' EXIT
+W=$(mktemp -d); chmod 755 "$W"  # nginx workers must read the site
+trap 'kill ${SRV:-0} 2>/dev/null || true; rm -rf "$W"' EXIT
 (cd "$HERE" && cargo build --release --quiet)
 P=$HERE/target/release/palimpsest
 
@@ -43,6 +44,9 @@ p1=$(measure run1 "${SNAP[@]}"); p1_json=$(tail -1 "$W/run1.out")
 p2=$(measure run2 "${SNAP[@]}"); p2_json=$(tail -1 "$W/run2.out")
 python3 "$BENCH/gen_site.py" "$W/site" "$N" --edit "$K"
 p3=$(measure run3 "${SNAP[@]}"); p3_json=$(tail -1 "$W/run3.out")
+for r in run1 run2 run3; do
+  grep -m3 '^error' "$W/$r.err" >&2 || true
+done
 
 echo "== urlwatch (peer), same generator, same nginx, same N=$N K=$K"
 peer=$("$BENCH/peer-urlwatch.sh" "$N" "$K")
