@@ -5,6 +5,8 @@
 //! checked, not trusted: Chinese sites often declare gb2312 for UTF-8 pages or GBK for Big5, so a
 //! declared charset that does not decode cleanly yields to detection.
 
+pub mod mojibake;
+
 use encoding_rs::{Encoding, UTF_8};
 
 /// Decoded text and how its encoding was chosen.
