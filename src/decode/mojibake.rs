@@ -12,10 +12,10 @@
 pub enum Mojibake {
     /// No mojibake: use the text as it is.
     Clean,
-    /// Every mojibake run was repaired: use this text instead.
+    /// The mojibake was repaired: use this text instead.
     Repaired(String),
-    /// The text carries mojibake that cannot be repaired unambiguously (bytes were lost, or
-    /// repaired and broken runs are mixed): archiving it would record noise.
+    /// A real part of the text is mojibake that cannot be repaired unambiguously (bytes were
+    /// lost, or another charset was misread): archiving it would record noise.
     Suspect,
 }
 
@@ -30,7 +30,7 @@ pub fn check(text: &str) -> Mojibake {
     let mut out = String::with_capacity(text.len());
     let mut repaired_chars = 0;
     let mut repaired_controls = false;
-    let mut broken_runs = 0;
+    let mut broken_chars = 0;
     let mut rest = text;
     while let Some(start) = rest.find(|c: char| to_byte(c).is_some()) {
         out.push_str(&rest[..start]);
@@ -48,19 +48,24 @@ pub fn check(text: &str) -> Mojibake {
             }
             None => {
                 if looks_like_mojibake(run) {
-                    broken_runs += 1;
+                    broken_chars += run.chars().count();
                 }
                 out.push_str(run);
             }
         }
     }
     out.push_str(rest);
-    if broken_runs > 0 {
-        return Mojibake::Suspect;
-    }
     // Real text can hold a run that happens to be valid UTF-8 ("é……" reads as one CJK
     // character), but not several, and never a C1 control: those only come from misread bytes.
-    if repaired_chars >= 3 || (repaired_chars > 0 && repaired_controls) {
+    let repaired = repaired_chars >= 3 || (repaired_chars > 0 && repaired_controls);
+    // Mojibake that does not repair means bytes were lost (or another charset was misread):
+    // the page is suspect when that is a real part of its text. A little of it in an
+    // otherwise sound page (a garbled comment or <meta>) is left as the page gave it.
+    let non_ascii = out.chars().filter(|c| !c.is_ascii()).count();
+    if broken_chars * 10 > non_ascii {
+        return Mojibake::Suspect;
+    }
+    if repaired {
         Mojibake::Repaired(out)
     } else {
         Mojibake::Clean
@@ -230,6 +235,13 @@ mod tests {
         let page = format!("### 美国针对朝鲜实施新制裁\n{}", as_latin1(CHINESE));
         let expected = format!("### 美国针对朝鲜实施新制裁\n{CHINESE}");
         assert_eq!(check(&page), Mojibake::Repaired(expected));
+    }
+
+    #[test]
+    fn leaves_a_little_unrepairable_junk_in_a_sound_page() {
+        let junk = "<!-- by ä¸Ã¥ -->";
+        let page = format!("{junk}{}", CHINESE.repeat(3));
+        assert_eq!(check(&page), Mojibake::Clean);
     }
 
     #[test]
