@@ -83,40 +83,70 @@ struct Walker {
 }
 
 impl Walker {
-    fn walk(&mut self, element: ElementRef) {
-        for child in element.children() {
-            match child.value() {
-                Node::Text(text) => self.text.push_str(text),
-                Node::Element(_) => {
-                    if let Some(child) = ElementRef::wrap(child) {
-                        self.element(child);
-                    }
+    /// Visits the tree under `root` in document order without recursion, so that a page of
+    /// deeply nested tags cannot exhaust the stack.
+    fn walk(&mut self, root: ElementRef) {
+        let mut next = root.first_child();
+        while let Some(node) = next {
+            let entered = match node.value() {
+                Node::Text(text) => {
+                    self.text.push_str(text);
+                    false
                 }
-                _ => {}
+                Node::Element(_) => ElementRef::wrap(node).is_some_and(|el| self.open_element(el)),
+                _ => false,
+            };
+            if entered {
+                if let Some(child) = node.first_child() {
+                    next = Some(child);
+                    continue;
+                }
+                self.close_element(node.value().as_element().map(|e| e.name()));
             }
+            // Climb until a sibling is found, closing the elements we leave.
+            let mut at = node;
+            next = loop {
+                if let Some(sibling) = at.next_sibling() {
+                    break Some(sibling);
+                }
+                match at.parent() {
+                    Some(parent) if parent.id() != root.id() => {
+                        self.close_element(parent.value().as_element().map(|e| e.name()));
+                        at = parent;
+                    }
+                    _ => break None,
+                }
+            };
         }
     }
 
-    fn element(&mut self, element: ElementRef) {
-        let name = element.value().name();
+    /// Handles an element's start; returns whether to walk into it.
+    fn open_element(&mut self, element: ElementRef) -> bool {
         if is_noise(element) {
-            return;
+            return false;
         }
+        let name = element.value().name();
         match name {
             "br" | "hr" => self.flush(),
             "img" => self.has_image = true,
-            _ => match block_kind(name) {
-                Some(kind) => {
+            _ => {
+                if let Some(kind) = block_kind(name) {
                     self.flush();
                     self.has_image = false;
                     self.open.push(kind);
-                    self.walk(element);
-                    self.flush();
-                    self.has_image = false;
-                    self.open.pop();
                 }
-                None => self.walk(element),
-            },
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Handles the end of an element that was walked into.
+    fn close_element(&mut self, name: Option<&str>) {
+        if name.and_then(block_kind).is_some() {
+            self.flush();
+            self.has_image = false;
+            self.open.pop();
         }
     }
 
@@ -342,6 +372,18 @@ https://github.com/example/mirror/blob/master/pages/1.md <br/>
                 (BlockKind::Paragraph, "市民表示欢迎。".to_owned()),
             ]
         );
+    }
+
+    #[test]
+    fn walks_out_of_deeply_nested_tags() {
+        let depth = 2_000;
+        let page = format!(
+            "### 标题\n-----\n{}<p>正文。</p>{}",
+            "<div><span>".repeat(depth),
+            "</span></div>".repeat(depth)
+        );
+        let texts: Vec<String> = extract(&page).blocks.into_iter().map(|b| b.text).collect();
+        assert_eq!(texts, vec!["正文。"]);
     }
 
     #[test]
