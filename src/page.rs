@@ -3,6 +3,7 @@
 //! This is the one path from bytes to archived text. `snapshot`, `import-git` and `extract` all
 //! call [`read`], so what `palimpsest extract` shows is exactly what would be archived.
 
+use crate::decode::mojibake::{self, Mojibake};
 use crate::decode::{self, Decoded};
 use crate::extract::{self, Article, SiteRules};
 use crate::normalize::Document;
@@ -32,6 +33,11 @@ pub enum PageError {
     TooLarge(usize),
     #[error("no article text found (empty title and body)")]
     Empty,
+    #[error(
+        "the page looks mis-encoded (UTF-8 read as Latin-1/Windows-1252 and not repairable unambiguously) and \
+         was not archived; the next fetch may be clean"
+    )]
+    Suspect,
 }
 
 /// Reads raw page bytes. `content_type` is the HTTP header, when there was one; `url` is the
@@ -69,6 +75,12 @@ pub fn read(
         evidence,
         ..
     } = decode::decode(bytes, content_type);
+    // Mojibake is a scraper's bug, not an edit: repair it before anything reads the text.
+    let text = match mojibake::check(&text) {
+        Mojibake::Clean => text,
+        Mojibake::Repaired(fixed) => fixed,
+        Mojibake::Suspect => return Err(PageError::Suspect),
+    };
     let article = extract::extract(&text, Some(url), rules);
     let document = Document::from_article(url.as_str(), &article);
     if document.title.is_empty() && document.paragraphs.is_empty() {

@@ -8,6 +8,8 @@
 //! charset wins ties. Text that was already mis-decoded once before it was saved (mojibake) is
 //! decoded back.
 
+pub mod mojibake;
+
 use encoding_rs::{Encoding, UTF_8};
 use std::sync::LazyLock;
 
