@@ -41,8 +41,25 @@ pub fn extract(text: &str) -> Article {
     Article {
         title,
         blocks: walker.blocks,
+        source_url: original_url(text),
         ..Article::default()
     }
+}
+
+/// Labels of the footer line where a mirror names the article it copied.
+const ORIGINAL_LABELS: &[&str] = &["原文链接", "原文連結", "原文地址", "原文網址", "原文网址"];
+
+/// The URL after the footer's "original article" label (`原文地址（需翻墙访问）：https://…`).
+fn original_url(text: &str) -> Option<String> {
+    static URL: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r#"https?://[^\s<>"'）)]+"#).expect("valid regex"));
+    text.lines().rev().find_map(|line| {
+        let at = ORIGINAL_LABELS
+            .iter()
+            .filter_map(|label| line.find(label))
+            .min()?;
+        URL.find(&line[at..]).map(|m| m.as_str().to_owned())
+    })
 }
 
 /// The article HTML with the mirror's Markdown removed: `####` lines, rules, and Markdown
@@ -257,11 +274,6 @@ fn is_boilerplate(text: &str) -> bool {
         return true;
     }
     const PREFIXES: &[&str] = &[
-        "原文链接",
-        "原文連結",
-        "原文地址",
-        "原文網址",
-        "原文网址",
         "本文短网址",
         "本文短網址",
         "本文网址",
@@ -277,7 +289,11 @@ fn is_boilerplate(text: &str) -> bool {
     ];
     const SHORT_MARKERS: &[&str] = &["版权所有", "版權所有", "分享本文", "分享到", "Copyright ©"];
     let stripped = text.trim_start_matches(['【', '[', '（', '(', ' ']);
-    if PREFIXES.iter().any(|p| stripped.starts_with(p)) {
+    if PREFIXES
+        .iter()
+        .chain(ORIGINAL_LABELS)
+        .any(|p| stripped.starts_with(p))
+    {
         return true;
     }
     let short = text.chars().count() <= 80;
@@ -394,5 +410,15 @@ https://github.com/example/mirror/blob/master/pages/1.md <br/>
                     <p>正文。</p></div>\n\n原文链接：https://example.org/a/1.html\n";
         let texts: Vec<String> = extract(page).blocks.into_iter().map(|b| b.text).collect();
         assert_eq!(texts, vec!["华盛顿 —", "正文。"]);
+    }
+
+    #[test]
+    fn names_the_original_article() {
+        let page = "### T\n---\n\n<p>正文。</p>\n\n原文地址（需翻墙访问）：https://news.example.org/gb/1.html <br/>\n";
+        assert_eq!(
+            extract(page).source_url.as_deref(),
+            Some("https://news.example.org/gb/1.html")
+        );
+        assert_eq!(extract("### T\n---\n\n<p>正文。</p>\n").source_url, None);
     }
 }
