@@ -7,6 +7,7 @@ mod test_bad_input;
 mod test_crash;
 mod test_histories;
 mod test_import;
+mod test_readme;
 mod test_rounds;
 mod test_schedule;
 mod test_snapshot;
