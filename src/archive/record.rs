@@ -95,6 +95,7 @@ impl Archive {
         // A repository handle of its own, so that the in-memory object store attached to it
         // goes away with it.
         let repo = Repository::open(self.repo.path())?;
+        self.local.pack_settings(&repo)?;
         let odb = repo.odb()?;
         let mempack = odb.add_new_mempack_backend(1000)?;
         let head = repo.head()?.peel_to_commit()?.id();
