@@ -3,7 +3,9 @@
 # FILES article pages (default 40,000) added over the first commits, then bulk rewrites of
 # promo lines and proxy addresses (noise), a few real edits, deletions and re-adds, COMMITS
 # commits in all (default 4,700). Prints the time, the file versions read per second and what
-# was recorded; a second import of the same repository (nothing new) is timed too.
+# was recorded; a second import of the same repository (nothing new) is timed too. The pages name
+# originals in dated folders, as news sites do: an archive folder holding tens of thousands of
+# articles makes every commit rewrite that folder's tree.
 #
 #   benches/import-git.sh [FILES] [COMMITS]
 set -euo pipefail
@@ -25,7 +27,7 @@ def page(i, ip, edit):
     return (f"### 第{i}篇报道的标题\n------------------------\n\n"
             f"#### [首页](../../README.md) &nbsp;|&nbsp; [网站代理](http://{ip}:10080/gb/)\n\n"
             f"<div>\n{body}\n</div>\n\n#### [ 🔥 推荐阅读](http://{ip}:10000/videos/index.html)\n\n"
-            f"原文地址：https://news.example.org/gb/{i}.html\n"
+            f"原文地址：https://news.example.org/gb/2020/{i % 12 + 1}/{i % 28 + 1}/{i}.html\n"
             f"<img src=\"http://{ip}:8000/t.gif?page={i}\" width=\"0px\"/>\n")
 def blob(text):
     data = text.encode()

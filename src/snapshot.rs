@@ -240,6 +240,7 @@ pub fn run(
                     reader: Some(reader.clone()),
                     next_due: None,
                 },
+                path: path::article_path(&r.url),
                 changed_now: matches!(outcome, Outcome::Recorded(_)),
                 failures: states.get(r.url.as_str()).map_or(0, |s| s.failures),
             });
@@ -266,11 +267,7 @@ pub fn run(
             let last_change = if p.changed_now {
                 Some(now.timestamp())
             } else {
-                let url = Url::parse(&u.url).map_err(|e| ArchiveError::Io {
-                    path: u.url.clone().into(),
-                    source: std::io::Error::other(e),
-                })?;
-                archive.state().last_change(&path::article_path(&url))?
+                archive.state().last_change(&p.path)?
             };
             let since = Duration::from_secs(
                 now.timestamp()
@@ -288,6 +285,8 @@ pub fn run(
 
 struct PendingUpdate {
     update: CheckUpdate,
+    /// The article's file in the archive, to find when it last changed.
+    path: String,
     changed_now: bool,
     failures: u32,
 }

@@ -95,6 +95,14 @@ impl Archive {
         // Reads here are of objects this process just wrote; re-hashing each (libgit2's default)
         // doubled the SHA-1 work of a run. `verify` turns it back on to check the archive.
         git2::opts::strict_hash_verification(false);
+        // libgit2 maps pack files into memory and, by default, keeps up to 8 GiB mapped: a long
+        // import over dozens of batch packs showed gigabytes of resident pages. A quarter GiB of
+        // windows is plenty for reading back what a batch needs.
+        // SAFETY: a process-wide libgit2 setting, changed before this recorder's threads use
+        // libgit2; no other thread reads or writes it concurrently.
+        unsafe {
+            git2::opts::set_mwindow_mapped_limit(256 * 1024 * 1024)?;
+        }
         // A repository handle of its own, so that the in-memory object store attached to it
         // goes away with it.
         let repo = Repository::open(self.repo.path())?;
