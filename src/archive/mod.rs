@@ -293,18 +293,6 @@ impl Archive {
     pub fn versions(&self, url: &Url) -> Result<Vec<Version>, ArchiveError> {
         Ok(self.local.state.versions(&path::article_path(url))?)
     }
-
-    /// The article's current document, if it is archived and not deleted.
-    pub fn current(&self, url: &Url) -> Result<Option<Document>, ArchiveError> {
-        let tree = self.repo.head()?.peel_to_tree()?;
-        match tree.get_path(Path::new(&path::article_path(url))) {
-            Ok(entry) => Ok(Some(Document::parse(
-                self.repo.find_blob(entry.id())?.content(),
-            ))),
-            Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
-            Err(e) => Err(e.into()),
-        }
-    }
 }
 
 /// Pack settings for the recorder's own repository handle (not the archive's git config).
