@@ -188,7 +188,8 @@ fn boilerplate_role(role: &str) -> bool {
     )
 }
 
-fn hidden(el: &scraper::node::Element) -> bool {
+/// Whether an element is hidden from readers (`hidden`, `aria-hidden`, or an inline style).
+pub(super) fn hidden(el: &scraper::node::Element) -> bool {
     if el.attr("hidden").is_some() || el.attr("aria-hidden") == Some("true") {
         return true;
     }

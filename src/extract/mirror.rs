@@ -231,16 +231,7 @@ fn is_noise(element: ElementRef) -> bool {
     ) {
         return true;
     }
-    let hidden_style = el.attr("style").is_some_and(|style| {
-        let style: String = style
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .collect::<String>()
-            .to_ascii_lowercase();
-        style.contains("display:none") || style.contains("visibility:hidden")
-    });
-    let hidden =
-        hidden_style || el.attr("hidden").is_some() || el.attr("aria-hidden") == Some("true");
+    let hidden = super::dom::hidden(el);
     let ad_or_date = el.classes().chain(el.id()).any(|name| {
         let name = name.to_ascii_lowercase();
         matches!(
