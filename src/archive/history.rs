@@ -45,6 +45,71 @@ impl Version {
     }
 }
 
+/// Which changes a listing shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ChangeFilter {
+    All,
+    New,
+    Title,
+    Body,
+    Deleted,
+    Restored,
+    /// Punctuation or white space only.
+    Minor,
+}
+
+impl ChangeFilter {
+    pub const EVERY: [ChangeFilter; 7] = [
+        ChangeFilter::All,
+        ChangeFilter::New,
+        ChangeFilter::Title,
+        ChangeFilter::Body,
+        ChangeFilter::Deleted,
+        ChangeFilter::Restored,
+        ChangeFilter::Minor,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeFilter::All => "all",
+            ChangeFilter::New => "new",
+            ChangeFilter::Title => "title",
+            ChangeFilter::Body => "body",
+            ChangeFilter::Deleted => "deleted",
+            ChangeFilter::Restored => "restored",
+            ChangeFilter::Minor => "minor",
+        }
+    }
+
+    /// The filter [`ChangeFilter::as_str`] names.
+    pub fn parse(s: &str) -> Option<ChangeFilter> {
+        ChangeFilter::EVERY.into_iter().find(|f| f.as_str() == s)
+    }
+
+    /// The kind of change this filter asks for, if it asks for one.
+    pub fn change(self) -> Option<ChangeKind> {
+        match self {
+            ChangeFilter::All | ChangeFilter::Minor => None,
+            ChangeFilter::New => Some(ChangeKind::New),
+            ChangeFilter::Title => Some(ChangeKind::Title),
+            ChangeFilter::Body => Some(ChangeKind::Body),
+            ChangeFilter::Deleted => Some(ChangeKind::Deleted),
+            ChangeFilter::Restored => Some(ChangeKind::Restored),
+        }
+    }
+
+    /// Whether `version` is one of the changes this filter shows.
+    pub fn matches(self, version: &Version) -> bool {
+        match self {
+            ChangeFilter::All => true,
+            ChangeFilter::Minor => version.minor,
+            other => other
+                .change()
+                .is_some_and(|kind| version.changes.contains(&kind)),
+        }
+    }
+}
+
 /// A version spec that names no version of the article.
 #[derive(Debug, thiserror::Error)]
 pub enum VersionSpecError {

@@ -1,7 +1,8 @@
 //! `palimpsest log`: the versions of an article, or the latest changes of the archive.
 
 use super::{CliError, Context};
-use palimpsest::archive::{ChangeKind, Version};
+use palimpsest::archive::Version;
+use palimpsest::archive::history::ChangeFilter;
 use std::io::Write;
 
 /// List an article's versions, or the archive's latest changes when no URL is given
@@ -12,7 +13,7 @@ pub struct LogArgs {
 
     /// Show only versions with this kind of change (repeatable)
     #[arg(long, value_enum)]
-    change: Vec<ChangeFilter>,
+    change: Vec<LogChange>,
 
     /// Most versions to list across the archive (ignored with a URL)
     #[arg(long, default_value_t = 50)]
@@ -22,8 +23,9 @@ pub struct LogArgs {
     format: LogFormat,
 }
 
+/// The `--change` values: the archive's change filters, as clap spells them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-enum ChangeFilter {
+enum LogChange {
     New,
     Title,
     Body,
@@ -39,17 +41,16 @@ enum LogFormat {
     Json,
 }
 
-impl ChangeFilter {
-    fn matches(self, v: &Version) -> bool {
-        let kind = match self {
-            ChangeFilter::Minor => return v.minor,
-            ChangeFilter::New => ChangeKind::New,
-            ChangeFilter::Title => ChangeKind::Title,
-            ChangeFilter::Body => ChangeKind::Body,
-            ChangeFilter::Deleted => ChangeKind::Deleted,
-            ChangeFilter::Restored => ChangeKind::Restored,
-        };
-        v.changes.contains(&kind)
+impl From<LogChange> for ChangeFilter {
+    fn from(c: LogChange) -> ChangeFilter {
+        match c {
+            LogChange::New => ChangeFilter::New,
+            LogChange::Title => ChangeFilter::Title,
+            LogChange::Body => ChangeFilter::Body,
+            LogChange::Deleted => ChangeFilter::Deleted,
+            LogChange::Restored => ChangeFilter::Restored,
+            LogChange::Minor => ChangeFilter::Minor,
+        }
     }
 }
 
@@ -78,7 +79,13 @@ pub fn run(ctx: &Context, args: &LogArgs, out: &mut dyn Write) -> Result<(), Cli
     };
     let shown: Vec<&Version> = versions
         .iter()
-        .filter(|v| args.change.is_empty() || args.change.iter().any(|f| f.matches(v)))
+        .filter(|v| {
+            args.change.is_empty()
+                || args
+                    .change
+                    .iter()
+                    .any(|&f| ChangeFilter::from(f).matches(v))
+        })
         .collect();
     match args.format {
         LogFormat::Json => {

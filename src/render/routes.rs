@@ -5,66 +5,13 @@
 //! any static host and from `file://`. Parsing is strict: a path the layout doesn't produce is
 //! not a page, so a request can never name anything else (no `..`, no dot files, no other files).
 
-use crate::archive::ChangeKind;
 use crate::archive::Version;
+pub use crate::archive::history::ChangeFilter;
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 use std::fmt::Write;
 
 /// Versions listed on one page of changes.
 pub const PAGE_SIZE: usize = 50;
-
-/// Which changes a listing shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ChangeFilter {
-    All,
-    New,
-    Title,
-    Body,
-    Deleted,
-    Restored,
-    /// Punctuation or white space only.
-    Minor,
-}
-
-impl ChangeFilter {
-    pub const EVERY: [ChangeFilter; 7] = [
-        ChangeFilter::All,
-        ChangeFilter::New,
-        ChangeFilter::Title,
-        ChangeFilter::Body,
-        ChangeFilter::Deleted,
-        ChangeFilter::Restored,
-        ChangeFilter::Minor,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ChangeFilter::All => "all",
-            ChangeFilter::New => "new",
-            ChangeFilter::Title => "title",
-            ChangeFilter::Body => "body",
-            ChangeFilter::Deleted => "deleted",
-            ChangeFilter::Restored => "restored",
-            ChangeFilter::Minor => "minor",
-        }
-    }
-
-    fn parse(s: &str) -> Option<ChangeFilter> {
-        ChangeFilter::EVERY.into_iter().find(|f| f.as_str() == s)
-    }
-
-    /// The kind of change this filter asks for, if it asks for one.
-    pub fn change(self) -> Option<ChangeKind> {
-        match self {
-            ChangeFilter::All | ChangeFilter::Minor => None,
-            ChangeFilter::New => Some(ChangeKind::New),
-            ChangeFilter::Title => Some(ChangeKind::Title),
-            ChangeFilter::Body => Some(ChangeKind::Body),
-            ChangeFilter::Deleted => Some(ChangeKind::Deleted),
-            ChangeFilter::Restored => Some(ChangeKind::Restored),
-        }
-    }
-}
 
 /// One page (or feed, or file) of the viewer.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
