@@ -1,14 +1,16 @@
 //! A compact copy of a page's visible DOM, in document order, that the extractor walks without
 //! recursion.
 //!
-//! html5ever builds trees of any depth; copying the visible part into a flat arena (children
-//! after their parent) lets every later pass run as a loop over indices, so a 100,000-deep page
-//! cannot overflow the stack. Scripts, styles, form controls and hidden elements are left out
-//! here, once, instead of being skipped by every pass; elements whose tag, role, class or id say
-//! they are navigation, comments, share bars or ads are marked [`Element::boilerplate`].
+//! html5ever builds trees of any depth; copying the visible part of the parsed [`Tree`] into a
+//! flat arena (children after their parent) lets every later pass run as a loop over indices, so
+//! a 100,000-deep page cannot overflow the stack. Scripts, styles, form controls and hidden
+//! elements are left out here, once, instead of being skipped by every pass; elements whose tag,
+//! role, class or id say they are navigation, comments, share bars or ads are marked
+//! [`Element::boilerplate`]. The same walk gathers what the metadata reader needs ([`Head`]).
 
+use super::tree::{self, Mark, RawData, RawElement, RawId, Tree};
+use html5ever::tendril::StrTendril;
 use regex::Regex;
-use scraper::{ElementRef, Html, Selector};
 use std::sync::LazyLock;
 
 /// Index of a node in [`Dom::nodes`].
@@ -18,6 +20,7 @@ pub type NodeId = usize;
 /// indices backwards visits children before parents.
 pub struct Dom {
     pub nodes: Vec<Node>,
+    pub head: Head,
 }
 
 pub struct Node {
@@ -28,7 +31,8 @@ pub struct Node {
 
 pub enum Data {
     Element(Element),
-    Text(String),
+    /// Shares the parser's buffer: no copy.
+    Text(StrTendril),
 }
 
 pub struct Element {
@@ -188,12 +192,13 @@ fn boilerplate_role(role: &str) -> bool {
     )
 }
 
-/// Whether an element is hidden from readers (`hidden`, `aria-hidden`, or an inline style).
-pub(super) fn hidden(el: &scraper::node::Element) -> bool {
-    if el.attr("hidden").is_some() || el.attr("aria-hidden") == Some("true") {
+/// Whether an element is hidden from readers (`hidden`, `aria-hidden`, or an inline style);
+/// `attr` reads the element's attributes.
+pub(super) fn hidden<'a>(attr: impl Fn(&str) -> Option<&'a str>) -> bool {
+    if attr("hidden").is_some() || attr("aria-hidden") == Some("true") {
         return true;
     }
-    el.attr("style").is_some_and(|style| {
+    attr("style").is_some_and(|style| {
         let maybe = ["none", "NONE", "None", "idden", "IDDEN"];
         if !maybe.iter().any(|m| style.contains(m)) {
             return false;
@@ -207,178 +212,96 @@ pub(super) fn hidden(el: &scraper::node::Element) -> bool {
     })
 }
 
-/// Browsers stop nesting elements this deep (Chromium's parser adds deeper ones as siblings).
-/// html5ever has no such limit, and its scope checks walk the whole stack of open elements for
-/// every tag, so a page nested 100,000 deep would take minutes to parse.
-pub const MAX_DEPTH: usize = 512;
-
-/// Parses a page, first dropping the tags that nest deeper than [`MAX_DEPTH`] (their text
-/// stays, in the innermost element kept).
-pub fn parse(html: &str) -> Html {
-    match flatten_deep_nesting(html) {
-        Some(flat) => Html::parse_document(&flat),
-        None => Html::parse_document(html),
-    }
+/// What the metadata reader looks at, gathered from the whole page (`<head>`, scripts and
+/// hidden elements included) while the visible copy is built.
+#[derive(Default)]
+pub struct Head {
+    /// `(key, content)` of each `<meta content>` with a non-blank content, in page order: the
+    /// key is its `property`, `name`, `itemprop` or `http-equiv`, lowercased.
+    pub metas: Vec<(String, String)>,
+    /// The text of the first `<title>`.
+    pub title: Option<String>,
+    /// The texts of the `<script type="application/ld+json">`.
+    pub json_ld: Vec<String>,
+    /// The `lang` of `<html>`.
+    pub lang: Option<String>,
+    /// The `datetime` or `content` of the first `[itemprop=datePublished]` (`Some(None)` when
+    /// it has neither).
+    pub itemprop_date: Option<Option<String>>,
+    /// The `datetime` of the first `<time datetime>`.
+    pub time: Option<String>,
+    /// The `href` of the first `<link rel=canonical href>`.
+    pub canonical: Option<String>,
+    /// The texts of the `[rel=author]` and `[itemprop=author]` elements.
+    pub authors: Vec<String>,
+    /// The text of the first `<h1>` or `<h2>` that has any.
+    pub first_heading: Option<String>,
 }
 
-/// Elements that never nest: void elements, and those whose end tag is left out so often that
-/// counting them would make ordinary old pages look deep.
-fn never_nests(name: &[u8]) -> bool {
-    matches!(
-        name,
-        b"area"
-            | b"base"
-            | b"br"
-            | b"col"
-            | b"embed"
-            | b"hr"
-            | b"img"
-            | b"input"
-            | b"link"
-            | b"meta"
-            | b"param"
-            | b"source"
-            | b"track"
-            | b"wbr"
-            | b"keygen"
-            | b"p"
-            | b"li"
-            | b"td"
-            | b"th"
-            | b"tr"
-            | b"dt"
-            | b"dd"
-            | b"option"
-            | b"optgroup"
-            | b"tbody"
-            | b"thead"
-            | b"tfoot"
-            | b"colgroup"
-            | b"caption"
-            | b"rb"
-            | b"rt"
-            | b"rp"
-            | b"html"
-            | b"head"
-            | b"body"
-    )
-}
-
-/// The page without the tags nested deeper than [`MAX_DEPTH`], or `None` when none are: one
-/// linear scan over the tags, as a tokenizer would see them (comments and the raw text of
-/// scripts and styles are skipped).
-fn flatten_deep_nesting(html: &str) -> Option<String> {
-    let bytes = html.as_bytes();
-    let next = |from: usize, b: u8| {
-        bytes
-            .get(from..)?
-            .iter()
-            .position(|&x| x == b)
-            .map(|p| from + p)
-    };
-    // The next `</name` at or after `from`, case-insensitively.
-    let end_tag = |from: usize, name: &[u8]| {
-        let mut at = from;
-        while let Some(lt) = next(at, b'<') {
-            let rest = &bytes[lt + 1..];
-            if rest.first() == Some(&b'/')
-                && rest.len() > name.len()
-                && rest[1..=name.len()].eq_ignore_ascii_case(name)
-            {
-                return Some(lt);
+impl Head {
+    /// Notes what `el` (node `id` of `tree`) tells.
+    fn note(&mut self, tree: &Tree, id: RawId, el: &RawElement) {
+        let first = |slot: &mut Option<String>, value: Option<&str>| {
+            if slot.is_none() {
+                *slot = value.map(str::to_owned);
             }
-            at = lt + 1;
-        }
-        None
-    };
-    let mut depth = 0usize;
-    let mut cuts: Vec<(usize, usize)> = Vec::new();
-    let mut i = 0;
-    while let Some(start) = next(i, b'<') {
-        if bytes[start..].starts_with(b"<!--") {
-            let comment_end = bytes[start + 4..]
-                .windows(3)
-                .position(|w| w == b"-->")
-                .map(|p| start + 4 + p);
-            let Some(end) = comment_end else {
-                break;
-            };
-            i = end + 3;
-            continue;
-        }
-        let Some(end) = next(start, b'>') else {
-            break;
         };
-        let inner = &bytes[start + 1..end];
-        let closing = inner.first() == Some(&b'/');
-        let name_bytes = if closing { &inner[1..] } else { inner };
-        let name_len = name_bytes
-            .iter()
-            .position(|b| !b.is_ascii_alphanumeric())
-            .unwrap_or(name_bytes.len());
-        // Tag names we act on are short; longer ones are copied only to be counted.
-        let mut buf = [0u8; 16];
-        let name: &[u8] = if name_len <= buf.len() {
-            buf[..name_len].copy_from_slice(&name_bytes[..name_len]);
-            buf[..name_len].make_ascii_lowercase();
-            &buf[..name_len]
-        } else {
-            b"long-name"
-        };
-        i = end + 1;
-        if name.is_empty() || never_nests(name) {
-            continue;
-        }
-        if closing {
-            if depth > MAX_DEPTH {
-                cuts.push((start, end + 1));
+        match &*el.name.local {
+            "meta" => {
+                if let Some(content) = el.attr("content").map(str::trim) {
+                    let key = ["property", "name", "itemprop", "http-equiv"]
+                        .iter()
+                        .find_map(|k| el.attr(k))
+                        .unwrap_or("")
+                        .to_ascii_lowercase();
+                    if !content.is_empty() {
+                        self.metas.push((key, content.to_owned()));
+                    }
+                }
             }
-            depth = depth.saturating_sub(1);
-            continue;
-        }
-        if inner.ends_with(b"/") {
-            continue;
-        }
-        depth += 1;
-        if depth > MAX_DEPTH {
-            cuts.push((start, end + 1));
-        }
-        if matches!(
-            name,
-            b"script" | b"style" | b"textarea" | b"title" | b"xmp" | b"noscript"
-        ) {
-            match end_tag(i, name) {
-                Some(at) => i = at,
-                None => break,
+            "title" if self.title.is_none() => self.title = Some(tree.text(id)),
+            "script" if el.attr("type") == Some("application/ld+json") => {
+                self.json_ld.push(tree.text(id));
             }
+            "html" => first(&mut self.lang, el.attr("lang")),
+            "time" => first(&mut self.time, el.attr("datetime")),
+            "link" if el.attr("rel") == Some("canonical") => {
+                first(&mut self.canonical, el.attr("href"));
+            }
+            "h1" | "h2" if self.first_heading.is_none() => {
+                let text = tree.text(id);
+                if !text.trim().is_empty() {
+                    self.first_heading = Some(text);
+                }
+            }
+            _ => {}
+        }
+        let itemprop = el.attr("itemprop");
+        if itemprop == Some("datePublished") && self.itemprop_date.is_none() {
+            let date = el.attr("datetime").or_else(|| el.attr("content"));
+            self.itemprop_date = Some(date.map(str::to_owned));
+        }
+        if el.attr("rel") == Some("author") || itemprop == Some("author") {
+            self.authors.push(tree.text(id));
         }
     }
-    if cuts.is_empty() {
-        return None;
-    }
-    let mut out = String::with_capacity(html.len());
-    let mut from = 0;
-    for (start, end) in cuts {
-        out.push_str(&html[from..start]);
-        from = end;
-    }
-    out.push_str(&html[from..]);
-    Some(out)
 }
 
 impl Dom {
-    /// Copies the visible body of `html`.
-    pub fn build(html: &Html) -> Dom {
-        Dom::build_selecting(html, &[], None).0
+    /// Parses a page and copies its visible body.
+    pub fn parse(html: &str) -> Dom {
+        Dom::build(&tree::parse(html))
     }
 
-    /// Copies the visible body of `html` without the elements matching `remove`, and returns
-    /// with it the copies of the elements matching `select` (the outermost ones).
-    pub fn build_selecting(
-        html: &Html,
-        remove: &[Selector],
-        select: Option<&Selector>,
-    ) -> (Dom, Vec<NodeId>) {
+    /// Copies the visible body of a parsed page.
+    pub fn build(tree: &Tree) -> Dom {
+        Dom::build_selecting(tree).0
+    }
+
+    /// Copies the visible body of a parsed page without the elements a site rule removes, and
+    /// returns with it the copies of the elements it selects (the outermost ones).
+    pub fn build_selecting(tree: &Tree) -> (Dom, Vec<NodeId>) {
+        let mut head = Head::default();
         let mut selected = Vec::new();
         let mut inside_selected = vec![false];
         let mut nodes = vec![Node {
@@ -391,60 +314,59 @@ impl Dom {
                 boilerplate: false,
             }),
         }];
-        // (source node, arena parent); children pushed in reverse so they pop in order.
-        let mut stack = vec![];
-        for child in html.tree.root().children().rev() {
-            stack.push((child, 0));
-        }
-        while let Some((node, parent)) = stack.pop() {
-            let data = match node.value() {
-                scraper::Node::Text(text) => Data::Text(text.to_string()),
-                scraper::Node::Element(el) => {
-                    let name = el.name();
-                    if never_text(name) || hidden(el) {
-                        continue;
-                    }
-                    let matches =
-                        |sel: &Selector| ElementRef::wrap(node).is_some_and(|e| sel.matches(&e));
-                    if remove.iter().any(matches) {
+        // (source node, arena parent or `None` when not copied); children pushed in reverse
+        // so they pop in order. The parts not copied are still walked for the metadata.
+        let mut stack: Vec<(RawId, Option<NodeId>)> =
+            tree.children_rev(0).map(|c| (c, Some(0))).collect();
+        while let Some((raw, parent)) = stack.pop() {
+            let (data, chosen) = match &tree.nodes[raw].data {
+                RawData::Text(text) if parent.is_some() => (Data::Text(text.clone()), false),
+                RawData::Element(el) => {
+                    head.note(tree, raw, el);
+                    let name = &*el.name.local;
+                    let copied = parent.filter(|_| {
+                        el.mark != Mark::Remove && !never_text(name) && !hidden(|n| el.attr(n))
+                    });
+                    if copied.is_none() {
+                        stack.extend(tree.children_rev(raw).map(|c| (c, None)));
                         continue;
                     }
                     let tag = Tag::from_name(name);
                     let class = el.attr("class").unwrap_or("").to_ascii_lowercase();
-                    let class_id = match el.id() {
+                    let class_id = match el.attr("id") {
                         Some(id) => format!("{class} {}", id.to_ascii_lowercase()),
                         None => class.clone(),
                     };
-                    Data::Element(Element {
+                    let element = Element {
                         tag,
-                        boilerplate: is_boilerplate(name, tag, el, &class_id),
+                        boilerplate: is_boilerplate(name, tag, el.attr("role"), &class_id),
                         class_id,
                         class,
-                    })
+                    };
+                    (Data::Element(element), el.mark == Mark::Select)
                 }
                 _ => continue,
             };
+            let Some(parent) = parent else {
+                continue;
+            };
             let id = nodes.len();
+            let is_element = matches!(data, Data::Element(_));
             nodes.push(Node {
                 parent: Some(parent),
                 children: Vec::new(),
                 data,
             });
             nodes[parent].children.push(id);
-            let chosen = matches!(nodes[id].data, Data::Element(_))
-                && select
-                    .is_some_and(|sel| ElementRef::wrap(node).is_some_and(|e| sel.matches(&e)));
             if chosen && !inside_selected[parent] {
                 selected.push(id);
             }
             inside_selected.push(chosen || inside_selected[parent]);
-            if matches!(nodes[id].data, Data::Element(_)) {
-                for child in node.children().rev() {
-                    stack.push((child, id));
-                }
+            if is_element {
+                stack.extend(tree.children_rev(raw).map(|c| (c, Some(id))));
             }
         }
-        (Dom { nodes }, selected)
+        (Dom { nodes, head }, selected)
     }
 
     pub fn element(&self, id: NodeId) -> Option<&Element> {
@@ -478,11 +400,11 @@ impl Dom {
     }
 }
 
-fn is_boilerplate(name: &str, tag: Tag, el: &scraper::node::Element, class_id: &str) -> bool {
+fn is_boilerplate(name: &str, tag: Tag, role: Option<&str>, class_id: &str) -> bool {
     if matches!(name, "nav" | "aside" | "footer" | "header" | "menu") {
         return true;
     }
-    if el.attr("role").is_some_and(boilerplate_role) {
+    if role.is_some_and(boilerplate_role) {
         return true;
     }
     if matches!(tag, Tag::Body | Tag::Article | Tag::Main | Tag::A) || class_id.is_empty() {
@@ -504,27 +426,5 @@ impl Iterator for Subtree<'_> {
         self.stack
             .extend(self.dom.nodes[id].children.iter().rev().copied());
         Some(id)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn nesting_beyond_the_limit_is_flattened_keeping_text() {
-        let n = MAX_DEPTH + 50;
-        let html = format!(
-            "<body>{}<b>deep</b>{}<p>after</p>",
-            "<div>".repeat(n),
-            "</div>".repeat(n)
-        );
-        let flat = flatten_deep_nesting(&html).expect("too deep");
-        assert_eq!(flat.matches("<div>").count(), MAX_DEPTH);
-        assert_eq!(flat.matches("</div>").count(), MAX_DEPTH);
-        assert!(flat.contains(">deep<") && !flat.contains("<b>") && flat.contains("<p>after</p>"));
-        assert!(flatten_deep_nesting("<div><p>a<p>b<br><img src=x></div><!-- <div> -->").is_none());
-        let script = format!("<script>{}</script>", "<div>".repeat(n));
-        assert!(flatten_deep_nesting(&script).is_none());
     }
 }

@@ -14,7 +14,7 @@
 //! that leaves too little text, the page is scored again with them.
 
 use super::blocks;
-use super::dom::{self, Data, Dom, NodeId, Tag};
+use super::dom::{Data, Dom, NodeId, Tag};
 use super::{Article, Block, BlockKind, metadata};
 use crate::normalize::is_cjk;
 use regex::Regex;
@@ -28,9 +28,8 @@ const MIN_ARTICLE_CHARS: usize = 250;
 
 /// Extracts the title, metadata and body of a page.
 pub fn extract(html: &str) -> Article {
-    let doc = dom::parse(html);
-    let dom = Dom::build(&doc);
-    let meta = metadata::read(&doc, &dom);
+    let dom = Dom::parse(html);
+    let meta = metadata::read(&dom);
     let mut blocks = Extraction::new(&dom, true).blocks();
     if char_count(&blocks) < MIN_ARTICLE_CHARS {
         let lenient = Extraction::new(&dom, false).blocks();

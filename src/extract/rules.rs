@@ -4,9 +4,10 @@
 //! and what to cut out of it; structure (headings, lists, quotes), metadata and normalization
 //! are the same as on the generic path.
 
-use super::dom::{self, Dom};
+use super::dom::Dom;
+use super::tree;
 use super::{Article, blocks, generic, metadata};
-use scraper::{ElementRef, Selector};
+use scraper::{ElementRef, Html, Selector};
 use std::collections::BTreeMap;
 
 /// Rules for one host, as written in `palimpsest.toml`:
@@ -78,12 +79,12 @@ impl SiteRule {
     /// Extracts with this rule's selectors (checked by [`SiteRules::new`]). A missing or
     /// unmatched title selector falls back to the page's metadata title.
     pub fn extract(&self, html: &str) -> Article {
-        let doc = dom::parse(html);
+        let doc = Html::parse_document(&tree::shallow(html));
         let parse = |s: &str| Selector::parse(s).ok();
         let removed: Vec<Selector> = self.remove.iter().filter_map(|s| parse(s)).collect();
         let body = parse(&self.body);
-        let (dom, roots) = Dom::build_selecting(&doc, &removed, body.as_ref());
-        let meta = metadata::read(&doc, &dom);
+        let (dom, roots) = Dom::build_selecting(&tree::from_scraper(&doc, &removed, body.as_ref()));
+        let meta = metadata::read(&dom);
         let title = self
             .title
             .as_deref()

@@ -1,0 +1,560 @@
+//! A page parsed into a plain arena tree: html5ever's tree builder (HTML5 tree construction:
+//! implied tags, misnested markup, foster parenting) writing into [`Tree`] through our own
+//! [`TreeSink`].
+//!
+//! scraper's tree keeps every attribute of every element in an ordered map of interned names;
+//! the extractor reads a dozen of them, so this sink keeps only those, and the tree is walked
+//! once by [`super::dom::Dom::build`] instead of being copied and searched with selectors.
+
+use html5ever::tendril::{StrTendril, TendrilSink};
+use html5ever::tree_builder::{ElementFlags, NodeOrText, QuirksMode, TreeSink};
+use html5ever::{Attribute, LocalName, ParseOpts, QualName, local_name};
+use scraper::{ElementRef, Html, Selector};
+use std::borrow::Cow;
+use std::cell::{Ref, RefCell};
+
+/// Index of a node in [`Tree::nodes`]; 0 is the document.
+pub type RawId = usize;
+
+const NONE: u32 = u32::MAX;
+
+pub struct Tree {
+    pub nodes: Vec<RawNode>,
+}
+
+pub struct RawNode {
+    parent: u32,
+    first_child: u32,
+    last_child: u32,
+    prev: u32,
+    next: u32,
+    pub data: RawData,
+}
+
+pub enum RawData {
+    Document,
+    Element(RawElement),
+    Text(StrTendril),
+    /// Comments, processing instructions: nothing reads them.
+    Other,
+}
+
+pub struct RawElement {
+    pub name: QualName,
+    /// The attributes [`wanted`] keeps.
+    pub attrs: Vec<Attribute>,
+    pub mark: Mark,
+}
+
+/// What a site rule's selectors say about an element.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Mark {
+    None,
+    Remove,
+    Select,
+}
+
+impl RawElement {
+    pub fn attr(&self, name: &str) -> Option<&str> {
+        self.attrs
+            .iter()
+            .find(|a| &*a.name.local == name)
+            .map(|a| &*a.value)
+    }
+}
+
+/// The attributes the extractor reads (on elements, and for metadata); the others are dropped
+/// as the page is parsed.
+fn wanted(name: &LocalName) -> bool {
+    matches!(
+        *name,
+        local_name!("class")
+            | local_name!("id")
+            | local_name!("role")
+            | local_name!("hidden")
+            | local_name!("aria-hidden")
+            | local_name!("style")
+            | local_name!("lang")
+            | local_name!("property")
+            | local_name!("name")
+            | local_name!("itemprop")
+            | local_name!("http-equiv")
+            | local_name!("content")
+            | local_name!("rel")
+            | local_name!("href")
+            | local_name!("datetime")
+            | local_name!("type")
+    )
+}
+
+fn keep_wanted(mut attrs: Vec<Attribute>) -> Vec<Attribute> {
+    attrs.retain(|a| a.name.ns == html5ever::ns!() && wanted(&a.name.local));
+    attrs
+}
+
+impl Tree {
+    fn new() -> Tree {
+        Tree {
+            nodes: vec![RawNode::new(RawData::Document)],
+        }
+    }
+
+    fn push(&mut self, data: RawData) -> RawId {
+        self.nodes.push(RawNode::new(data));
+        self.nodes.len() - 1
+    }
+
+    /// The children of `id`, last first.
+    pub fn children_rev(&self, id: RawId) -> impl Iterator<Item = RawId> + '_ {
+        std::iter::successors(index(self.nodes[id].last_child), |&c| {
+            index(self.nodes[c].prev)
+        })
+    }
+
+    /// All text under `id`, concatenated.
+    pub fn text(&self, id: RawId) -> String {
+        let mut out = String::new();
+        let mut stack = vec![id];
+        while let Some(n) = stack.pop() {
+            match &self.nodes[n].data {
+                RawData::Text(t) => out.push_str(t),
+                _ => stack.extend(self.children_rev(n)),
+            }
+        }
+        out
+    }
+
+    fn detach(&mut self, id: RawId) {
+        let RawNode {
+            parent, prev, next, ..
+        } = self.nodes[id];
+        if parent == NONE {
+            return;
+        }
+        match index(prev) {
+            Some(p) => self.nodes[p].next = next,
+            None => self.nodes[parent as usize].first_child = next,
+        }
+        match index(next) {
+            Some(n) => self.nodes[n].prev = prev,
+            None => self.nodes[parent as usize].last_child = prev,
+        }
+        let node = &mut self.nodes[id];
+        node.parent = NONE;
+        node.prev = NONE;
+        node.next = NONE;
+    }
+
+    fn append(&mut self, parent: RawId, child: RawId) {
+        let last = self.nodes[parent].last_child;
+        match index(last) {
+            Some(l) => self.nodes[l].next = child as u32,
+            None => self.nodes[parent].first_child = child as u32,
+        }
+        self.nodes[parent].last_child = child as u32;
+        let node = &mut self.nodes[child];
+        node.parent = parent as u32;
+        node.prev = last;
+        node.next = NONE;
+    }
+
+    fn insert_before(&mut self, sibling: RawId, child: RawId) {
+        let RawNode { parent, prev, .. } = self.nodes[sibling];
+        match index(prev) {
+            Some(p) => self.nodes[p].next = child as u32,
+            None => self.nodes[parent as usize].first_child = child as u32,
+        }
+        self.nodes[sibling].prev = child as u32;
+        let node = &mut self.nodes[child];
+        node.parent = parent;
+        node.prev = prev;
+        node.next = sibling as u32;
+    }
+
+    /// Appends text to the text node `at`, if it is one.
+    fn merge_text(&mut self, at: u32, text: &StrTendril) -> bool {
+        match index(at).map(|i| &mut self.nodes[i].data) {
+            Some(RawData::Text(t)) => {
+                t.push_tendril(text);
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
+fn index(link: u32) -> Option<usize> {
+    (link != NONE).then_some(link as usize)
+}
+
+impl RawNode {
+    fn new(data: RawData) -> RawNode {
+        RawNode {
+            parent: NONE,
+            first_child: NONE,
+            last_child: NONE,
+            prev: NONE,
+            next: NONE,
+            data,
+        }
+    }
+}
+
+/// Parses a page, first dropping the tags that nest deeper than [`MAX_DEPTH`] (their text
+/// stays, in the innermost element kept).
+pub fn parse(html: &str) -> Tree {
+    let html = shallow(html);
+    let sink = Sink {
+        tree: RefCell::new(Tree::new()),
+    };
+    html5ever::driver::parse_document(sink, ParseOpts::default()).one(&*html)
+}
+
+/// A page parsed by scraper, for site rules' selectors, as a [`Tree`] with the elements
+/// matching `remove` and `select` marked.
+pub fn from_scraper(html: &Html, remove: &[Selector], select: Option<&Selector>) -> Tree {
+    let mut tree = Tree::new();
+    // (source node, parent in the copy); children pushed in reverse so they pop in order.
+    let mut stack: Vec<_> = html.tree.root().children().rev().map(|c| (c, 0)).collect();
+    while let Some((node, parent)) = stack.pop() {
+        let data = match node.value() {
+            scraper::Node::Text(text) => RawData::Text(StrTendril::from_slice(text)),
+            scraper::Node::Element(el) => {
+                let element = ElementRef::wrap(node).expect("an element");
+                let mark = if remove.iter().any(|sel| sel.matches(&element)) {
+                    Mark::Remove
+                } else if select.is_some_and(|sel| sel.matches(&element)) {
+                    Mark::Select
+                } else {
+                    Mark::None
+                };
+                let attrs = el
+                    .attrs
+                    .iter()
+                    .map(|(name, value)| Attribute {
+                        name: name.clone(),
+                        value: StrTendril::from_slice(value),
+                    })
+                    .collect();
+                RawData::Element(RawElement {
+                    name: el.name.clone(),
+                    attrs: keep_wanted(attrs),
+                    mark,
+                })
+            }
+            _ => RawData::Other,
+        };
+        let id = tree.push(data);
+        tree.append(parent, id);
+        stack.extend(node.children().rev().map(|c| (c, id)));
+    }
+    tree
+}
+
+struct Sink {
+    tree: RefCell<Tree>,
+}
+
+impl TreeSink for Sink {
+    type Handle = RawId;
+    type Output = Tree;
+    type ElemName<'a> = Ref<'a, QualName>;
+
+    fn finish(self) -> Tree {
+        self.tree.into_inner()
+    }
+
+    fn parse_error(&self, _msg: Cow<'static, str>) {}
+
+    fn get_document(&self) -> RawId {
+        0
+    }
+
+    fn elem_name<'a>(&'a self, target: &'a RawId) -> Ref<'a, QualName> {
+        Ref::map(self.tree.borrow(), |t| match &t.nodes[*target].data {
+            RawData::Element(el) => &el.name,
+            _ => panic!("elem_name of a node that is not an element"),
+        })
+    }
+
+    fn create_element(&self, name: QualName, attrs: Vec<Attribute>, _: ElementFlags) -> RawId {
+        self.tree.borrow_mut().push(RawData::Element(RawElement {
+            name,
+            attrs: keep_wanted(attrs),
+            mark: Mark::None,
+        }))
+    }
+
+    fn create_comment(&self, _text: StrTendril) -> RawId {
+        self.tree.borrow_mut().push(RawData::Other)
+    }
+
+    fn create_pi(&self, _target: StrTendril, _data: StrTendril) -> RawId {
+        self.tree.borrow_mut().push(RawData::Other)
+    }
+
+    fn append(&self, parent: &RawId, child: NodeOrText<RawId>) {
+        let mut tree = self.tree.borrow_mut();
+        match child {
+            NodeOrText::AppendNode(id) => tree.append(*parent, id),
+            NodeOrText::AppendText(text) => {
+                let last = tree.nodes[*parent].last_child;
+                if !tree.merge_text(last, &text) {
+                    let id = tree.push(RawData::Text(text));
+                    tree.append(*parent, id);
+                }
+            }
+        }
+    }
+
+    fn append_based_on_parent_node(
+        &self,
+        element: &RawId,
+        prev_element: &RawId,
+        child: NodeOrText<RawId>,
+    ) {
+        let has_parent = self.tree.borrow().nodes[*element].parent != NONE;
+        if has_parent {
+            self.append_before_sibling(element, child);
+        } else {
+            self.append(prev_element, child);
+        }
+    }
+
+    fn append_doctype_to_document(&self, _: StrTendril, _: StrTendril, _: StrTendril) {}
+
+    fn get_template_contents(&self, target: &RawId) -> RawId {
+        // Template contents stay under the template, which the extractor skips whole.
+        *target
+    }
+
+    fn same_node(&self, x: &RawId, y: &RawId) -> bool {
+        x == y
+    }
+
+    fn set_quirks_mode(&self, _mode: QuirksMode) {}
+
+    fn append_before_sibling(&self, sibling: &RawId, new_node: NodeOrText<RawId>) {
+        let mut tree = self.tree.borrow_mut();
+        if let NodeOrText::AppendNode(id) = new_node {
+            tree.detach(id);
+        }
+        if tree.nodes[*sibling].parent == NONE {
+            return;
+        }
+        match new_node {
+            NodeOrText::AppendNode(id) => tree.insert_before(*sibling, id),
+            NodeOrText::AppendText(text) => {
+                let prev = tree.nodes[*sibling].prev;
+                if !tree.merge_text(prev, &text) {
+                    let id = tree.push(RawData::Text(text));
+                    tree.insert_before(*sibling, id);
+                }
+            }
+        }
+    }
+
+    fn add_attrs_if_missing(&self, target: &RawId, attrs: Vec<Attribute>) {
+        let mut tree = self.tree.borrow_mut();
+        let RawData::Element(el) = &mut tree.nodes[*target].data else {
+            return;
+        };
+        for attr in keep_wanted(attrs) {
+            if !el.attrs.iter().any(|a| a.name == attr.name) {
+                el.attrs.push(attr);
+            }
+        }
+    }
+
+    fn remove_from_parent(&self, target: &RawId) {
+        self.tree.borrow_mut().detach(*target);
+    }
+
+    fn reparent_children(&self, node: &RawId, new_parent: &RawId) {
+        let mut tree = self.tree.borrow_mut();
+        while let Some(child) = index(tree.nodes[*node].first_child) {
+            tree.detach(child);
+            tree.append(*new_parent, child);
+        }
+    }
+}
+
+/// Browsers stop nesting elements this deep (Chromium's parser adds deeper ones as siblings).
+/// html5ever has no such limit, and its scope checks walk the whole stack of open elements for
+/// every tag, so a page nested 100,000 deep would take minutes to parse.
+pub const MAX_DEPTH: usize = 512;
+
+/// The page without the tags nested deeper than [`MAX_DEPTH`].
+pub fn shallow(html: &str) -> Cow<'_, str> {
+    match flatten_deep_nesting(html) {
+        Some(flat) => Cow::Owned(flat),
+        None => Cow::Borrowed(html),
+    }
+}
+
+/// Elements that never nest: void elements, and those whose end tag is left out so often that
+/// counting them would make ordinary old pages look deep.
+fn never_nests(name: &[u8]) -> bool {
+    matches!(
+        name,
+        b"area"
+            | b"base"
+            | b"br"
+            | b"col"
+            | b"embed"
+            | b"hr"
+            | b"img"
+            | b"input"
+            | b"link"
+            | b"meta"
+            | b"param"
+            | b"source"
+            | b"track"
+            | b"wbr"
+            | b"keygen"
+            | b"p"
+            | b"li"
+            | b"td"
+            | b"th"
+            | b"tr"
+            | b"dt"
+            | b"dd"
+            | b"option"
+            | b"optgroup"
+            | b"tbody"
+            | b"thead"
+            | b"tfoot"
+            | b"colgroup"
+            | b"caption"
+            | b"rb"
+            | b"rt"
+            | b"rp"
+            | b"html"
+            | b"head"
+            | b"body"
+    )
+}
+
+/// The page without the tags nested deeper than [`MAX_DEPTH`], or `None` when none are: one
+/// linear scan over the tags, as a tokenizer would see them (comments and the raw text of
+/// scripts and styles are skipped).
+fn flatten_deep_nesting(html: &str) -> Option<String> {
+    let bytes = html.as_bytes();
+    let next = |from: usize, b: u8| {
+        bytes
+            .get(from..)?
+            .iter()
+            .position(|&x| x == b)
+            .map(|p| from + p)
+    };
+    // The next `</name` at or after `from`, case-insensitively.
+    let end_tag = |from: usize, name: &[u8]| {
+        let mut at = from;
+        while let Some(lt) = next(at, b'<') {
+            let rest = &bytes[lt + 1..];
+            if rest.first() == Some(&b'/')
+                && rest.len() > name.len()
+                && rest[1..=name.len()].eq_ignore_ascii_case(name)
+            {
+                return Some(lt);
+            }
+            at = lt + 1;
+        }
+        None
+    };
+    let mut depth = 0usize;
+    let mut cuts: Vec<(usize, usize)> = Vec::new();
+    let mut i = 0;
+    while let Some(start) = next(i, b'<') {
+        if bytes[start..].starts_with(b"<!--") {
+            let comment_end = bytes[start + 4..]
+                .windows(3)
+                .position(|w| w == b"-->")
+                .map(|p| start + 4 + p);
+            let Some(end) = comment_end else {
+                break;
+            };
+            i = end + 3;
+            continue;
+        }
+        let Some(end) = next(start, b'>') else {
+            break;
+        };
+        let inner = &bytes[start + 1..end];
+        let closing = inner.first() == Some(&b'/');
+        let name_bytes = if closing { &inner[1..] } else { inner };
+        let name_len = name_bytes
+            .iter()
+            .position(|b| !b.is_ascii_alphanumeric())
+            .unwrap_or(name_bytes.len());
+        // Tag names we act on are short; longer ones are copied only to be counted.
+        let mut buf = [0u8; 16];
+        let name: &[u8] = if name_len <= buf.len() {
+            buf[..name_len].copy_from_slice(&name_bytes[..name_len]);
+            buf[..name_len].make_ascii_lowercase();
+            &buf[..name_len]
+        } else {
+            b"long-name"
+        };
+        i = end + 1;
+        if name.is_empty() || never_nests(name) {
+            continue;
+        }
+        if closing {
+            if depth > MAX_DEPTH {
+                cuts.push((start, end + 1));
+            }
+            depth = depth.saturating_sub(1);
+            continue;
+        }
+        if inner.ends_with(b"/") {
+            continue;
+        }
+        depth += 1;
+        if depth > MAX_DEPTH {
+            cuts.push((start, end + 1));
+        }
+        if matches!(
+            name,
+            b"script" | b"style" | b"textarea" | b"title" | b"xmp" | b"noscript"
+        ) {
+            match end_tag(i, name) {
+                Some(at) => i = at,
+                None => break,
+            }
+        }
+    }
+    if cuts.is_empty() {
+        return None;
+    }
+    let mut out = String::with_capacity(html.len());
+    let mut from = 0;
+    for (start, end) in cuts {
+        out.push_str(&html[from..start]);
+        from = end;
+    }
+    out.push_str(&html[from..]);
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nesting_beyond_the_limit_is_flattened_keeping_text() {
+        let n = MAX_DEPTH + 50;
+        let html = format!(
+            "<body>{}<b>deep</b>{}<p>after</p>",
+            "<div>".repeat(n),
+            "</div>".repeat(n)
+        );
+        let flat = flatten_deep_nesting(&html).expect("too deep");
+        assert_eq!(flat.matches("<div>").count(), MAX_DEPTH);
+        assert_eq!(flat.matches("</div>").count(), MAX_DEPTH);
+        assert!(flat.contains(">deep<") && !flat.contains("<b>") && flat.contains("<p>after</p>"));
+        assert!(flatten_deep_nesting("<div><p>a<p>b<br><img src=x></div><!-- <div> -->").is_none());
+        let script = format!("<script>{}</script>", "<div>".repeat(n));
+        assert!(flatten_deep_nesting(&script).is_none());
+    }
+}
