@@ -11,6 +11,7 @@ pub mod generic;
 mod metadata;
 pub mod mirror;
 pub mod rules;
+mod tokenizer;
 mod tree;
 
 pub use rules::SiteRules;

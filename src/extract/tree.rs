@@ -1,14 +1,17 @@
-//! A page parsed into a plain arena tree: html5ever's tree builder (HTML5 tree construction:
-//! implied tags, misnested markup, foster parenting) writing into [`Tree`] through our own
-//! [`TreeSink`].
+//! A page parsed into a plain arena tree: our [`tokenizer`] feeding html5ever's tree builder
+//! (HTML5 tree construction: implied tags, misnested markup, foster parenting), which writes into
+//! [`Tree`] through our own [`TreeSink`].
 //!
 //! scraper's tree keeps every attribute of every element in an ordered map of interned names;
-//! the extractor reads a dozen of them, so this sink keeps only those, and the tree is walked
-//! once by [`super::dom::Dom::build`] instead of being copied and searched with selectors.
+//! the extractor reads a dozen of them, so only those are kept, and the tree is walked once by
+//! [`super::dom::Dom::build`] instead of being copied and searched with selectors.
 
-use html5ever::tendril::{StrTendril, TendrilSink};
-use html5ever::tree_builder::{ElementFlags, NodeOrText, QuirksMode, TreeSink};
-use html5ever::{Attribute, LocalName, ParseOpts, QualName, local_name};
+use super::tokenizer;
+use html5ever::tendril::StrTendril;
+use html5ever::tree_builder::{
+    ElementFlags, NodeOrText, QuirksMode, TreeBuilder, TreeBuilderOpts, TreeSink,
+};
+use html5ever::{Attribute, QualName, ns};
 use scraper::{ElementRef, Html, Selector};
 use std::borrow::Cow;
 use std::cell::{Ref, RefCell};
@@ -41,7 +44,7 @@ pub enum RawData {
 
 pub struct RawElement {
     pub name: QualName,
-    /// The attributes [`wanted`] keeps.
+    /// The attributes [`tokenizer::kept_attribute`] keeps.
     pub attrs: Vec<Attribute>,
     pub mark: Mark,
 }
@@ -61,35 +64,6 @@ impl RawElement {
             .find(|a| &*a.name.local == name)
             .map(|a| &*a.value)
     }
-}
-
-/// The attributes the extractor reads (on elements, and for metadata); the others are dropped
-/// as the page is parsed.
-fn wanted(name: &LocalName) -> bool {
-    matches!(
-        *name,
-        local_name!("class")
-            | local_name!("id")
-            | local_name!("role")
-            | local_name!("hidden")
-            | local_name!("aria-hidden")
-            | local_name!("style")
-            | local_name!("lang")
-            | local_name!("property")
-            | local_name!("name")
-            | local_name!("itemprop")
-            | local_name!("http-equiv")
-            | local_name!("content")
-            | local_name!("rel")
-            | local_name!("href")
-            | local_name!("datetime")
-            | local_name!("type")
-    )
-}
-
-fn keep_wanted(mut attrs: Vec<Attribute>) -> Vec<Attribute> {
-    attrs.retain(|a| a.name.ns == html5ever::ns!() && wanted(&a.name.local));
-    attrs
 }
 
 impl Tree {
@@ -200,14 +174,14 @@ impl RawNode {
     }
 }
 
-/// Parses a page, first dropping the tags that nest deeper than [`MAX_DEPTH`] (their text
-/// stays, in the innermost element kept).
+/// Parses a page.
 pub fn parse(html: &str) -> Tree {
-    let html = shallow(html);
     let sink = Sink {
         tree: RefCell::new(Tree::new()),
     };
-    html5ever::driver::parse_document(sink, ParseOpts::default()).one(&*html)
+    let builder = TreeBuilder::new(sink, TreeBuilderOpts::default());
+    tokenizer::run(html, &builder);
+    builder.sink.finish()
 }
 
 /// A page parsed by scraper, for site rules' selectors, as a [`Tree`] with the elements
@@ -231,6 +205,9 @@ pub fn from_scraper(html: &Html, remove: &[Selector], select: Option<&Selector>)
                 let attrs = el
                     .attrs
                     .iter()
+                    .filter(|(name, _)| {
+                        name.ns == ns!() && tokenizer::kept_attribute(&name.local).is_some()
+                    })
                     .map(|(name, value)| Attribute {
                         name: name.clone(),
                         value: StrTendril::from_slice(value),
@@ -238,7 +215,7 @@ pub fn from_scraper(html: &Html, remove: &[Selector], select: Option<&Selector>)
                     .collect();
                 RawData::Element(RawElement {
                     name: el.name.clone(),
-                    attrs: keep_wanted(attrs),
+                    attrs,
                     mark,
                 })
             }
@@ -280,7 +257,7 @@ impl TreeSink for Sink {
     fn create_element(&self, name: QualName, attrs: Vec<Attribute>, _: ElementFlags) -> RawId {
         self.tree.borrow_mut().push(RawData::Element(RawElement {
             name,
-            attrs: keep_wanted(attrs),
+            attrs,
             mark: Mark::None,
         }))
     }
@@ -359,7 +336,7 @@ impl TreeSink for Sink {
         let RawData::Element(el) = &mut tree.nodes[*target].data else {
             return;
         };
-        for attr in keep_wanted(attrs) {
+        for attr in attrs {
             if !el.attrs.iter().any(|a| a.name == attr.name) {
                 el.attrs.push(attr);
             }
@@ -380,11 +357,12 @@ impl TreeSink for Sink {
 }
 
 /// Browsers stop nesting elements this deep (Chromium's parser adds deeper ones as siblings).
-/// html5ever has no such limit, and its scope checks walk the whole stack of open elements for
-/// every tag, so a page nested 100,000 deep would take minutes to parse.
+/// html5ever's tree builder has no such limit, and its scope checks walk the whole stack of open
+/// elements for every tag, so a page nested 100,000 deep would take minutes to parse: the tags
+/// nested deeper are dropped, by our tokenizer or, for scraper, by [`shallow`].
 pub const MAX_DEPTH: usize = 512;
 
-/// The page without the tags nested deeper than [`MAX_DEPTH`].
+/// The page without the tags nested deeper than [`MAX_DEPTH`], for scraper's parser.
 pub fn shallow(html: &str) -> Cow<'_, str> {
     match flatten_deep_nesting(html) {
         Some(flat) => Cow::Owned(flat),
@@ -394,7 +372,7 @@ pub fn shallow(html: &str) -> Cow<'_, str> {
 
 /// Elements that never nest: void elements, and those whose end tag is left out so often that
 /// counting them would make ordinary old pages look deep.
-fn never_nests(name: &[u8]) -> bool {
+pub(super) fn never_nests(name: &[u8]) -> bool {
     matches!(
         name,
         b"area"
@@ -556,5 +534,65 @@ mod tests {
         assert!(flatten_deep_nesting("<div><p>a<p>b<br><img src=x></div><!-- <div> -->").is_none());
         let script = format!("<script>{}</script>", "<div>".repeat(n));
         assert!(flatten_deep_nesting(&script).is_none());
+    }
+
+    /// The elements (with the attributes kept) and texts of a tree, adjacent texts joined.
+    fn outline(tree: &Tree) -> String {
+        let mut out = String::new();
+        let mut stack = vec![(0, false)];
+        while let Some((id, leaving)) = stack.pop() {
+            match &tree.nodes[id].data {
+                RawData::Element(el) if leaving => out += &format!("</{}>", el.name.local),
+                RawData::Element(el) => {
+                    out += &format!("<{}", el.name.local);
+                    let mut attrs: Vec<_> = el.attrs.iter().collect();
+                    attrs.sort_by(|a, b| a.name.local.cmp(&b.name.local));
+                    for a in attrs {
+                        out += &format!(" {}={:?}", a.name.local, &*a.value);
+                    }
+                    out += ">";
+                    stack.push((id, true));
+                    stack.extend(tree.children_rev(id).map(|c| (c, false)));
+                }
+                RawData::Text(t) => out += t,
+                RawData::Document => stack.extend(tree.children_rev(id).map(|c| (c, false))),
+                RawData::Other => {}
+            }
+        }
+        out
+    }
+
+    fn scraper_outline(html: &str) -> String {
+        outline(&from_scraper(&Html::parse_document(html), &[], None))
+    }
+
+    #[test]
+    fn our_tokenizer_builds_the_tree_html5ever_builds() {
+        let pages = [
+            "<!DOCTYPE html><html lang=en><head><title>A &amp; B</title></head><body><p>x</body>",
+            "<p>one<table><tr><td>cell</td></tr></table><p>two <b>bold <i>both</b> italic</i>",
+            "<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 4.01 Transitional//EN\"><p>q<table><td>t</table>",
+            "<!DOCTYPE html><p>no quirks<table><td>t</table>",
+            "<!doctype html public \"-//W3C//DTD HTML 3.2 Final//EN\"><p>q<table><td>t</table>",
+            "<table>stray text<tr><td>a</td>more</tr></table>",
+            "<script>if (a < b && c) { x = '</div>'; }</script><p>after",
+            "<script><!-- document.write('<script>x</script>') --></script><p>after",
+            "<script><!--<script>x</script>still script--></script><p>after",
+            "<style>p { content: '</p>' }</style><textarea>&lt;b&gt;</textarea><title>t</TITLE >",
+            "<div CLASS=\"A b\" id='x' data-x=\"1\" class=dup hidden>t</div><p =x class=c/>y",
+            "<a href=\"/a?b=1&copy=2&amp;c\" title='x>y'>link</a> &notit; &#x41;&#66 &#0; &#x110000;",
+            "<!-- c --><p>a<!-- b -- c --!>b<!--->c<!-->d</p><?php echo 1 ?><![CDATA[x]]>",
+            "<svg><title>s</title><![CDATA[cdata]]><foreignObject><p>in</p></foreignObject></svg>",
+            "<ul><li>one<li>two</ul><dl><dt>t<dd>d</dl><select><option>o</select><plaintext><b>",
+            "<p>unclosed <a href='x",
+            "text <",
+            "a </ b </> c </",
+            "<div><span>x</div>y</span>",
+            "<frameset><frame></frameset>",
+            "<body><noscript><p>ns</p></noscript><iframe><b>",
+        ];
+        for html in pages {
+            assert_eq!(outline(&parse(html)), scraper_outline(html), "{html}");
+        }
     }
 }
