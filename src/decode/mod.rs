@@ -39,6 +39,10 @@ pub enum Evidence {
 /// tell encodings apart, bounded on huge pages.
 const SAMPLE_BYTES: usize = 256 * 1024;
 
+/// ASCII kept on each side of a run of non-ASCII bytes in the [`sample`]: the trail bytes of
+/// GBK and Big5 characters and the letters next to accented ones.
+const SAMPLE_CONTEXT: usize = 8;
+
 /// Decodes `bytes`, given the `Content-Type` header if there was one.
 pub fn decode(bytes: &[u8], content_type: Option<&str>) -> Decoded {
     if let Some((encoding, bom_len)) = Encoding::for_bom(bytes) {
@@ -92,7 +96,8 @@ pub fn decode(bytes: &[u8], content_type: Option<&str>) -> Decoded {
             had_errors: false,
         };
     }
-    let sample = &bytes[..bytes.len().min(SAMPLE_BYTES)];
+    let sample = sample(bytes);
+    let sample = sample.as_slice();
     let first = match declared {
         Some((d, _)) => d,
         None => detect(sample),
@@ -318,10 +323,41 @@ fn single_byte(c: char, page: CodePage) -> Option<u8> {
     u8::try_from(u32::from(c)).ok()
 }
 
+/// The bytes that tell encodings apart: the non-ASCII runs of a page with a little ASCII around
+/// them, up to [`SAMPLE_BYTES`]. The rest (markup, scripts, most of a page) is ASCII, which
+/// reads the same in every encoding weighed here and which [`quality`] does not score.
+fn sample(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len().min(SAMPLE_BYTES));
+    let mut at = 0;
+    while at < bytes.len() && out.len() < SAMPLE_BYTES {
+        let ascii = Encoding::ascii_valid_up_to(&bytes[at..]);
+        let run = &bytes[at..at + ascii];
+        if ascii > 2 * SAMPLE_CONTEXT {
+            out.extend_from_slice(&run[..SAMPLE_CONTEXT]);
+            out.extend_from_slice(&run[ascii - SAMPLE_CONTEXT..]);
+        } else {
+            out.extend_from_slice(run);
+        }
+        at += ascii;
+        let other = bytes[at..]
+            .iter()
+            .position(u8::is_ascii)
+            .unwrap_or(bytes.len() - at)
+            .min(SAMPLE_BYTES - out.len().min(SAMPLE_BYTES));
+        out.extend_from_slice(&bytes[at..at + other]);
+        at += other;
+    }
+    out
+}
+
 /// Guesses the encoding of undeclared or mis-declared bytes.
 fn detect(bytes: &[u8]) -> &'static Encoding {
     let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
-    detector.feed(bytes, true);
+    // In chunks: the detector stops feeding a candidate once the bytes rule it out.
+    for chunk in bytes.chunks(4096) {
+        detector.feed(chunk, false);
+    }
+    detector.feed(&[], true);
     let guess = detector.guess(Some(b"cn"), chardetng::Utf8Detection::Allow);
     if guess == encoding_rs::GBK {
         encoding_rs::GB18030
@@ -434,6 +470,14 @@ mod tests {
         let d = decode(&bytes, None);
         assert_eq!(d.encoding, encoding_rs::BIG5);
         assert!(d.text.contains(text));
+    }
+
+    #[test]
+    fn sample_keeps_non_ascii_runs_and_the_ascii_next_to_them() {
+        let page = format!("{}中文{}", "a".repeat(100), "b".repeat(100));
+        let expected = format!("{}中文{}", "a".repeat(16), "b".repeat(16));
+        assert_eq!(sample(page.as_bytes()), expected.as_bytes());
+        assert_eq!(sample(b"short ascii"), b"short ascii");
     }
 
     #[test]
