@@ -66,22 +66,28 @@ pub fn run(html: &str, sink: &impl TokenSink) {
 /// The input stream as the standard preprocesses it: CR LF and CR become LF. NUL bytes are
 /// dropped (the tree builder would drop them from text, and elsewhere they do not matter).
 fn preprocess(html: &str) -> Cow<'_, str> {
-    if memchr2(b'\r', 0, html.as_bytes()).is_none() {
+    let b = html.as_bytes();
+    let Some(mut at) = memchr2(b'\r', 0, b) else {
         return Cow::Borrowed(html);
-    }
-    let mut out = String::with_capacity(html.len());
-    let mut chars = html.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\r' => {
-                chars.next_if_eq(&'\n');
-                out.push('\n');
+    };
+    let mut out = Vec::with_capacity(b.len());
+    let mut from = 0;
+    loop {
+        out.extend_from_slice(&b[from..at]);
+        if b[at] == b'\r' {
+            out.push(b'\n');
+            if b.get(at + 1) == Some(&b'\n') {
+                at += 1;
             }
-            '\0' => {}
-            c => out.push(c),
+        }
+        from = at + 1;
+        match memchr2(b'\r', 0, &b[from..]) {
+            Some(i) => at = from + i,
+            None => break,
         }
     }
-    Cow::Owned(out)
+    out.extend_from_slice(&b[from..]);
+    Cow::Owned(String::from_utf8(out).expect("only ASCII bytes were replaced"))
 }
 
 struct Tokenizer<'a, S> {
@@ -711,6 +717,12 @@ mod tests {
             "?a=1&copy=2&b"
         );
         assert_eq!(decode_references("&copy2 &copy", false), "©2 ©");
+    }
+
+    #[test]
+    fn line_breaks_are_normalized_and_nul_dropped() {
+        assert_eq!(preprocess("a\r\nb\rc\0d\n"), "a\nb\ncd\n");
+        assert!(matches!(preprocess("a\nb"), Cow::Borrowed(_)));
     }
 
     #[test]
