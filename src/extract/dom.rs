@@ -10,22 +10,31 @@
 
 use super::tree::{self, Mark, RawData, RawElement, RawId, Tree};
 use html5ever::tendril::StrTendril;
+use html5ever::{LocalName, local_name};
 use regex::Regex;
+use std::collections::HashMap;
+use std::ops::Range;
 use std::sync::LazyLock;
 
 /// Index of a node in [`Dom::nodes`].
 pub type NodeId = usize;
 
-/// The arena. `nodes[0]` is the root; every node comes after its parent, so walking the
-/// indices backwards visits children before parents.
+/// The arena. `nodes[0]` is the root; nodes are numbered in document order, so every node
+/// comes after its parent (walking the indices backwards visits children before parents) and
+/// a subtree is a range of indices.
 pub struct Dom {
     pub nodes: Vec<Node>,
+    /// The children of every node, each node's in a row (see [`Dom::children`]).
+    child_ids: Vec<NodeId>,
     pub head: Head,
 }
 
 pub struct Node {
     pub parent: Option<NodeId>,
-    pub children: Vec<NodeId>,
+    /// One past the last node of its subtree.
+    end: NodeId,
+    /// Where its children start in [`Dom::child_ids`], and how many there are.
+    children: (usize, usize),
     pub data: Data,
 }
 
@@ -39,10 +48,17 @@ pub struct Element {
     pub tag: Tag,
     /// `class` and `id`, lowercased and joined by a space: what the class weights look at.
     pub class_id: String,
-    /// The `class` attribute alone (siblings with the same class are likely parts of one text).
-    pub class: String,
+    /// The length of the `class` part of `class_id`.
+    class_len: usize,
     /// Named like navigation, comments, share bars or ads (by tag, role, class or id).
     pub boilerplate: bool,
+}
+
+impl Element {
+    /// The `class` attribute alone (siblings with the same class are likely parts of one text).
+    pub fn class(&self) -> &str {
+        &self.class_id[..self.class_len]
+    }
 }
 
 /// The elements the extractor treats differently; every other element is [`Tag::Inline`] or
@@ -194,11 +210,11 @@ fn boilerplate_role(role: &str) -> bool {
 
 /// Whether an element is hidden from readers (`hidden`, `aria-hidden`, or an inline style);
 /// `attr` reads the element's attributes.
-pub(super) fn hidden<'a>(attr: impl Fn(&str) -> Option<&'a str>) -> bool {
-    if attr("hidden").is_some() || attr("aria-hidden") == Some("true") {
+pub(super) fn hidden<'a>(attr: impl Fn(LocalName) -> Option<&'a str>) -> bool {
+    if attr(local_name!("hidden")).is_some() || attr(local_name!("aria-hidden")) == Some("true") {
         return true;
     }
-    attr("style").is_some_and(|style| {
+    attr(local_name!("style")).is_some_and(|style| {
         let maybe = ["none", "NONE", "None", "idden", "IDDEN"];
         if !maybe.iter().any(|m| style.contains(m)) {
             return false;
@@ -248,25 +264,30 @@ impl Head {
         };
         match &*el.name.local {
             "meta" => {
-                if let Some(content) = el.attr("content").map(str::trim) {
-                    let key = ["property", "name", "itemprop", "http-equiv"]
-                        .iter()
-                        .find_map(|k| el.attr(k))
-                        .unwrap_or("")
-                        .to_ascii_lowercase();
+                if let Some(content) = el.attr(local_name!("content")).map(str::trim) {
+                    let key = [
+                        local_name!("property"),
+                        local_name!("name"),
+                        local_name!("itemprop"),
+                        local_name!("http-equiv"),
+                    ]
+                    .into_iter()
+                    .find_map(|k| el.attr(k))
+                    .unwrap_or("")
+                    .to_ascii_lowercase();
                     if !content.is_empty() {
                         self.metas.push((key, content.to_owned()));
                     }
                 }
             }
             "title" if self.title.is_none() => self.title = Some(tree.text(id)),
-            "script" if el.attr("type") == Some("application/ld+json") => {
+            "script" if el.attr(local_name!("type")) == Some("application/ld+json") => {
                 self.json_ld.push(tree.text(id));
             }
-            "html" => first(&mut self.lang, el.attr("lang")),
-            "time" => first(&mut self.time, el.attr("datetime")),
-            "link" if el.attr("rel") == Some("canonical") => {
-                first(&mut self.canonical, el.attr("href"));
+            "html" => first(&mut self.lang, el.attr(local_name!("lang"))),
+            "time" => first(&mut self.time, el.attr(local_name!("datetime"))),
+            "link" if el.attr(local_name!("rel")) == Some("canonical") => {
+                first(&mut self.canonical, el.attr(local_name!("href")));
             }
             "h1" | "h2" if self.first_heading.is_none() => {
                 let text = tree.text(id);
@@ -276,12 +297,14 @@ impl Head {
             }
             _ => {}
         }
-        let itemprop = el.attr("itemprop");
+        let itemprop = el.attr(local_name!("itemprop"));
         if itemprop == Some("datePublished") && self.itemprop_date.is_none() {
-            let date = el.attr("datetime").or_else(|| el.attr("content"));
+            let date = el
+                .attr(local_name!("datetime"))
+                .or_else(|| el.attr(local_name!("content")));
             self.itemprop_date = Some(date.map(str::to_owned));
         }
-        if el.attr("rel") == Some("author") || itemprop == Some("author") {
+        if el.attr(local_name!("rel")) == Some("author") || itemprop == Some("author") {
             self.authors.push(tree.text(id));
         }
     }
@@ -304,16 +327,19 @@ impl Dom {
         let mut head = Head::default();
         let mut selected = Vec::new();
         let mut inside_selected = vec![false];
-        let mut nodes = vec![Node {
+        let mut nodes = Vec::with_capacity(tree.nodes.len());
+        nodes.push(Node {
             parent: None,
-            children: Vec::new(),
+            end: 0,
+            children: (0, 0),
             data: Data::Element(Element {
                 tag: Tag::Root,
                 class_id: String::new(),
-                class: String::new(),
+                class_len: 0,
                 boilerplate: false,
             }),
-        }];
+        });
+        let mut verdicts = HashMap::new();
         // (source node, arena parent or `None` when not copied); children pushed in reverse
         // so they pop in order. The parts not copied are still walked for the metadata.
         let mut stack: Vec<(RawId, Option<NodeId>)> =
@@ -332,16 +358,21 @@ impl Dom {
                         continue;
                     }
                     let tag = Tag::from_name(name);
-                    let class = el.attr("class").unwrap_or("").to_ascii_lowercase();
-                    let class_id = match el.attr("id") {
-                        Some(id) => format!("{class} {}", id.to_ascii_lowercase()),
-                        None => class.clone(),
-                    };
+                    let mut class_id = el
+                        .attr(local_name!("class"))
+                        .unwrap_or("")
+                        .to_ascii_lowercase();
+                    let class_len = class_id.len();
+                    if let Some(id) = el.attr(local_name!("id")) {
+                        class_id.push(' ');
+                        class_id.push_str(&id.to_ascii_lowercase());
+                    }
+                    let role = el.attr(local_name!("role"));
                     let element = Element {
                         tag,
-                        boilerplate: is_boilerplate(name, tag, el.attr("role"), &class_id),
+                        boilerplate: is_boilerplate(name, tag, role, &class_id, &mut verdicts),
                         class_id,
-                        class,
+                        class_len,
                     };
                     (Data::Element(element), el.mark == Mark::Select)
                 }
@@ -354,10 +385,10 @@ impl Dom {
             let is_element = matches!(data, Data::Element(_));
             nodes.push(Node {
                 parent: Some(parent),
-                children: Vec::new(),
+                end: 0,
+                children: (0, 0),
                 data,
             });
-            nodes[parent].children.push(id);
             if chosen && !inside_selected[parent] {
                 selected.push(id);
             }
@@ -366,7 +397,13 @@ impl Dom {
                 stack.extend(tree.children_rev(raw).map(|c| (c, Some(id))));
             }
         }
-        (Dom { nodes, head }, selected)
+        let child_ids = link(&mut nodes);
+        let dom = Dom {
+            nodes,
+            child_ids,
+            head,
+        };
+        (dom, selected)
     }
 
     pub fn element(&self, id: NodeId) -> Option<&Element> {
@@ -380,12 +417,15 @@ impl Dom {
         self.element(id).map(|el| el.tag)
     }
 
+    /// The children of `id`, in document order.
+    pub fn children(&self, id: NodeId) -> &[NodeId] {
+        let (start, len) = self.nodes[id].children;
+        &self.child_ids[start..start + len]
+    }
+
     /// The nodes of the subtree under `id` (itself included), in document order.
-    pub fn subtree(&self, id: NodeId) -> Subtree<'_> {
-        Subtree {
-            dom: self,
-            stack: vec![id],
-        }
+    pub fn subtree(&self, id: NodeId) -> Range<NodeId> {
+        id..self.nodes[id].end
     }
 
     /// All text under `id`, concatenated.
@@ -400,7 +440,41 @@ impl Dom {
     }
 }
 
-fn is_boilerplate(name: &str, tag: Tag, role: Option<&str>, class_id: &str) -> bool {
+/// Sets every node's subtree end and children (numbered in document order, the nodes of a
+/// subtree follow its root), and returns the children of all nodes, each node's in a row.
+fn link(nodes: &mut [Node]) -> Vec<NodeId> {
+    let mut counts = vec![0usize; nodes.len()];
+    for id in (0..nodes.len()).rev() {
+        nodes[id].end = nodes[id].end.max(id + 1);
+        if let Some(p) = nodes[id].parent {
+            nodes[p].end = nodes[p].end.max(nodes[id].end);
+            counts[p] += 1;
+        }
+    }
+    let mut start = 0;
+    for (node, count) in nodes.iter_mut().zip(&counts) {
+        node.children = (start, 0);
+        start += count;
+    }
+    let mut child_ids = vec![0; start];
+    for id in 1..nodes.len() {
+        let p = nodes[id].parent.expect("only the root has no parent");
+        let (first, len) = &mut nodes[p].children;
+        child_ids[*first + *len] = id;
+        *len += 1;
+    }
+    child_ids
+}
+
+/// Whether an element is named like navigation, comments, share bars or ads, by its tag, role,
+/// class or id; `verdicts` remembers those on class names, which pages repeat.
+fn is_boilerplate(
+    name: &str,
+    tag: Tag,
+    role: Option<&str>,
+    class_id: &str,
+    verdicts: &mut HashMap<String, bool>,
+) -> bool {
     if matches!(name, "nav" | "aside" | "footer" | "header" | "menu") {
         return true;
     }
@@ -410,21 +484,10 @@ fn is_boilerplate(name: &str, tag: Tag, role: Option<&str>, class_id: &str) -> b
     if matches!(tag, Tag::Body | Tag::Article | Tag::Main | Tag::A) || class_id.is_empty() {
         return false;
     }
-    UNLIKELY.is_match(class_id) && !MAYBE.is_match(class_id)
-}
-
-/// Pre-order iterator over a subtree.
-pub struct Subtree<'a> {
-    dom: &'a Dom,
-    stack: Vec<NodeId>,
-}
-
-impl Iterator for Subtree<'_> {
-    type Item = NodeId;
-    fn next(&mut self) -> Option<NodeId> {
-        let id = self.stack.pop()?;
-        self.stack
-            .extend(self.dom.nodes[id].children.iter().rev().copied());
-        Some(id)
+    if let Some(&verdict) = verdicts.get(class_id) {
+        return verdict;
     }
+    let verdict = UNLIKELY.is_match(class_id) && !MAYBE.is_match(class_id);
+    verdicts.insert(class_id.to_owned(), verdict);
+    verdict
 }

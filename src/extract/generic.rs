@@ -18,6 +18,7 @@ use super::dom::{Data, Dom, NodeId, Tag};
 use super::{Article, Block, BlockKind, metadata};
 use crate::normalize::is_cjk;
 use regex::Regex;
+use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
@@ -203,6 +204,9 @@ struct Extraction<'a> {
     dead: Vec<bool>,
     stats: Vec<Stats>,
     score: Vec<Option<f64>>,
+    /// Class weights, computed when first needed (scoring asks for the same ones again and
+    /// again).
+    weights: Vec<OnceCell<f64>>,
 }
 
 fn is_comma(c: char) -> bool {
@@ -281,6 +285,7 @@ impl<'a> Extraction<'a> {
             dead,
             stats,
             score: vec![None; n],
+            weights: vec![OnceCell::new(); n],
         };
         x.score_paragraphs();
         x
@@ -295,9 +300,11 @@ impl<'a> Extraction<'a> {
     }
 
     fn weight(&self, id: NodeId) -> f64 {
-        self.dom
-            .element(id)
-            .map_or(0.0, |el| class_weight(&el.class_id))
+        *self.weights[id].get_or_init(|| {
+            self.dom
+                .element(id)
+                .map_or(0.0, |el| class_weight(&el.class_id))
+        })
     }
 
     /// The score a container starts from, before any paragraph adds to it.
@@ -468,8 +475,9 @@ impl<'a> Extraction<'a> {
             if p == 0 || self.dom.tag(p) == Some(Tag::Body) {
                 break;
             }
-            let live_children = self.dom.nodes[p]
-                .children
+            let live_children = self
+                .dom
+                .children(p)
                 .iter()
                 .filter(|&&c| !self.dead[c] && self.dom.element(c).is_some())
                 .count();
@@ -498,9 +506,9 @@ impl<'a> Extraction<'a> {
         };
         let top_score = self.score[top].unwrap_or(0.0);
         let threshold = (top_score * 0.2).max(10.0);
-        let top_class = self.dom.element(top).map_or("", |el| el.class.as_str());
+        let top_class = self.dom.element(top).map_or("", |el| el.class());
         let mut nodes = Vec::new();
-        for &sib in &self.dom.nodes[parent].children {
+        for &sib in self.dom.children(parent) {
             if self.dead[sib] {
                 continue;
             }
@@ -511,7 +519,7 @@ impl<'a> Extraction<'a> {
             let Some(el) = self.dom.element(sib).filter(|el| el.tag != Tag::Figure) else {
                 continue;
             };
-            let bonus = if !top_class.is_empty() && el.class == top_class {
+            let bonus = if !top_class.is_empty() && el.class() == top_class {
                 top_score * 0.2
             } else {
                 0.0

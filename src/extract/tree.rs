@@ -11,7 +11,7 @@ use html5ever::tendril::StrTendril;
 use html5ever::tree_builder::{
     ElementFlags, NodeOrText, QuirksMode, TreeBuilder, TreeBuilderOpts, TreeSink,
 };
-use html5ever::{Attribute, QualName, ns};
+use html5ever::{Attribute, LocalName, QualName, ns};
 use scraper::{ElementRef, Html, Selector};
 use std::borrow::Cow;
 use std::cell::{Ref, RefCell};
@@ -58,10 +58,10 @@ pub enum Mark {
 }
 
 impl RawElement {
-    pub fn attr(&self, name: &str) -> Option<&str> {
+    pub fn attr(&self, name: LocalName) -> Option<&str> {
         self.attrs
             .iter()
-            .find(|a| &*a.name.local == name)
+            .find(|a| a.name.local == name)
             .map(|a| &*a.value)
     }
 }
