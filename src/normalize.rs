@@ -221,9 +221,19 @@ fn is_invisible(c: char) -> bool {
 /// break: headlines separate their halves with a space (`韩国女主播是非不断 裸体新闻遭禁播`),
 /// while a line break between two Han characters is only the way the HTML source was wrapped.
 pub fn normalize_text(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
+    // Composing is the slow part, and most text has nothing to compose.
+    if s.chars().all(nfc_inert) {
+        fold_text(s.chars(), s.len())
+    } else {
+        fold_text(s.nfc(), s.len())
+    }
+}
+
+/// [`normalize_text`] after NFC.
+fn fold_text(chars: impl Iterator<Item = char>, capacity: usize) -> String {
+    let mut out = String::with_capacity(capacity);
     let mut pending: Option<bool> = None; // Some(run holds a line break)
-    for c in s.nfc() {
+    for c in chars {
         if c.is_whitespace() {
             if !out.is_empty() {
                 let newline = matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}' | '\u{85}');
@@ -243,6 +253,23 @@ pub fn normalize_text(s: &str) -> String {
         out.push(c);
     }
     out
+}
+
+/// Characters that NFC leaves as they are: none has a decomposition or a combining class, and
+/// what composes with them (combining marks, conjoining jamo) is not among them. Those below the
+/// combining diacritics, general punctuation, CJK punctuation, kana, ideographs, Hangul
+/// syllables, full-width ASCII.
+fn nfc_inert(c: char) -> bool {
+    matches!(c,
+        '\0'..='\u{2FF}'
+        | '\u{2010}'..='\u{2027}'
+        | '\u{3001}'..='\u{3029}'
+        | '\u{3041}'..='\u{3096}'
+        | '\u{30A1}'..='\u{30FA}'
+        | '\u{3400}'..='\u{4DBF}'
+        | '\u{4E00}'..='\u{9FFF}'
+        | '\u{AC00}'..='\u{D7A3}'
+        | '\u{FF01}'..='\u{FF5E}')
 }
 
 /// Splits normalized text into sentences. CJK sentences end at 。！？ (and their closing quotes or
@@ -372,6 +399,20 @@ mod tests {
     #[test]
     fn composes_to_nfc() {
         assert_eq!(normalize_text("e\u{301}"), "\u{e9}");
+        assert_eq!(normalize_text("中e\u{301}"), "中\u{e9}");
+    }
+
+    #[test]
+    fn inert_characters_are_left_as_they_are_by_nfc() {
+        use unicode_normalization::char::canonical_combining_class;
+        use unicode_normalization::{IsNormalized, is_nfc_quick};
+        for c in (0..=0x10FFFF)
+            .filter_map(char::from_u32)
+            .filter(|&c| nfc_inert(c))
+        {
+            assert_eq!(is_nfc_quick(std::iter::once(c)), IsNormalized::Yes, "{c:?}");
+            assert_eq!(canonical_combining_class(c), 0, "{c:?}");
+        }
     }
 
     #[test]
