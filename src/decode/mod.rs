@@ -205,7 +205,8 @@ const REPAIR_DEPTH: usize = 2;
 /// the most frequent ones) and better than before. Characters with no single-byte form (text
 /// the wrong decoding never touched) are kept as they are.
 fn repair_double_encoding(text: &str) -> Option<Decoded> {
-    let before = quality(text);
+    // Scored only if some repair is tried: most pages have too few Latin-1 letters for one.
+    let before = std::cell::OnceCell::new();
     let mut best: Option<(String, Quality, &'static Encoding)> = None;
     // Depth-first over (text, depth), so at most REPAIR_DEPTH candidate texts live at once.
     let mut stack: Vec<(std::borrow::Cow<'_, str>, usize)> = vec![(text.into(), 0)];
@@ -226,7 +227,10 @@ fn repair_double_encoding(text: &str) -> Option<Decoded> {
                     continue;
                 }
                 let chinese = q.common * 5 >= q.non_ascii && q.common > 0;
-                let better = best.as_ref().map_or(before.score, |(_, b, _)| b.score) < q.score;
+                let better = best.as_ref().map_or_else(
+                    || before.get_or_init(|| quality(text)).score,
+                    |(_, b, _)| b.score,
+                ) < q.score;
                 if chinese && better {
                     best = Some((repaired.clone(), q, encoding));
                 }
@@ -269,6 +273,10 @@ fn decode_runs(pieces: &[Result<Vec<u8>, char>], encoding: &'static Encoding) ->
 /// The byte a character came from when bytes were read in `page` (Latin-1 for the C1
 /// controls, which some converters pass through).
 fn single_byte(c: char, page: CodePage) -> Option<u8> {
+    // Beyond the last character of both tables ('™'): CJK text, most of what is checked.
+    if c > '\u{2122}' {
+        return None;
+    }
     const CP1252: &[(char, u8)] = &[
         ('€', 0x80),
         ('‚', 0x82),
@@ -350,8 +358,13 @@ fn sample(bytes: &[u8]) -> Vec<u8> {
     out
 }
 
+/// How much of the sample the detector reads: chardetng scores every byte for some twenty
+/// candidates, and a few pages of text tell them apart.
+const DETECT_BYTES: usize = 8 * 1024;
+
 /// Guesses the encoding of undeclared or mis-declared bytes.
 fn detect(bytes: &[u8]) -> &'static Encoding {
+    let bytes = &bytes[..bytes.len().min(DETECT_BYTES)];
     let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
     // In chunks: the detector stops feeding a candidate once the bytes rule it out.
     for chunk in bytes.chunks(4096) {
