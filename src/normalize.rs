@@ -209,6 +209,9 @@ pub fn is_cjk(c: char) -> bool {
 /// Characters that carry no visible text: zero-width characters, bidi controls, the soft hyphen,
 /// the BOM and other control characters. Pages sprinkle them differently on every render.
 fn is_invisible(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_control() && !c.is_whitespace();
+    }
     matches!(c,
         '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
         | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
@@ -279,7 +282,14 @@ pub fn split_sentences(text: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let mut start = 0;
     let mut pos = 0;
-    while let Some(c) = text[pos..].chars().next() {
+    // Only stops matter: skip to the next byte that is one or may start one (the CJK stops
+    // start with 0xE2, 0xE3 or 0xEF).
+    while let Some(skip) = text.as_bytes()[pos..]
+        .iter()
+        .position(|b| matches!(b, b'.' | b'!' | b'?' | 0xE2 | 0xE3 | 0xEF))
+    {
+        pos += skip;
+        let c = text[pos..].chars().next().expect("a character starts here");
         let cjk_stop = matches!(c, '。' | '！' | '？' | '…');
         let latin_stop = matches!(c, '.' | '!' | '?');
         if !cjk_stop && !latin_stop {

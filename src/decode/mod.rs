@@ -62,24 +62,19 @@ pub fn decode(bytes: &[u8], content_type: Option<&str>) -> Decoded {
         Some((d, evidence)) if d == encoding => evidence,
         _ => Evidence::Detected,
     };
-    // Valid UTF-8 with non-ASCII bytes is UTF-8, whatever the page declares: no other
-    // encoding we meet produces it by chance.
-    if let Some(text) = std::str::from_utf8(bytes).ok().filter(|t| !t.is_ascii()) {
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        // Valid UTF-8 with non-ASCII bytes is UTF-8, whatever the page declares: no other
+        // encoding we meet produces it by chance. Every encoding we read agrees on ASCII.
+        let encoding = if text.is_ascii() {
+            declared
+                .map(|(d, _)| d)
+                .filter(|d| d.is_ascii_compatible())
+                .unwrap_or(UTF_8)
+        } else {
+            UTF_8
+        };
         return Decoded {
             text: text.to_owned(),
-            encoding: UTF_8,
-            evidence: evidence_for(UTF_8),
-            had_errors: false,
-        };
-    }
-    if bytes.is_ascii() {
-        // Every encoding we read agrees on ASCII.
-        let encoding = declared
-            .map(|(d, _)| d)
-            .filter(|d| d.is_ascii_compatible())
-            .unwrap_or(UTF_8);
-        return Decoded {
-            text: String::from_utf8_lossy(bytes).into_owned(),
             encoding,
             evidence: evidence_for(encoding),
             had_errors: false,

@@ -32,7 +32,7 @@ pub fn extract(html: &str) -> Article {
     let dom = Dom::parse(html);
     let meta = metadata::read(&dom);
     let mut blocks = Extraction::new(&dom, true).blocks();
-    if char_count(&blocks) < MIN_ARTICLE_CHARS {
+    if !has_chars(&blocks, MIN_ARTICLE_CHARS) {
         let lenient = Extraction::new(&dom, false).blocks();
         if char_count(&lenient) > char_count(&blocks) {
             blocks = lenient;
@@ -50,6 +50,17 @@ pub fn extract(html: &str) -> Article {
         source_url: meta.source_url,
         blocks,
     }
+}
+
+/// Whether the blocks hold at least `n` characters other than white space (counting stops
+/// there: the body of a long article is not counted through).
+fn has_chars(blocks: &[Block], n: usize) -> bool {
+    blocks
+        .iter()
+        .flat_map(|b| b.text.chars())
+        .filter(|c| !c.is_whitespace())
+        .nth(n.saturating_sub(1))
+        .is_some()
 }
 
 fn char_count(blocks: &[Block]) -> usize {
@@ -89,6 +100,15 @@ static TAIL_BOILERPLATE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// The labels ad slots carry inside articles ("Advertisement", "Story continues below").
 fn is_ad_label(text: &str) -> bool {
+    // The labels have fewer letters than this; most blocks have more.
+    if text
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .nth(40)
+        .is_some()
+    {
+        return false;
+    }
     let folded = text
         .split_whitespace()
         .collect::<Vec<_>>()
@@ -134,6 +154,7 @@ pub(super) fn script_language(blocks: &[Block]) -> Option<String> {
     let (mut han, mut kana, mut hangul, mut other) = (0usize, 0usize, 0usize, 0usize);
     for c in blocks.iter().flat_map(|b| b.text.chars()) {
         match c {
+            c if c.is_ascii() => other += usize::from(c.is_ascii_alphabetic()),
             '\u{3040}'..='\u{30FF}' => kana += 1,
             '\u{AC00}'..='\u{D7AF}' => hangul += 1,
             c if is_cjk(c) && c.is_alphabetic() => han += 1,
@@ -233,8 +254,11 @@ impl<'a> Extraction<'a> {
             }
             let s = match &dom.nodes[id].data {
                 Data::Text(t) => {
-                    let chars = t.chars().filter(|c| !c.is_whitespace()).count();
-                    let commas = t.chars().filter(|&c| is_comma(c)).count();
+                    let (mut chars, mut commas) = (0, 0);
+                    for c in t.chars().filter(|c| !c.is_whitespace()) {
+                        chars += 1;
+                        commas += usize::from(is_comma(c));
+                    }
                     Stats {
                         chars,
                         commas,
