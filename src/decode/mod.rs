@@ -11,6 +11,7 @@
 pub mod mojibake;
 
 use encoding_rs::{Encoding, UTF_8};
+use std::ops::Range;
 use std::sync::LazyLock;
 
 /// Decoded text and how its encoding was chosen.
@@ -101,12 +102,12 @@ pub fn decode(bytes: &[u8], content_type: Option<&str>) -> Decoded {
     // a sample; the declared (or detected) reading comes first and keeps ties.
     let mut encoding = first;
     if is_chinese(first) || first == UTF_8 || declared.is_some() {
-        let mut best = quality(&first.decode_without_bom_handling(sample).0).score;
+        let mut best = quality(&read(first, sample)).score;
         for candidate in [encoding_rs::GB18030, encoding_rs::BIG5, UTF_8] {
             if candidate == first {
                 continue;
             }
-            let q = quality(&candidate.decode_without_bom_handling(sample).0).score;
+            let q = quality(&read(candidate, sample)).score;
             if q > best {
                 (encoding, best) = (candidate, q);
             }
@@ -134,11 +135,53 @@ fn is_chinese(e: &'static Encoding) -> bool {
 /// characters, kana and symbols instead.
 const COMMON_HAN: &str = "的一是不了在人有我他这個个们們中来來上大为為和国國地到以说說时時要就出会會可也你对對生能而子那得于着下自之年过過发發后後作里裡用道行所然家种種事成方多经經么麼去法学學如都同现現当當没沒动動面起看定天分还還进進好小部其些主样樣理心她本前开開但因只从從想实實日军軍者意无無力它与與长長把机機十民第公此已工使情明性知全三又关關点點正业業外将將两兩高间間由问問很最重并物手应應战戰向头頭文体體政美相见見被利什二等产產或新己制身果加西斯月话話合回特代内信表化老给給世位次度门門任常先海通教儿兒原东東声聲提立及比员員解水名真论論处處走义義各入几口认認条條平系气氣题題活尔更别打女变變四神总總何电電数數安少报報才结結反受目太量再感建务務做接必场場件计計管期市直德资資命山金指克许許统統区區保至队隊形社便空决決治展马馬科司五基";
 
-static COMMON_SORTED: LazyLock<Vec<char>> = LazyLock::new(|| {
-    let mut chars: Vec<char> = COMMON_HAN.chars().collect();
-    chars.sort_unstable();
-    chars
+/// [`COMMON_HAN`] as one bit per character of the CJK Unified Ideographs, where they all are.
+static COMMON_BITS: LazyLock<Vec<u64>> = LazyLock::new(|| {
+    let mut bits = vec![0u64; (0xA000 - 0x4E00) / 64];
+    for c in COMMON_HAN.chars() {
+        let i = u32::from(c) as usize - 0x4E00;
+        bits[i / 64] |= 1 << (i % 64);
+    }
+    bits
 });
+
+fn is_common_han(c: char) -> bool {
+    let i = (u32::from(c) as usize).wrapping_sub(0x4E00);
+    i < 0xA000 - 0x4E00 && COMMON_BITS[i / 64] & (1 << (i % 64)) != 0
+}
+
+/// The length of the ASCII at the start of `bytes`: the first bytes looked at one by one (CJK
+/// text has short runs of ASCII), the rest by encoding_rs's vectorized scan.
+pub(crate) fn ascii_prefix(bytes: &[u8]) -> usize {
+    const IN_LINE: usize = 16;
+    match bytes.iter().take(IN_LINE).position(|b| !b.is_ascii()) {
+        Some(at) => at,
+        None if bytes.len() <= IN_LINE => bytes.len(),
+        None => IN_LINE + Encoding::ascii_valid_up_to(&bytes[IN_LINE..]),
+    }
+}
+
+/// The non-ASCII characters of a text, ASCII skipped by the byte.
+fn non_ascii_chars(text: &str) -> impl Iterator<Item = char> + '_ {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        let at = ascii_prefix(rest.as_bytes());
+        let c = rest[at..].chars().next()?;
+        rest = &rest[at + c.len_utf8()..];
+        Some(c)
+    })
+}
+
+/// `bytes` read in `encoding`, with replacement characters for what it cannot read. UTF-8 goes
+/// through the standard library, which replaces the same way (one U+FFFD per maximal invalid
+/// subpart) but much faster on bytes that are not UTF-8 at all.
+fn read<'a>(encoding: &'static Encoding, bytes: &'a [u8]) -> std::borrow::Cow<'a, str> {
+    if encoding == UTF_8 {
+        String::from_utf8_lossy(bytes)
+    } else {
+        encoding.decode_without_bom_handling(bytes).0
+    }
+}
 
 /// Characters scored per reading: enough to tell readings apart, bounded on huge pages.
 const QUALITY_SAMPLE: usize = 100_000;
@@ -160,7 +203,7 @@ struct Quality {
 /// Latin-1 letters of double-encoded text.
 fn quality(text: &str) -> Quality {
     let mut q = Quality::default();
-    for c in text.chars().filter(|c| !c.is_ascii()).take(QUALITY_SAMPLE) {
+    for c in non_ascii_chars(text).take(QUALITY_SAMPLE) {
         q.non_ascii += 1;
         match c {
             '\u{FFFD}' => {
@@ -172,7 +215,7 @@ fn quality(text: &str) -> Quality {
                 q.score -= 1
             }
             '\u{E000}'..='\u{F8FF}' => q.score -= 2,
-            c if COMMON_SORTED.binary_search(&c).is_ok() => {
+            c if is_common_han(c) => {
                 q.common += 1;
                 q.score += 4;
             }
@@ -206,17 +249,24 @@ fn repair_double_encoding(text: &str) -> Option<Decoded> {
     // Depth-first over (text, depth), so at most REPAIR_DEPTH candidate texts live at once.
     let mut stack: Vec<(std::borrow::Cow<'_, str>, usize)> = vec![(text.into(), 0)];
     while let Some((current, depth)) = stack.pop() {
-        let latin = current
-            .chars()
-            .filter(|&c| !c.is_ascii() && single_byte(c, CodePage::Windows1252).is_some())
+        let latin = non_ascii_chars(&current)
+            .filter(|&c| single_byte(c, CodePage::Windows1252).is_some())
             .count();
-        if depth == REPAIR_DEPTH || latin < 64 {
+        if latin < 64 {
             continue;
         }
         for page in [CodePage::Windows1252, CodePage::Latin9] {
             let pieces = single_byte_runs(&current, page);
+            // ASCII reads the same in every encoding tried: nothing would change.
+            if pieces.bytes.is_ascii() {
+                continue;
+            }
             for encoding in [UTF_8, encoding_rs::GB18030, encoding_rs::BIG5] {
                 let repaired = decode_runs(&pieces, encoding);
+                // An unchanged text scores as it did, and its repairs are being tried already.
+                if repaired == *current {
+                    continue;
+                }
                 let q = quality(&repaired);
                 if q.errors * 100 > latin {
                     continue;
@@ -229,7 +279,9 @@ fn repair_double_encoding(text: &str) -> Option<Decoded> {
                 if chinese && better {
                     best = Some((repaired.clone(), q, encoding));
                 }
-                stack.push((repaired.into(), depth + 1));
+                if depth + 1 < REPAIR_DEPTH {
+                    stack.push((repaired.into(), depth + 1));
+                }
             }
         }
     }
@@ -241,24 +293,58 @@ fn repair_double_encoding(text: &str) -> Option<Decoded> {
     })
 }
 
-/// The text as runs of single bytes (in `page`) between the characters that have none.
-fn single_byte_runs(text: &str, page: CodePage) -> Vec<Result<Vec<u8>, char>> {
-    let mut pieces: Vec<Result<Vec<u8>, char>> = Vec::new();
-    for c in text.chars() {
-        match (single_byte(c, page), pieces.last_mut()) {
-            (Some(b), Some(Ok(run))) => run.push(b),
-            (Some(b), _) => pieces.push(Ok(vec![b])),
-            (None, _) => pieces.push(Err(c)),
-        }
-    }
-    pieces
+/// A text as runs of single bytes (in a code page) between the characters that have none.
+struct Runs {
+    bytes: Vec<u8>,
+    /// A run of `bytes`, or a character without a single byte.
+    pieces: Vec<Result<Range<usize>, char>>,
 }
 
-fn decode_runs(pieces: &[Result<Vec<u8>, char>], encoding: &'static Encoding) -> String {
-    let mut out = String::new();
-    for piece in pieces {
+fn single_byte_runs(text: &str, page: CodePage) -> Runs {
+    let mut runs = Runs {
+        bytes: Vec::with_capacity(text.len()),
+        pieces: Vec::new(),
+    };
+    let mut rest = text;
+    loop {
+        // ASCII is its own single byte: taken by the span.
+        let ascii = ascii_prefix(rest.as_bytes());
+        runs.push(&rest.as_bytes()[..ascii]);
+        rest = &rest[ascii..];
+        let Some(c) = rest.chars().next() else {
+            return runs;
+        };
+        rest = &rest[c.len_utf8()..];
+        match single_byte(c, page) {
+            Some(b) => runs.push(&[b]),
+            None => runs.pieces.push(Err(c)),
+        }
+    }
+}
+
+impl Runs {
+    /// Adds bytes to the last run, or starts one.
+    fn push(&mut self, bytes: &[u8]) {
+        if bytes.is_empty() {
+            return;
+        }
+        let start = self.bytes.len();
+        self.bytes.extend_from_slice(bytes);
+        match self.pieces.last_mut() {
+            Some(Ok(run)) => run.end = self.bytes.len(),
+            _ => self.pieces.push(Ok(start..self.bytes.len())),
+        }
+    }
+}
+
+fn decode_runs(runs: &Runs, encoding: &'static Encoding) -> String {
+    let mut out = String::with_capacity(runs.bytes.len());
+    for piece in &runs.pieces {
         match piece {
-            Ok(run) => out.push_str(&encoding.decode_without_bom_handling(run).0),
+            Ok(run) => {
+                let bytes = &runs.bytes[run.clone()];
+                out.push_str(&read(encoding, bytes));
+            }
             Err(c) => out.push(*c),
         }
     }
@@ -268,7 +354,13 @@ fn decode_runs(pieces: &[Result<Vec<u8>, char>], encoding: &'static Encoding) ->
 /// The byte a character came from when bytes were read in `page` (Latin-1 for the C1
 /// controls, which some converters pass through).
 fn single_byte(c: char, page: CodePage) -> Option<u8> {
-    // Beyond the last character of both tables ('™'): CJK text, most of what is checked.
+    // Latin-1 first: ASCII and CJK text are most of what is checked, and no character of the
+    // tables below is Latin-1 or beyond their last one, '™'.
+    if let Ok(b) = u8::try_from(u32::from(c)) {
+        let replaced_in_latin9 = matches!(page, CodePage::Latin9)
+            && matches!(c, '¤' | '¦' | '¨' | '´' | '¸' | '¼' | '½' | '¾');
+        return (!replaced_in_latin9).then_some(b);
+    }
     if c > '\u{2122}' {
         return None;
     }
@@ -315,15 +407,7 @@ fn single_byte(c: char, page: CodePage) -> Option<u8> {
         CodePage::Windows1252 => CP1252,
         CodePage::Latin9 => LATIN9,
     };
-    if let Some(&(_, b)) = table.iter().find(|&&(k, _)| k == c) {
-        return Some(b);
-    }
-    let replaced_in_latin9 = matches!(page, CodePage::Latin9)
-        && matches!(c, '¤' | '¦' | '¨' | '´' | '¸' | '¼' | '½' | '¾');
-    if replaced_in_latin9 {
-        return None;
-    }
-    u8::try_from(u32::from(c)).ok()
+    table.iter().find(|&&(k, _)| k == c).map(|&(_, b)| b)
 }
 
 /// The bytes that tell encodings apart: the non-ASCII runs of a page with a little ASCII around
@@ -486,6 +570,28 @@ mod tests {
         let expected = format!("{}中文{}", "a".repeat(16), "b".repeat(16));
         assert_eq!(sample(page.as_bytes()), expected.as_bytes());
         assert_eq!(sample(b"short ascii"), b"short ascii");
+    }
+
+    #[test]
+    fn utf8_is_replaced_as_encoding_rs_replaces_it() {
+        let (gbk, _, _) = encoding_rs::GBK.encode("中华人民共和国，“新闻”——发布会…");
+        let mut cases: Vec<Vec<u8>> = vec![gbk.into_owned()];
+        cases.extend(["\u{e9}t\u{e9} 中文 😀".as_bytes().to_vec()]);
+        let mixed: Vec<u8> = (0..4096u32).map(|i| (i * 7919 % 256) as u8).collect();
+        cases.push(mixed);
+        cases.push(b"\xF0\x9F\x98 \xE4\xB8 \xC3 \xED\xA0\x80 \xF4\x90\x80\x80 \xC0\xAF".to_vec());
+        for bytes in cases {
+            assert_eq!(
+                read(UTF_8, &bytes),
+                UTF_8.decode_without_bom_handling(&bytes).0
+            );
+        }
+    }
+
+    #[test]
+    fn common_characters_are_found() {
+        assert!(COMMON_HAN.chars().all(is_common_han));
+        assert!(!is_common_han('鬱') && !is_common_han('a') && !is_common_han('\u{3000}'));
     }
 
     #[test]

@@ -77,7 +77,7 @@ fn next_misread(text: &str) -> Option<usize> {
     let bytes = text.as_bytes();
     let mut at = 0;
     loop {
-        at += bytes[at..].iter().position(|&b| !b.is_ascii())?;
+        at += super::ascii_prefix(&bytes[at..]);
         let c = text[at..].chars().next()?;
         if to_byte(c).is_some() {
             return Some(at);
