@@ -407,7 +407,7 @@ impl<S: TokenSink> Tokenizer<'_, S> {
         while i < n && !is_space(b[i]) && !matches!(b[i], b'/' | b'>') {
             i += 1;
         }
-        let name = LocalName::from(lowercase(&self.src[from..i]));
+        let name = tag_name(&lowercase(&self.src[from..i]));
         let mut attrs: Vec<Attribute> = Vec::new();
         let mut self_closing = false;
         loop {
@@ -443,7 +443,7 @@ impl<S: TokenSink> Tokenizer<'_, S> {
             while i < n && is_space(b[i]) {
                 i += 1;
             }
-            let mut value = "";
+            let (mut value, mut value_at) = ("", i);
             if i < n && b[i] == b'=' {
                 i += 1;
                 while i < n && is_space(b[i]) {
@@ -457,7 +457,7 @@ impl<S: TokenSink> Tokenizer<'_, S> {
                         let Some(close) = memchr(q, &b[i + 1..]) else {
                             return Markup::Eof;
                         };
-                        value = &self.src[i + 1..i + 1 + close];
+                        (value, value_at) = (&self.src[i + 1..i + 1 + close], i + 1);
                         i += close + 2;
                     }
                     b'>' => {}
@@ -469,7 +469,7 @@ impl<S: TokenSink> Tokenizer<'_, S> {
                         if i >= n {
                             return Markup::Eof;
                         }
-                        value = &self.src[start..i];
+                        (value, value_at) = (&self.src[start..i], start);
                     }
                 }
             }
@@ -483,9 +483,15 @@ impl<S: TokenSink> Tokenizer<'_, S> {
             if attrs.iter().any(|a| a.name.local == local) {
                 continue;
             }
+            // Most values have no character reference: a slice of the page, no copy.
+            let value = if value.bytes().any(|b| b == b'&') {
+                StrTendril::from_slice(&decode_references(value, true))
+            } else {
+                self.input.subtendril(value_at as u32, value.len() as u32)
+            };
             attrs.push(Attribute {
                 name: QualName::new(None, ns!(), local),
-                value: StrTendril::from_slice(&decode_references(value, true)),
+                value,
             });
         }
         let tag = Tag {
@@ -595,6 +601,42 @@ fn comment_end(b: &[u8], from: usize) -> usize {
         }
     }
     b.len()
+}
+
+/// Interns a tag name, the most frequent ones without hashing.
+fn tag_name(name: &str) -> LocalName {
+    match name {
+        "a" => local_name!("a"),
+        "div" => local_name!("div"),
+        "li" => local_name!("li"),
+        "span" => local_name!("span"),
+        "script" => local_name!("script"),
+        "img" => local_name!("img"),
+        "td" => local_name!("td"),
+        "p" => local_name!("p"),
+        "meta" => local_name!("meta"),
+        "tr" => local_name!("tr"),
+        "ul" => local_name!("ul"),
+        "link" => local_name!("link"),
+        "input" => local_name!("input"),
+        "br" => local_name!("br"),
+        "option" => local_name!("option"),
+        "table" => local_name!("table"),
+        "strong" => local_name!("strong"),
+        "em" => local_name!("em"),
+        "i" => local_name!("i"),
+        "b" => local_name!("b"),
+        "font" => local_name!("font"),
+        "h1" => local_name!("h1"),
+        "h2" => local_name!("h2"),
+        "h3" => local_name!("h3"),
+        "h4" => local_name!("h4"),
+        "style" => local_name!("style"),
+        "iframe" => local_name!("iframe"),
+        "section" => local_name!("section"),
+        "article" => local_name!("article"),
+        name => LocalName::from(name),
+    }
 }
 
 /// ASCII letters lowercased, as the tokenizer does for tag and attribute names.
