@@ -430,11 +430,15 @@ impl Dom {
 
     /// All text under `id`, concatenated.
     pub fn text(&self, id: NodeId) -> String {
-        let mut out = String::new();
-        for n in self.subtree(id) {
-            if let Data::Text(t) = &self.nodes[n].data {
-                out.push_str(t);
-            }
+        let texts = || {
+            self.subtree(id).filter_map(|n| match &self.nodes[n].data {
+                Data::Text(t) => Some(&**t),
+                Data::Element(_) => None,
+            })
+        };
+        let mut out = String::with_capacity(texts().map(str::len).sum());
+        for t in texts() {
+            out.push_str(t);
         }
         out
     }

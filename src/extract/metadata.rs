@@ -162,7 +162,14 @@ fn author_name(v: &Value) -> Option<String> {
 
 /// Whitespace folded to single spaces, trimmed.
 fn fold(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut out = String::with_capacity(s.len());
+    for word in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
 }
 
 /// Separators between a headline and the site or channel names in `<title>`.
