@@ -262,9 +262,14 @@ fn repair_double_encoding(text: &str) -> Option<Decoded> {
                 continue;
             }
             for encoding in [UTF_8, encoding_rs::GB18030, encoding_rs::BIG5] {
-                let repaired = decode_runs(&pieces, encoding);
+                let (repaired, run_errors) = decode_runs(&pieces, encoding);
                 // An unchanged text scores as it did, and its repairs are being tried already.
                 if repaired == *current {
+                    continue;
+                }
+                // Too many bytes that do not read is a wrong repair, known without scoring when
+                // the score would see all of them (every character of a text this short).
+                if run_errors * 100 > latin && repaired.len() <= 2 * QUALITY_SAMPLE {
                     continue;
                 }
                 let q = quality(&repaired);
@@ -337,18 +342,21 @@ impl Runs {
     }
 }
 
-fn decode_runs(runs: &Runs, encoding: &'static Encoding) -> String {
+/// The text with its runs read in `encoding`, and the replacement characters the runs gave.
+fn decode_runs(runs: &Runs, encoding: &'static Encoding) -> (String, usize) {
     let mut out = String::with_capacity(runs.bytes.len());
+    let mut errors = 0;
     for piece in &runs.pieces {
         match piece {
             Ok(run) => {
-                let bytes = &runs.bytes[run.clone()];
-                out.push_str(&read(encoding, bytes));
+                let text = read(encoding, &runs.bytes[run.clone()]);
+                errors += text.matches('\u{FFFD}').count();
+                out.push_str(&text);
             }
             Err(c) => out.push(*c),
         }
     }
-    out
+    (out, errors)
 }
 
 /// The byte a character came from when bytes were read in `page` (Latin-1 for the C1
