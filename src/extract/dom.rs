@@ -340,21 +340,22 @@ impl Dom {
             }),
         });
         let mut verdicts = HashMap::new();
-        // (source node, arena parent or `None` when not copied); children pushed in reverse
-        // so they pop in order. The parts not copied are still walked for the metadata.
-        let mut stack: Vec<(RawId, Option<NodeId>)> =
-            tree.children_rev(0).map(|c| (c, Some(0))).collect();
-        while let Some((raw, parent)) = stack.pop() {
+        // The copy of each node of the tree, if copied: what the children of the nodes copied
+        // are copied under. The parts not copied are still walked, for the metadata.
+        let mut copies: Vec<Option<NodeId>> = vec![None; tree.nodes.len()];
+        copies[0] = Some(0);
+        for raw in tree.descendants(0) {
+            let parent = tree.parent(raw).and_then(|p| copies[p]);
             let (data, chosen) = match &tree.nodes[raw].data {
                 RawData::Text(text) if parent.is_some() => (Data::Text(text.clone()), false),
                 RawData::Element(el) => {
                     head.note(tree, raw, el);
                     let name = &*el.name.local;
-                    let copied = parent.filter(|_| {
-                        el.mark != Mark::Remove && !never_text(name) && !hidden(|n| el.attr(n))
-                    });
-                    if copied.is_none() {
-                        stack.extend(tree.children_rev(raw).map(|c| (c, None)));
+                    let copied = parent.is_some()
+                        && el.mark != Mark::Remove
+                        && !never_text(name)
+                        && !hidden(|n| el.attr(n));
+                    if !copied {
                         continue;
                     }
                     let tag = Tag::from_name(name);
@@ -382,7 +383,6 @@ impl Dom {
                 continue;
             };
             let id = nodes.len();
-            let is_element = matches!(data, Data::Element(_));
             nodes.push(Node {
                 parent: Some(parent),
                 end: 0,
@@ -393,9 +393,7 @@ impl Dom {
                 selected.push(id);
             }
             inside_selected.push(chosen || inside_selected[parent]);
-            if is_element {
-                stack.extend(tree.children_rev(raw).map(|c| (c, Some(id))));
-            }
+            copies[raw] = Some(id);
         }
         let child_ids = link(&mut nodes);
         let dom = Dom {

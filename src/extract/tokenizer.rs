@@ -484,7 +484,7 @@ impl<S: TokenSink> Tokenizer<'_, S> {
                 continue;
             }
             // Most values have no character reference: a slice of the page, no copy.
-            let value = if value.bytes().any(|b| b == b'&') {
+            let value = if memchr(b'&', value.as_bytes()).is_some() {
                 StrTendril::from_slice(&decode_references(value, true))
             } else {
                 self.input.subtendril(value_at as u32, value.len() as u32)

@@ -67,10 +67,12 @@ impl RawElement {
 }
 
 impl Tree {
-    fn new() -> Tree {
-        Tree {
-            nodes: vec![RawNode::new(RawData::Document)],
-        }
+    fn with_capacity(nodes: usize) -> Tree {
+        let mut tree = Tree {
+            nodes: Vec::with_capacity(nodes),
+        };
+        tree.nodes.push(RawNode::new(RawData::Document));
+        tree
     }
 
     fn push(&mut self, data: RawData) -> RawId {
@@ -78,21 +80,36 @@ impl Tree {
         self.nodes.len() - 1
     }
 
-    /// The children of `id`, last first.
-    pub fn children_rev(&self, id: RawId) -> impl Iterator<Item = RawId> + '_ {
-        std::iter::successors(index(self.nodes[id].last_child), |&c| {
-            index(self.nodes[c].prev)
+    pub fn parent(&self, id: RawId) -> Option<RawId> {
+        index(self.nodes[id].parent)
+    }
+
+    /// The nodes under `id` (itself left out), in document order: first children, then next
+    /// siblings, which the tree builder mostly created in that order, so the walk goes forward
+    /// through memory.
+    pub fn descendants(&self, id: RawId) -> impl Iterator<Item = RawId> + '_ {
+        let mut next = index(self.nodes[id].first_child);
+        std::iter::from_fn(move || {
+            let at = next?;
+            next = index(self.nodes[at].first_child).or_else(|| {
+                let mut n = at;
+                loop {
+                    if let Some(sibling) = index(self.nodes[n].next) {
+                        return Some(sibling);
+                    }
+                    n = index(self.nodes[n].parent).filter(|&p| p != id)?;
+                }
+            });
+            Some(at)
         })
     }
 
     /// All text under `id`, concatenated.
     pub fn text(&self, id: RawId) -> String {
         let mut out = String::new();
-        let mut stack = vec![id];
-        while let Some(n) = stack.pop() {
-            match &self.nodes[n].data {
-                RawData::Text(t) => out.push_str(t),
-                _ => stack.extend(self.children_rev(n)),
+        for n in self.descendants(id) {
+            if let RawData::Text(t) = &self.nodes[n].data {
+                out.push_str(t);
             }
         }
         out
@@ -177,7 +194,11 @@ impl RawNode {
 /// Parses a page.
 pub fn parse(html: &str) -> Tree {
     let sink = Sink {
-        tree: RefCell::new(Tree::new()),
+        // About a node per tag (elements, and the texts between them): room for that saves
+        // growing the arena again and again.
+        tree: RefCell::new(Tree::with_capacity(
+            memchr::memchr_iter(b'<', html.as_bytes()).count() + 2,
+        )),
     };
     let builder = TreeBuilder::new(sink, TreeBuilderOpts::default());
     tokenizer::run(html, &builder);
@@ -187,7 +208,7 @@ pub fn parse(html: &str) -> Tree {
 /// A page parsed by scraper, for site rules' selectors, as a [`Tree`] with the elements
 /// matching `remove` and `select` marked.
 pub fn from_scraper(html: &Html, remove: &[Selector], select: Option<&Selector>) -> Tree {
-    let mut tree = Tree::new();
+    let mut tree = Tree::with_capacity(0);
     // (source node, parent in the copy); children pushed in reverse so they pop in order.
     let mut stack: Vec<_> = html.tree.root().children().rev().map(|c| (c, 0)).collect();
     while let Some((node, parent)) = stack.pop() {
@@ -536,6 +557,12 @@ mod tests {
         assert!(flatten_deep_nesting(&script).is_none());
     }
 
+    fn children_rev(tree: &Tree, id: RawId) -> impl Iterator<Item = RawId> + '_ {
+        std::iter::successors(index(tree.nodes[id].last_child), |&c| {
+            index(tree.nodes[c].prev)
+        })
+    }
+
     /// The elements (with the attributes kept) and texts of a tree, adjacent texts joined.
     fn outline(tree: &Tree) -> String {
         let mut out = String::new();
@@ -552,10 +579,10 @@ mod tests {
                     }
                     out += ">";
                     stack.push((id, true));
-                    stack.extend(tree.children_rev(id).map(|c| (c, false)));
+                    stack.extend(children_rev(tree, id).map(|c| (c, false)));
                 }
                 RawData::Text(t) => out += t,
-                RawData::Document => stack.extend(tree.children_rev(id).map(|c| (c, false))),
+                RawData::Document => stack.extend(children_rev(tree, id).map(|c| (c, false))),
                 RawData::Other => {}
             }
         }
