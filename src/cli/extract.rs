@@ -1,7 +1,7 @@
 //! `palimpsest extract`: shows what palimpsest reads in pages, through the same
 //! [`palimpsest::page::read`] that `snapshot` archives with.
 
-use flate2::read::GzDecoder;
+use flate2::bufread::GzDecoder;
 use palimpsest::config::{self, Config};
 use palimpsest::extract::SiteRules;
 use palimpsest::fetch::Fetcher;

@@ -174,6 +174,10 @@ fn to_byte(c: char) -> Option<u8> {
     if (0x80..=0xFF).contains(&code) {
         return u8::try_from(code).ok();
     }
+    // Beyond the last of the Windows-1252 characters below: CJK text, most of what is checked.
+    if c > '™' {
+        return None;
+    }
     let byte = match c {
         '€' => 0x80,
         '‚' => 0x82,
