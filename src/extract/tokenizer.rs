@@ -8,8 +8,9 @@
 //! keeps only the attributes the extractor or the tree builder read. Tree construction
 //! (implied tags, misnested markup, foster parenting) is still html5ever's.
 //!
-//! Left out on purpose: comments (they never change the elements), and the tags nested deeper
-//! than [`MAX_DEPTH`] (their text stays, in the innermost element kept).
+//! Left out on purpose: the text of comments (only where they are matters, to the tree builder's
+//! handling of white space), and the tags nested deeper than [`MAX_DEPTH`] (their text stays, in
+//! the innermost element kept).
 
 use super::tree::{MAX_DEPTH, never_nests};
 use html5ever::data::{C1_REPLACEMENTS, NAMED_ENTITIES};
@@ -116,7 +117,7 @@ enum Markup {
     Text,
     /// A token, and where it ends.
     Token(Token, usize),
-    /// Something with no token (a comment, `</>`), and where it ends.
+    /// Something with no token (`</>`), and where it ends.
     Skip(usize),
     /// A tag cut off by the end of the page, which drops it.
     Eof,
@@ -373,7 +374,7 @@ impl<S: TokenSink> Tokenizer<'_, S> {
             b'!' => {
                 let rest = &b[at + 2..];
                 if rest.starts_with(b"--") {
-                    Markup::Skip(comment_end(b, at + 4))
+                    comment(comment_end(b, at + 4))
                 } else if rest.len() >= 7 && rest[..7].eq_ignore_ascii_case(b"DOCTYPE") {
                     self.doctype(at + 9)
                 } else if rest.starts_with(b"[CDATA[")
@@ -396,7 +397,7 @@ impl<S: TokenSink> Tokenizer<'_, S> {
 
     fn bogus_comment(&self, from: usize) -> Markup {
         let b = self.bytes();
-        Markup::Skip(memchr(b'>', &b[from..]).map_or(b.len(), |i| from + i + 1))
+        comment(memchr(b'>', &b[from..]).map_or(b.len(), |i| from + i + 1))
     }
 
     /// A start or end tag whose name begins at `from`.
@@ -575,6 +576,11 @@ impl<S: TokenSink> Tokenizer<'_, S> {
         }
         done(dt, to_close(i))
     }
+}
+
+/// A comment ending at `end`, without its text, which nothing reads.
+fn comment(end: usize) -> Markup {
+    Markup::Token(Token::CommentToken(StrTendril::new()), end)
 }
 
 /// Where a comment whose text begins at `from` ends: after `-->` or `--!>`; `<!-->` and

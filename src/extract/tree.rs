@@ -563,7 +563,9 @@ mod tests {
         })
     }
 
-    /// The elements (with the attributes kept) and texts of a tree, adjacent texts joined.
+    /// The elements (with the attributes kept) and texts of a tree, adjacent texts joined;
+    /// comments leave no trace, and the contents of a template (which scraper puts under a
+    /// fragment node) are shown under it.
     fn outline(tree: &Tree) -> String {
         let mut out = String::new();
         let mut stack = vec![(0, false)];
@@ -583,7 +585,7 @@ mod tests {
                 }
                 RawData::Text(t) => out += t,
                 RawData::Document => stack.extend(children_rev(tree, id).map(|c| (c, false))),
-                RawData::Other => {}
+                RawData::Other => stack.extend(children_rev(tree, id).map(|c| (c, false))),
             }
         }
         out
@@ -621,5 +623,177 @@ mod tests {
         for html in pages {
             assert_eq!(outline(&parse(html)), scraper_outline(html), "{html}");
         }
+    }
+
+    /// Random tag soup from pieces of tricky markup: the tree must be html5ever's.
+    #[test]
+    fn our_tokenizer_builds_html5evers_tree_from_tag_soup() {
+        let pieces = [
+            "<div>",
+            "</div>",
+            "<p>",
+            "</p>",
+            "<b>",
+            "</b>",
+            "<i>",
+            "</i>",
+            "<a href='x'>",
+            "</a>",
+            "<table>",
+            "</table>",
+            "<tr>",
+            "<td>",
+            "</td>",
+            "<li>",
+            "<ul>",
+            "</ul>",
+            "<span class=\"c d\">",
+            "</span>",
+            "text ",
+            " ",
+            "\n",
+            "&amp;",
+            "&nbsp;",
+            "&copy",
+            "&#x41;",
+            "&#12;",
+            "&bogus;",
+            "<",
+            ">",
+            "</",
+            "<!-- c -->",
+            "<!--",
+            "-->",
+            "<script>",
+            "</script>",
+            "<style>",
+            "</style>",
+            "<title>",
+            "</title>",
+            "<textarea>",
+            "</textarea>",
+            "<br/>",
+            "<img src=x>",
+            "<svg>",
+            "</svg>",
+            "<math>",
+            "<![CDATA[z]]>",
+            "<select>",
+            "<option>",
+            "<form>",
+            "</form>",
+            "<h1 id=t>",
+            "</h1>",
+            "<p class=a/>",
+            "<DIV CLASS=X>",
+            "<input type=hidden>",
+            "<font color=red>",
+            "</font>",
+            "<noscript>",
+            "</noscript>",
+            "<template>",
+            "</template>",
+            "<plaintext>",
+            "<frameset>",
+            "<body hidden>",
+            "<html lang=zh>",
+            "<head>",
+            "<meta name=a content=b>",
+            "<a",
+            " b='c>'",
+            "=\"",
+            "'",
+            "\"",
+            "<!DOCTYPE html>",
+            "<!doctype html public \"-//W3C//DTD HTML 4.0//EN\">",
+            "<?x?>",
+            "</ x>",
+            "<xmp>",
+            "</xmp>",
+            "<pre>",
+            "\n\n",
+            "<iframe>",
+            "</iframe>",
+            "中文",
+            "<nobr>",
+            "<marquee>",
+            "</marquee>",
+            "<object>",
+            "</object>",
+            "<caption>",
+            "<colgroup>",
+            "<col>",
+            "<button>",
+            "</button>",
+            "<a href=\"?a=1&amp;b=2&copy=3\">",
+            "<B>",
+            "</B>",
+            "<em>",
+            "</em>",
+            "<dd>",
+            "<dt>",
+            "<dl>",
+            "</dl>",
+            "<h2>",
+            "</h2>",
+            "<article>",
+            "</article>",
+            "<nav>",
+            "</nav>",
+            "<p style='display:none'>",
+            "<ruby>",
+            "<rt>",
+            "<rp>",
+            "</ruby>",
+            "<body>",
+            "</body>",
+            "</html>",
+            "<image>",
+            "<isindex>",
+            "<frame>",
+            "<math><mi>",
+            "<svg><foreignObject>",
+            "<desc>",
+            "<annotation-xml encoding='text/html'>",
+            "&lt;",
+            "&gt",
+            "&#0;",
+            "&#x80;",
+            "&#55296;",
+            "&notin;",
+            "&NotANamedEntity",
+            "<a/b>",
+            "<div\tclass=\"t\"\n>",
+            "<!---->",
+            "<!--->",
+            "<!-- a --!>",
+            "<!-->",
+            "</br>",
+            "</p >",
+            "<p/ >",
+            "<table><tbody>",
+            "</tbody>",
+            "<th>",
+            "<thead>",
+        ];
+        let mut seed: u64 = 987654321;
+        let mut next = || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as usize
+        };
+        let mut bad = 0;
+        for _ in 0..2000 {
+            let len = next() % 60;
+            let html: String = (0..len).map(|_| pieces[next() % pieces.len()]).collect();
+            let a = outline(&parse(&html));
+            let b = scraper_outline(&html);
+            if a != b {
+                bad += 1;
+                eprintln!("{html:?}\n ours: {a}\n html5ever: {b}");
+            }
+        }
+        assert_eq!(bad, 0);
     }
 }
