@@ -14,9 +14,11 @@
 
 pub mod commit;
 pub mod history;
+mod pack;
 pub mod path;
 pub mod record;
 pub mod state;
+mod tree;
 pub mod verify;
 
 pub use commit::{ChangeKind, Trailers};
@@ -295,27 +297,7 @@ impl Archive {
     }
 }
 
-/// Pack settings for the recorder's own repository handle (not the archive's git config).
-/// Delta search over large raw pages dominates packing: a first pass of 1,000 news pages of
-/// 110 KB spent 30 s in it. Objects above the big-file threshold are stored whole (compressed);
-/// the archived text files stay far below it and keep their deltas, and `git gc` may deltify
-/// everything later. libgit2 1.9 reads that threshold from `pack.deltaCacheSize`
-/// (pack-objects.c); git's own name is set too, for a libgit2 that reads it.
-const PACK_CONFIG: &str = "[pack]\n\tdeltaCacheSize = 65536\n[core]\n\tbigFileThreshold = 65536\n";
-
 impl Local {
-    /// Gives `repo` (a private handle) the pack settings, from a file in `.palimpsest/`.
-    fn pack_settings(&self, repo: &Repository) -> Result<(), ArchiveError> {
-        let path = self.root.join(PRIVATE_DIR).join("pack.config");
-        if std::fs::read_to_string(&path).ok().as_deref() != Some(PACK_CONFIG) {
-            std::fs::write(&path, PACK_CONFIG).map_err(ArchiveError::io(&path))?;
-        }
-        let mut config = repo.config()?;
-        config.add_file(&path, git2::ConfigLevel::App, true)?;
-        repo.set_config(&config)?;
-        Ok(())
-    }
-
     fn require_lock(&self) {
         assert!(
             self.lock.is_some(),

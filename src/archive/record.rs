@@ -1,21 +1,22 @@
 //! Observations → commits: decides whether a fetch is a change and writes it as one commit.
 //!
-//! A [`Recorder`] writes the changes of a run. It builds each commit's tree (rewriting only the
-//! folders on the article's path) and chains the commits in memory, then per batch writes every
-//! new object into one pack and moves the branch once: a run of thousands of changes is neither
-//! thousands of loose object files (file creation dominates their cost) nor thousands of ref
-//! updates. Objects reach disk before any ref names them, so a crash never leaves a ref to a
-//! missing object.
+//! A [`Recorder`] writes the changes of a run. It keeps the tree in memory, rewrites only the
+//! folders on each article's path ([`tree`]) and chains the commits, then per batch writes every
+//! new object into one pack ([`pack`]) and moves the branch once: a run of thousands of changes
+//! is neither thousands of loose object files (file creation dominates their cost) nor
+//! thousands of ref updates. Objects reach disk before any ref names them, so a crash never
+//! leaves a ref to a missing object.
 
 use super::commit::{self, ChangeKind, Trailers};
+use super::pack::Batch;
+use super::tree::Trees;
 use super::{Archive, ArchiveError, Local, RAW_NOTES_REF, path, signature};
 use crate::diff;
 use crate::hash::ContentHash;
 use crate::normalize::Document;
 use chrono::{DateTime, Utc};
-use git2::{Mempack, Odb, Oid, Repository, Tree};
+use git2::{ObjectType, Oid, Repository};
 use std::collections::{BTreeSet, HashMap};
-use std::io::Write;
 use url::Url;
 
 /// Starts the commit-message line that sums up a body change, sentence by sentence.
@@ -68,11 +69,10 @@ struct Pending {
 pub struct Recorder<'a> {
     repo: &'a Repository,
     local: &'a mut Local,
-    odb: &'a Odb<'a>,
     /// Where new objects wait, in memory, until the batch is packed.
-    mempack: &'a Mempack<'a>,
-    /// Objects written in this batch, with a path hint that lets the pack find good deltas.
-    written: Vec<(Oid, Option<String>)>,
+    batch: Batch,
+    /// The tree of `tip`.
+    trees: Trees,
     /// The commit the branch points at.
     published: Oid,
     /// The last commit written, which the next one builds on.
@@ -103,13 +103,12 @@ impl Archive {
         unsafe {
             git2::opts::set_mwindow_mapped_limit(256 * 1024 * 1024)?;
         }
-        // A repository handle of its own, so that the in-memory object store attached to it
-        // goes away with it.
+        // A repository handle of its own, so that the settings above and the packs it loads
+        // go away with it.
         let repo = Repository::open(self.repo.path())?;
-        self.local.pack_settings(&repo)?;
-        let odb = repo.odb()?;
-        let mempack = odb.add_new_mempack_backend(1000)?;
-        let head = repo.head()?.peel_to_commit()?.id();
+        let head = repo.head()?.peel_to_commit()?;
+        let trees = Trees::new(head.tree_id(), "");
+        let head = head.id();
         let notes = match repo.refname_to_id(RAW_NOTES_REF) {
             Ok(oid) => Some(oid),
             Err(e) if e.code() == git2::ErrorCode::NotFound => None,
@@ -118,9 +117,8 @@ impl Archive {
         let mut recorder = Recorder {
             repo: &repo,
             local: &mut self.local,
-            odb: &odb,
-            mempack: &mempack,
-            written: Vec::new(),
+            batch: Batch::default(),
+            trees,
             published: head,
             tip: head,
             notes_published: notes,
@@ -220,29 +218,14 @@ impl Recorder<'_> {
     /// Commits a new `palimpsest.toml` in this batch.
     pub fn commit_settings(&mut self, text: &str, message: &str) -> Result<(), ArchiveError> {
         let config = crate::config::Config::parse(text)?;
-        let repo = self.repo;
-        let parent = repo.find_commit(self.tip)?;
-        let blob = repo.blob(text.as_bytes())?;
-        self.written
-            .push((blob, Some(crate::config::FILE_NAME.to_owned())));
-        let tree = tree_with(
-            repo,
-            Some(&parent.tree()?),
-            crate::config::FILE_NAME,
-            Some(blob),
-            &mut self.written,
-        )?
-        .ok_or_else(|| git2::Error::from_str("empty tree"))?;
-        let sig = signature(Utc::now())?;
-        self.tip = repo.commit(
-            None,
-            &sig,
-            &sig,
-            message,
-            &repo.find_tree(tree)?,
-            &[&parent],
-        )?;
-        self.written.push((self.tip, None));
+        let name = crate::config::FILE_NAME;
+        let blob = self
+            .batch
+            .add(ObjectType::Blob, text.as_bytes().to_vec(), Some(name))?;
+        self.trees.set(self.repo, &self.batch, name, Some(blob))?;
+        let tree = self.trees.write(&mut self.batch)?;
+        let commit = commit_object(tree, &[self.tip], Utc::now(), message)?;
+        self.tip = self.batch.add(ObjectType::Commit, commit, None)?;
         self.touched.insert(crate::config::FILE_NAME.to_owned());
         self.local.config = config;
         self.local.config_text = text.to_owned();
@@ -250,14 +233,19 @@ impl Recorder<'_> {
     }
 
     /// The text of `path` at the last commit written.
-    fn current(&self, path: &str) -> Result<Option<Document>, ArchiveError> {
-        let repo = self.repo;
-        let tree = repo.find_commit(self.tip)?.tree()?;
-        match tree.get_path(std::path::Path::new(path)) {
-            Ok(entry) => Ok(Some(Document::parse(repo.find_blob(entry.id())?.content()))),
-            Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
-            Err(e) => Err(e.into()),
+    fn current(&mut self, path: &str) -> Result<Option<Document>, ArchiveError> {
+        match self.trees.get(self.repo, &self.batch, path)? {
+            Some(blob) => Ok(Some(self.document(blob)?)),
+            None => Ok(None),
         }
+    }
+
+    /// An archived text, from this batch or the repository.
+    fn document(&self, blob: Oid) -> Result<Document, ArchiveError> {
+        Ok(match self.batch.get(blob) {
+            Some((_, bytes)) => Document::parse(bytes),
+            None => Document::parse(self.repo.find_blob(blob)?.content()),
+        })
     }
 
     /// The last archived text of `path` if its last version is a deletion.
@@ -289,8 +277,7 @@ impl Recorder<'_> {
         let Some(blob) = blob.map(Ok).or_else(|| from_db().transpose()).transpose()? else {
             return Ok(None);
         };
-        let blob = self.repo.find_blob(Oid::from_str(&blob)?)?;
-        Ok(Some(Document::parse(blob.content())))
+        Ok(Some(self.document(Oid::from_str(&blob)?)?))
     }
 
     /// The newest earlier version of `path` whose text was `state_hash`.
@@ -313,10 +300,10 @@ impl Recorder<'_> {
         &mut self,
         path: &str,
         obs: &Observation,
-        set: ChangeSet,
+        mut set: ChangeSet,
         state_hash: Option<ContentHash>,
     ) -> Result<Recorded, ArchiveError> {
-        let (oid, blob, title) = self.write_commit(path, obs, &set)?;
+        let (oid, blob, title) = self.write_commit(path, obs, &mut set)?;
         self.tip = oid;
         self.touched.insert(path.to_owned());
         self.pending
@@ -351,28 +338,19 @@ impl Recorder<'_> {
         &mut self,
         path: &str,
         obs: &Observation,
-        set: &ChangeSet,
+        set: &mut ChangeSet,
     ) -> Result<(Oid, Option<Oid>, String), ArchiveError> {
-        let repo = self.repo;
-        let parent = repo.find_commit(self.tip)?;
         let (blob, content_hash) = match &set.document {
             Some(doc) => {
                 let bytes = doc.to_bytes();
-                let blob = repo.blob(&bytes)?;
-                self.written.push((blob, Some(path.to_owned())));
-                (Some(blob), Some(ContentHash::of(&bytes)))
+                let content_hash = ContentHash::of(&bytes);
+                let blob = self.batch.add(ObjectType::Blob, bytes, Some(path))?;
+                (Some(blob), Some(content_hash))
             }
             None => (None, None),
         };
-        let tree = tree_with(repo, Some(&parent.tree()?), path, blob, &mut self.written)?;
-        let tree = match tree {
-            Some(oid) => repo.find_tree(oid)?,
-            None => {
-                let empty = repo.treebuilder(None)?.write()?;
-                self.written.push((empty, None));
-                repo.find_tree(empty)?
-            }
-        };
+        self.trees.set(self.repo, &self.batch, path, blob)?;
+        let tree = self.trees.write(&mut self.batch)?;
         let title = set
             .document
             .as_ref()
@@ -391,12 +369,12 @@ impl Recorder<'_> {
             imported_from: obs.imported_from.clone(),
         };
         let message = set.message(&title, &trailers);
-        let sig = signature(obs.fetched_at)?;
-        let oid = repo.commit(None, &sig, &sig, &message, &tree, &[&parent])?;
-        self.written.push((oid, None));
-        if let Some(raw) = &set.raw {
-            let raw_blob = repo.blob(raw)?;
-            self.written.push((raw_blob, Some(format!("{path}.raw"))));
+        let commit = commit_object(tree, &[self.tip], obs.fetched_at, &message)?;
+        let oid = self.batch.add(ObjectType::Commit, commit, None)?;
+        if let Some(raw) = set.raw.take() {
+            // Raw pages are stored whole: deltas between pages would need a search this
+            // recorder doesn't do, and `git gc` finds them when the space matters.
+            let raw_blob = self.batch.add(ObjectType::Blob, raw, None)?;
             self.notes.push((oid, raw_blob));
         }
         Ok((oid, blob, title))
@@ -426,30 +404,12 @@ impl Recorder<'_> {
         Ok(())
     }
 
-    /// Writes this batch's objects from memory into one pack file (and its index).
+    /// Writes this batch's objects from memory into one pack file (and its index), and makes
+    /// the repository see it.
     fn write_pack(&mut self) -> Result<(), ArchiveError> {
-        let mut builder = self.repo.packbuilder()?;
-        for (oid, hint) in &self.written {
-            builder.insert_object(*oid, hint.as_deref())?;
-        }
-        let mut writer = self.odb.packwriter()?;
-        let mut failed = None;
-        builder.foreach(|chunk| match writer.write_all(chunk) {
-            Ok(()) => true,
-            Err(e) => {
-                failed = Some(e);
-                false
-            }
-        })?;
-        if let Some(e) = failed {
-            return Err(ArchiveError::Io {
-                path: self.repo.path().join("objects/pack"),
-                source: e,
-            });
-        }
-        writer.commit()?;
-        self.mempack.reset()?;
-        self.written.clear();
+        let dir = self.repo.path().join("objects/pack");
+        self.batch.write(&dir).map_err(ArchiveError::io(&dir))?;
+        self.repo.odb()?.refresh()?;
         Ok(())
     }
 
@@ -457,49 +417,59 @@ impl Recorder<'_> {
     /// the commit as git itself does for large notes trees, and commits it.
     fn write_notes(&mut self) -> Result<Oid, ArchiveError> {
         let repo = self.repo;
-        let parent = self
-            .notes_published
-            .map(|oid| repo.find_commit(oid))
-            .transpose()?;
-        let root = parent.as_ref().map(|c| c.tree()).transpose()?;
-        let mut by_fanout: std::collections::BTreeMap<String, Vec<(String, Oid)>> =
-            Default::default();
+        let root = match self.notes_published {
+            Some(commit) => repo.find_commit(commit)?.tree_id(),
+            None => self
+                .batch
+                .add(ObjectType::Tree, Vec::new(), Some("notes:/"))?,
+        };
+        let mut trees = Trees::new(root, "notes:");
         for (commit, blob) in &self.notes {
             let hex = commit.to_string();
-            by_fanout
-                .entry(hex[..2].to_owned())
-                .or_default()
-                .push((hex[2..].to_owned(), *blob));
+            trees.set(
+                repo,
+                &self.batch,
+                &format!("{}/{}", &hex[..2], &hex[2..]),
+                Some(*blob),
+            )?;
         }
-        let mut root_builder = repo.treebuilder(root.as_ref())?;
-        for (fanout, notes) in by_fanout {
-            let sub = match root.as_ref().and_then(|t| t.get_name(&fanout)) {
-                Some(entry) => Some(repo.find_tree(entry.id())?),
-                None => None,
-            };
-            let mut builder = repo.treebuilder(sub.as_ref())?;
-            for (name, blob) in notes {
-                builder.insert(&name, blob, 0o100644)?;
-            }
-            let sub = builder.write()?;
-            self.written.push((sub, Some(fanout.clone())));
-            root_builder.insert(&fanout, sub, 0o040000)?;
-        }
-        let tree = repo.find_tree(root_builder.write()?)?;
-        self.written.push((tree.id(), None));
-        let sig = signature(Utc::now())?;
-        let parents: Vec<&git2::Commit> = parent.iter().collect();
-        let commit = repo.commit(
-            None,
-            &sig,
-            &sig,
-            "Raw bytes of recorded versions\n",
-            &tree,
+        let tree = trees.write(&mut self.batch)?;
+        let parents: Vec<Oid> = self.notes_published.into_iter().collect();
+        let commit = commit_object(
+            tree,
             &parents,
+            Utc::now(),
+            "Raw bytes of recorded versions\n",
         )?;
-        self.written.push((commit, None));
-        Ok(commit)
+        Ok(self.batch.add(ObjectType::Commit, commit, None)?)
     }
+}
+
+/// A commit object in git's format, signed like every palimpsest commit ([`signature`]).
+fn commit_object(
+    tree: Oid,
+    parents: &[Oid],
+    time: DateTime<Utc>,
+    message: &str,
+) -> Result<Vec<u8>, git2::Error> {
+    let sig = signature(time)?;
+    let when = sig.when();
+    let offset = when.offset_minutes();
+    let person = format!(
+        "{} <{}> {} {}{:02}{:02}",
+        sig.name().unwrap_or_default(),
+        sig.email().unwrap_or_default(),
+        when.seconds(),
+        if offset < 0 { '-' } else { '+' },
+        offset.abs() / 60,
+        offset.abs() % 60
+    );
+    let mut out = format!("tree {tree}\n");
+    for parent in parents {
+        out.push_str(&format!("parent {parent}\n"));
+    }
+    out.push_str(&format!("author {person}\ncommitter {person}\n\n{message}"));
+    Ok(out.into_bytes())
 }
 
 /// Everything one commit says.
@@ -549,48 +519,4 @@ impl ChangeSet {
         trailers.write(&mut message);
         message
     }
-}
-
-/// Returns the tree `base` with `path` set to `blob` (or removed, with `None`), writing only the
-/// trees along the path and noting each in `written`. `None` when the result is an empty tree.
-pub(crate) fn tree_with(
-    repo: &Repository,
-    base: Option<&Tree>,
-    path: &str,
-    blob: Option<Oid>,
-    written: &mut Vec<(Oid, Option<String>)>,
-) -> Result<Option<Oid>, git2::Error> {
-    let (name, rest) = match path.split_once('/') {
-        Some((dir, rest)) => (dir, Some(rest)),
-        None => (path, None),
-    };
-    let mut builder = repo.treebuilder(base)?;
-    let entry = match rest {
-        None => blob.map(|b| (b, 0o100644)),
-        Some(rest) => {
-            let sub = match base.and_then(|t| t.get_name(name)) {
-                Some(e) if e.kind() == Some(git2::ObjectType::Tree) => {
-                    Some(repo.find_tree(e.id())?)
-                }
-                _ => None,
-            };
-            tree_with(repo, sub.as_ref(), rest, blob, written)?.map(|t| (t, 0o040000))
-        }
-    };
-    match entry {
-        Some((oid, mode)) => {
-            builder.insert(name, oid, mode)?;
-        }
-        None => {
-            if builder.get(name)?.is_some() {
-                builder.remove(name)?;
-            }
-        }
-    }
-    if builder.is_empty() {
-        return Ok(None);
-    }
-    let tree = builder.write()?;
-    written.push((tree, Some(name.to_owned())));
-    Ok(Some(tree))
 }
