@@ -12,7 +12,9 @@
 use flate2::{Compress, Compression, FlushCompress, Status};
 use git2::{ObjectType, Oid};
 use sha1::{Digest, Sha1};
+use std::borrow::Cow;
 use std::collections::HashMap;
+use std::io::Read;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
@@ -25,6 +27,7 @@ pub(crate) struct Batch {
     /// One compressor for every object: setting one up costs more than compressing a small
     /// object.
     deflate: Compress,
+    bytes: usize,
 }
 
 impl Default for Batch {
@@ -36,6 +39,7 @@ impl Default for Batch {
             // Speed over size: a batch is packed while a run waits, and `git gc` recompresses
             // whenever the space matters.
             deflate: Compress::new(Compression::fast(), true),
+            bytes: 0,
         }
     }
 }
@@ -48,8 +52,11 @@ struct Entry {
     /// The size of what `compressed` holds, uncompressed.
     size: usize,
     base: Option<usize>,
-    /// The object itself, for objects that may be read back or serve as a delta base.
-    data: Option<Vec<u8>>,
+    /// Added with a path: may be read back ([`Batch::get`]) or serve as a delta base.
+    readable: bool,
+    /// A tree stored whole, as it is: the base the next versions of its folder are deltas of.
+    /// Other objects are inflated when read, so that a batch holds them compressed only.
+    tree: Option<Vec<u8>>,
 }
 
 impl Batch {
@@ -68,37 +75,59 @@ impl Batch {
         let index = self.entries.len();
         let base = path.and_then(|p| self.bases.get(p).copied());
         let delta = base.and_then(|b| {
-            let base_data = self.entries[b].data.as_deref()?;
-            let delta = delta(kind, base_data, &data);
+            let delta = delta(kind, &self.content(b)?, &data);
             // A delta half the object's size or more is not worth a reader's extra step.
             (delta.len() < data.len() / 2).then_some((b, delta))
         });
-        let (base, stored) = match delta {
-            Some((b, delta)) => (Some(b), delta),
+        let (base, size, compressed) = match delta {
+            Some((b, delta)) => (Some(b), delta.len(), self.compress(&delta)),
             None => {
                 if let Some(p) = path {
                     self.bases.insert(p.to_owned(), index);
                 }
-                (None, data.clone())
+                (None, data.len(), self.compress(&data))
             }
         };
-        let compressed = self.compress(&stored);
+        self.bytes += compressed.len();
+        let tree = (kind == ObjectType::Tree && base.is_none()).then_some(data);
+        self.bytes += tree.as_ref().map_or(0, Vec::len);
         self.entries.push(Entry {
             oid,
             kind,
             compressed,
-            size: stored.len(),
+            size,
             base,
-            data: path.map(|_| data),
+            readable: path.is_some(),
+            tree,
         });
         self.by_oid.insert(oid, index);
         Ok(oid)
     }
 
     /// An object of this batch that was added with a path.
-    pub fn get(&self, oid: Oid) -> Option<(ObjectType, &[u8])> {
-        let entry = &self.entries[*self.by_oid.get(&oid)?];
-        Some((entry.kind, entry.data.as_deref()?))
+    pub fn get(&self, oid: Oid) -> Option<(ObjectType, Cow<'_, [u8]>)> {
+        let index = *self.by_oid.get(&oid)?;
+        Some((self.entries[index].kind, self.content(index)?))
+    }
+
+    /// The memory the batch holds, in bytes (what bounds a batch besides its changes).
+    pub fn bytes(&self) -> usize {
+        self.bytes
+    }
+
+    fn content(&self, index: usize) -> Option<Cow<'_, [u8]>> {
+        let entry = &self.entries[index];
+        if !entry.readable {
+            return None;
+        }
+        if let Some(tree) = &entry.tree {
+            return Some(Cow::Borrowed(tree));
+        }
+        let stored = inflate(&entry.compressed)?;
+        Some(Cow::Owned(match entry.base {
+            None => stored,
+            Some(base) => apply_delta(&self.content(base)?, &stored)?,
+        }))
     }
 
     /// Writes the pack and its index into `pack_dir` (the pack first: readers look for the
@@ -152,6 +181,7 @@ impl Batch {
         self.entries.clear();
         self.by_oid.clear();
         self.bases.clear();
+        self.bytes = 0;
         Ok(())
     }
 
@@ -316,6 +346,65 @@ fn units(kind: ObjectType, data: &[u8]) -> Vec<&[u8]> {
     out
 }
 
+fn inflate(compressed: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::new();
+    flate2::read::ZlibDecoder::new(compressed)
+        .read_to_end(&mut out)
+        .ok()?;
+    Some(out)
+}
+
+/// The object a delta of [`delta`] makes of `base`; `None` if the delta doesn't fit `base`.
+fn apply_delta(base: &[u8], delta: &[u8]) -> Option<Vec<u8>> {
+    let mut at = 0;
+    let read_varint = |at: &mut usize| -> Option<usize> {
+        let mut n = 0;
+        let mut shift = 0;
+        loop {
+            let byte = *delta.get(*at)?;
+            *at += 1;
+            n |= ((byte & 0x7f) as usize) << shift;
+            shift += 7;
+            if byte & 0x80 == 0 {
+                return Some(n);
+            }
+        }
+    };
+    if read_varint(&mut at)? != base.len() {
+        return None;
+    }
+    let len = read_varint(&mut at)?;
+    let mut out = Vec::with_capacity(len);
+    while let Some(&cmd) = delta.get(at) {
+        at += 1;
+        if cmd & 0x80 != 0 {
+            let (mut offset, mut size) = (0usize, 0usize);
+            for i in 0..4 {
+                if cmd & (1 << i) != 0 {
+                    offset |= (*delta.get(at)? as usize) << (8 * i);
+                    at += 1;
+                }
+            }
+            for i in 0..3 {
+                if cmd & (0x10 << i) != 0 {
+                    size |= (*delta.get(at)? as usize) << (8 * i);
+                    at += 1;
+                }
+            }
+            if size == 0 {
+                size = 0x10000;
+            }
+            out.extend_from_slice(base.get(offset..offset + size)?);
+        } else if cmd > 0 {
+            out.extend_from_slice(delta.get(at..at + cmd as usize)?);
+            at += cmd as usize;
+        } else {
+            return None;
+        }
+    }
+    (out.len() == len).then_some(out)
+}
+
 fn varint(out: &mut Vec<u8>, mut n: usize) {
     while n >= 0x80 {
         out.push((n & 0x7f) as u8 | 0x80);
@@ -399,6 +488,13 @@ mod tests {
                     .unwrap(),
                 data,
             ));
+        }
+        for (oid, data) in &blobs {
+            assert_eq!(
+                batch.get(*oid).unwrap().1.as_ref(),
+                data.as_bytes(),
+                "read back before packing"
+            );
         }
         let big = vec![b'x'; 300_000];
         let big_oid = batch.add(ObjectType::Blob, big.clone(), None).unwrap();

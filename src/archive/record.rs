@@ -24,6 +24,8 @@ pub(crate) const SUMMARY_PREFIX: &str = "Changes: ";
 
 /// Changes recorded before the branch is moved and the working tree updated.
 const BATCH: usize = 500;
+/// Or as many as make this many bytes of objects waiting in memory, whichever comes first.
+const BATCH_BYTES: usize = 16 << 20;
 
 /// What one check of an article found.
 #[derive(Debug, Clone)]
@@ -95,13 +97,15 @@ impl Archive {
         // Reads here are of objects this process just wrote; re-hashing each (libgit2's default)
         // doubled the SHA-1 work of a run. `verify` turns it back on to check the archive.
         git2::opts::strict_hash_verification(false);
-        // libgit2 maps pack files into memory and, by default, keeps up to 8 GiB mapped: a long
-        // import over dozens of batch packs showed gigabytes of resident pages. A quarter GiB of
-        // windows is plenty for reading back what a batch needs.
-        // SAFETY: a process-wide libgit2 setting, changed before this recorder's threads use
-        // libgit2; no other thread reads or writes it concurrently.
+        // libgit2 maps pack files into memory in windows of up to 1 GiB and, by default, keeps
+        // up to 8 GiB mapped: a long import over dozens of batch packs showed gigabytes of
+        // resident pages. Reading back what a batch needs (texts and commits for the working
+        // tree and the index) goes as fast through a few small windows.
+        // SAFETY: process-wide libgit2 settings, changed before this recorder's threads use
+        // libgit2; no other thread reads or writes them concurrently.
         unsafe {
-            git2::opts::set_mwindow_mapped_limit(256 * 1024 * 1024)?;
+            git2::opts::set_mwindow_size(4 << 20)?;
+            git2::opts::set_mwindow_mapped_limit(16 << 20)?;
         }
         // A repository handle of its own, so that the settings above and the packs it loads
         // go away with it.
@@ -243,7 +247,7 @@ impl Recorder<'_> {
     /// An archived text, from this batch or the repository.
     fn document(&self, blob: Oid) -> Result<Document, ArchiveError> {
         Ok(match self.batch.get(blob) {
-            Some((_, bytes)) => Document::parse(bytes),
+            Some((_, bytes)) => Document::parse(&bytes),
             None => Document::parse(self.repo.find_blob(blob)?.content()),
         })
     }
@@ -326,7 +330,7 @@ impl Recorder<'_> {
             reverts: set.reverts,
             summary: set.summary,
         };
-        if self.unpublished >= BATCH {
+        if self.unpublished >= BATCH || self.batch.bytes() >= BATCH_BYTES {
             self.flush()?;
         }
         Ok(recorded)

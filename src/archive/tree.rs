@@ -132,7 +132,7 @@ impl Trees {
             }
         };
         let folder = match batch.get(oid) {
-            Some((_, bytes)) => parse(bytes),
+            Some((_, bytes)) => parse(&bytes),
             None => {
                 let tree = repo.find_tree(oid)?;
                 tree.iter()
