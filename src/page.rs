@@ -27,8 +27,8 @@ pub struct Page {
 pub enum PageError {
     #[error("not an HTML or text page (Content-Type: {0})")]
     NotHtml(String),
-    #[error("binary content (NUL bytes), not a text page")]
-    Binary,
+    #[error("binary content ({0}), not a text page")]
+    Binary(&'static str),
     #[error("page is {0} bytes, more than the {MAX_PAGE_BYTES}-byte limit")]
     TooLarge(usize),
     #[error("no article text found (empty title and body)")]
@@ -66,8 +66,8 @@ pub fn read(
     if bytes.len() > MAX_PAGE_BYTES {
         return Err(PageError::TooLarge(bytes.len()));
     }
-    if looks_binary(bytes) {
-        return Err(PageError::Binary);
+    if let Some(sign) = binary_sign(bytes) {
+        return Err(PageError::Binary(sign));
     }
     let Decoded {
         text,
@@ -94,12 +94,24 @@ pub fn read(
     })
 }
 
-/// Whether the start of `bytes` holds NUL bytes, which no text encoding we read produces
-/// (UTF-16 pages announce themselves with a BOM and are let through).
-fn looks_binary(bytes: &[u8]) -> bool {
+/// What in the first 8 KiB of `bytes` shows they are not text: NUL bytes, which no text
+/// encoding we read produces (UTF-16 pages announce themselves with a BOM and are let through),
+/// or control bytes past 1 % of them. Text has none but tabs, line and page breaks, and the
+/// shifts and escapes of ISO-2022 encodings; compressed or encrypted data has 8 % (a byte in
+/// every 12).
+fn binary_sign(bytes: &[u8]) -> Option<&'static str> {
     let head = &bytes[..bytes.len().min(8192)];
-    let utf16_bom = head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]);
-    !utf16_bom && head.contains(&0)
+    if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
+        return None;
+    }
+    if head.contains(&0) {
+        return Some("NUL bytes");
+    }
+    let controls = head
+        .iter()
+        .filter(|&&b| matches!(b, 0x01..=0x08 | 0x10..=0x1A | 0x1C..=0x1F | 0x7F))
+        .count();
+    (controls * 100 > head.len()).then_some("control bytes")
 }
 
 #[cfg(test)]
@@ -143,9 +155,20 @@ mod tests {
     #[test]
     fn binary_bytes_are_refused() {
         let bytes: Vec<u8> = (0..100_000u32).map(|i| (i * 7919 % 251) as u8).collect();
-        assert!(matches!(read_bytes(&bytes), Err(PageError::Binary)));
+        assert!(matches!(read_bytes(&bytes), Err(PageError::Binary(_))));
         let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
-        assert!(matches!(read_bytes(png), Err(PageError::Binary)));
+        assert!(matches!(
+            read_bytes(png),
+            Err(PageError::Binary("NUL bytes"))
+        ));
+        let no_nul: Vec<u8> = bytes.iter().map(|&b| b.max(1)).collect();
+        assert!(matches!(
+            read_bytes(&no_nul),
+            Err(PageError::Binary("control bytes"))
+        ));
+        let mut escaped = format!("<p>{PROSE}</p>").into_bytes();
+        escaped.extend_from_slice(b"\x1b$B\x0e\x0f\t\x0c\r\n");
+        assert!(read_bytes(&escaped).is_ok());
     }
 
     #[test]
