@@ -9,9 +9,11 @@ use crate::extract::{self, Article, SiteRules};
 use crate::normalize::Document;
 use url::Url;
 
-/// Pages larger than this are refused before parsing: the HTML parser's memory grows with the
-/// page, and no news article is this big.
-pub const MAX_PAGE_BYTES: usize = 64 * 1024 * 1024;
+/// Pages larger than this are refused, whatever `fetch.max_bytes` says: reading and recording a
+/// page takes about seven times its size in memory (the fetched bytes, the parsed page, the
+/// extracted and the archived text, git's buffers), and one page must stay under 256 MiB. No
+/// news article is this big.
+pub const MAX_PAGE_BYTES: usize = 16 * 1024 * 1024;
 
 /// A page read into its archived form.
 #[derive(Debug, Clone)]
@@ -29,8 +31,10 @@ pub enum PageError {
     NotHtml(String),
     #[error("binary content ({0}), not a text page")]
     Binary(&'static str),
-    #[error("page is {0} bytes, more than the {MAX_PAGE_BYTES}-byte limit")]
+    #[error("page is {0} bytes, more than the {MAX_PAGE_BYTES} bytes palimpsest reads")]
     TooLarge(usize),
+    #[error(transparent)]
+    TooManyElements(#[from] extract::TooManyElements),
     #[error("no article text found (empty title and body)")]
     Empty,
     #[error(
@@ -78,10 +82,10 @@ pub fn read(
     // Mojibake is a scraper's bug, not an edit: repair it before anything reads the text.
     let text = match mojibake::check(&text) {
         Mojibake::Clean => text,
-        Mojibake::Repaired(fixed) => fixed,
+        Mojibake::Repaired(fixed) => fixed.into(),
         Mojibake::Suspect => return Err(PageError::Suspect),
     };
-    let article = extract::extract(&text, Some(url), rules);
+    let article = extract::extract(&text, Some(url), rules)?;
     let document = Document::from_article(url.as_str(), &article);
     if document.title.is_empty() && document.paragraphs.is_empty() {
         return Err(PageError::Empty);
@@ -207,6 +211,18 @@ mod tests {
         let body = page.document.body_text();
         assert!(body.contains("mayor said"));
         assert!(!body.contains('\0'), "{body}");
+    }
+
+    #[test]
+    fn too_many_elements_are_refused_before_parsing() {
+        let html = format!("<p>{PROSE}</p>{}", "<br>".repeat(extract::MAX_ELEMENTS));
+        assert!(matches!(
+            read_str(&html),
+            Err(PageError::TooManyElements(_))
+        ));
+        let html = format!("<p>{PROSE}</p>{}", "<br>".repeat(extract::MAX_ELEMENTS - 1));
+        let page = read_str(&html).map_err(|e| e.to_string());
+        assert_eq!(page.unwrap().document.body_text(), PROSE);
     }
 
     #[test]
