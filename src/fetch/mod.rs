@@ -17,6 +17,7 @@
 pub mod polite;
 
 use crate::config::FetchSettings;
+use crate::page::MAX_PAGE_BYTES;
 use chrono::{DateTime, Utc};
 use std::io::Read;
 use std::time::{Duration, Instant};
@@ -46,9 +47,11 @@ pub enum FetchError {
     #[error("could not connect: {0}")]
     Connect(String),
     #[error(
-        "response is larger than the {limit}-byte limit (raise fetch.max_bytes in palimpsest.toml)"
+        "response is larger than the {limit}-byte limit (raise fetch.max_bytes in palimpsest.toml, up to {MAX_PAGE_BYTES})"
     )]
     TooLarge { limit: u64 },
+    #[error("response is larger than {MAX_PAGE_BYTES} bytes, the most palimpsest reads")]
+    TooLargeToRead,
     #[error(
         "more than {0} redirects (raise fetch.max_redirects in palimpsest.toml if the site needs more)"
     )]
@@ -211,7 +214,7 @@ impl Fetcher {
             response
                 .body_mut()
                 .with_config()
-                .limit(self.settings.max_bytes)
+                .limit(self.body_limit())
                 .read_to_vec()
                 .map_err(|e| self.error(e))?
         } else {
@@ -239,13 +242,11 @@ impl Fetcher {
         let mut body = Vec::new();
         let status = match std::fs::File::open(&path) {
             Ok(file) => {
-                file.take(self.settings.max_bytes + 1)
+                file.take(self.body_limit() + 1)
                     .read_to_end(&mut body)
                     .map_err(file_error)?;
-                if body.len() as u64 > self.settings.max_bytes {
-                    return Err(FetchError::TooLarge {
-                        limit: self.settings.max_bytes,
-                    });
+                if body.len() as u64 > self.body_limit() {
+                    return Err(self.too_large());
                 }
                 200
             }
@@ -263,6 +264,21 @@ impl Fetcher {
         })
     }
 
+    /// The most bytes of a body read: `fetch.max_bytes`, up to what a page may have.
+    fn body_limit(&self) -> u64 {
+        self.settings.max_bytes.min(MAX_PAGE_BYTES as u64)
+    }
+
+    fn too_large(&self) -> FetchError {
+        if self.settings.max_bytes > MAX_PAGE_BYTES as u64 {
+            FetchError::TooLargeToRead
+        } else {
+            FetchError::TooLarge {
+                limit: self.settings.max_bytes,
+            }
+        }
+    }
+
     fn error(&self, e: ureq::Error) -> FetchError {
         match e {
             ureq::Error::Timeout(_) => FetchError::Timeout(self.settings.timeout()),
@@ -275,9 +291,7 @@ impl Fetcher {
             }
             ureq::Error::Io(io) => FetchError::Connect(io.to_string()),
             ureq::Error::LargeResponseHeader(_, limit) => FetchError::HeadersTooLarge { limit },
-            ureq::Error::BodyExceedsLimit(_) => FetchError::TooLarge {
-                limit: self.settings.max_bytes,
-            },
+            ureq::Error::BodyExceedsLimit(_) => self.too_large(),
             ureq::Error::Tls(msg) => FetchError::Tls(msg.to_owned()),
             ureq::Error::Rustls(e) => FetchError::Tls(e.to_string()),
             other => FetchError::Protocol(other.to_string()),
