@@ -682,3 +682,75 @@ fn nul_bytes_invalid_utf8_and_bad_entities_read_correctly() {
         "{text:?}"
     );
 }
+
+/// An article of about `bytes` bytes of many paragraphs, with about `elements` elements in all.
+fn big_article(bytes: usize, elements: usize) -> String {
+    let paragraph = format!("<p>{}</p>\n", [PROSE; 10].join(" "));
+    let paragraphs = bytes / paragraph.len();
+    let tags = "<b>x</b>".repeat(elements.saturating_sub(paragraphs + 10));
+    let paragraphs = paragraph.repeat((bytes - tags.len() - 1000) / paragraph.len());
+    article(&format!("{tags}{paragraphs}"))
+}
+
+#[test]
+fn fifty_megabyte_page_is_refused_at_either_cap() {
+    let env = hostile_env(&[]);
+    let server = Server::start();
+    server.set("/50mb.html", Response::html(big_article(50_000_000, 0)));
+    let err = refused(&env, &server.url("/50mb.html"), Duration::from_secs(30));
+    assert!(err.contains(SIZE_CAP), "{err}");
+    // fetch.max_bytes raised past what palimpsest reads at all (16 MiB).
+    let env = hostile_env(&[("max_bytes", "67108864")]);
+    let err = refused(&env, &server.url("/50mb.html"), Duration::from_secs(30));
+    assert_eq!(
+        err,
+        "response is larger than 16777216 bytes, the most palimpsest reads"
+    );
+}
+
+#[test]
+fn largest_page_read_stays_within_memory() {
+    // 16 MiB with the most elements a page may have: the worst case for memory.
+    let env = hostile_env(&[("max_bytes", "16777216")]);
+    let server = Server::start();
+    let page = big_article(16 * 1024 * 1024, 99_990);
+    assert!(page.len() <= 16 * 1024 * 1024);
+    assert!(page.matches("<b>").count() + page.matches("<p>").count() > 99_000);
+    server.set("/16mib.html", Response::html(page));
+    let (_, text) = archived(&env, &server.url("/16mib.html"), Duration::from_secs(240));
+    assert!(text.len() > 10_000_000 && text.contains(PROSE));
+}
+
+#[test]
+fn element_and_attribute_bombs_end_quickly() {
+    let env = hostile_env(&[]);
+    let server = Server::start();
+    // 10 MB of empty elements would take gigabytes of DOM.
+    server.set(
+        "/elements.html",
+        Response::html(article(&"<b></b>".repeat(1_400_000))),
+    );
+    let err = refused(&env, &server.url("/elements.html"), Duration::from_secs(20));
+    assert_eq!(
+        err,
+        "page has more than 100000 elements, more than palimpsest reads"
+    );
+
+    // html5ever compares each attribute of a tag with all before it: 100,000 in one tag took
+    // minutes; and 1,000 tags of 1,000 attributes each, their values holding `>`.
+    let one_tag: String = (0..100_000).map(|i| format!(" a{i}")).collect();
+    let many_tags: String = (0..1_000)
+        .map(|_| {
+            let attributes: String = (0..1_000).map(|i| format!(" a{i}=\">\"")).collect();
+            format!("<i{attributes}>x</i>")
+        })
+        .collect();
+    for (path, extra) in [
+        ("/one-tag.html", format!("<div{one_tag}>x</div>")),
+        ("/many-tags.html", many_tags),
+    ] {
+        server.set(path, Response::html(article(&extra)));
+        let (_, text) = archived(&env, &server.url(path), Duration::from_secs(60));
+        assert!(text.contains(PROSE), "{text}");
+    }
+}
