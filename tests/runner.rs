@@ -6,6 +6,7 @@ mod test_archive_format;
 mod test_bad_input;
 mod test_crash;
 mod test_histories;
+mod test_hostile;
 mod test_import;
 mod test_readme;
 mod test_rounds;

@@ -11,12 +11,15 @@
 pub mod mojibake;
 
 use encoding_rs::{Encoding, UTF_8};
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 /// Decoded text and how its encoding was chosen.
 #[derive(Debug, Clone)]
-pub struct Decoded {
-    pub text: String,
+pub struct Decoded<'a> {
+    /// Borrowed from the bytes when they are the text already (UTF-8, ASCII): a page is not
+    /// copied only to be read.
+    pub text: Cow<'a, str>,
     pub encoding: &'static Encoding,
     pub evidence: Evidence,
     /// Whether the chosen decoder met malformed bytes (replaced with U+FFFD).
@@ -40,11 +43,11 @@ pub enum Evidence {
 const SAMPLE_BYTES: usize = 256 * 1024;
 
 /// Decodes `bytes`, given the `Content-Type` header if there was one.
-pub fn decode(bytes: &[u8], content_type: Option<&str>) -> Decoded {
+pub fn decode<'a>(bytes: &'a [u8], content_type: Option<&str>) -> Decoded<'a> {
     if let Some((encoding, bom_len)) = Encoding::for_bom(bytes) {
         let (text, had_errors) = encoding.decode_without_bom_handling(&bytes[bom_len..]);
         return Decoded {
-            text: text.into_owned(),
+            text,
             encoding,
             evidence: Evidence::Bom,
             had_errors,
@@ -62,7 +65,7 @@ pub fn decode(bytes: &[u8], content_type: Option<&str>) -> Decoded {
     // encoding we meet produces it by chance.
     if let Some(text) = std::str::from_utf8(bytes).ok().filter(|t| !t.is_ascii()) {
         return Decoded {
-            text: text.to_owned(),
+            text: Cow::Borrowed(text),
             encoding: UTF_8,
             evidence: evidence_for(UTF_8),
             had_errors: false,
@@ -75,7 +78,7 @@ pub fn decode(bytes: &[u8], content_type: Option<&str>) -> Decoded {
             .filter(|d| d.is_ascii_compatible())
             .unwrap_or(UTF_8);
         return Decoded {
-            text: String::from_utf8_lossy(bytes).into_owned(),
+            text: String::from_utf8_lossy(bytes),
             encoding,
             evidence: evidence_for(encoding),
             had_errors: false,
@@ -86,7 +89,7 @@ pub fn decode(bytes: &[u8], content_type: Option<&str>) -> Decoded {
         && let Some(text) = d.decode_without_bom_handling_and_without_replacement(bytes)
     {
         return Decoded {
-            text: text.into_owned(),
+            text,
             encoding: d,
             evidence,
             had_errors: false,
@@ -116,7 +119,7 @@ pub fn decode(bytes: &[u8], content_type: Option<&str>) -> Decoded {
     let mut decoded = Decoded {
         evidence: evidence_for(encoding),
         had_errors,
-        text: text.into_owned(),
+        text,
         encoding,
     };
     if let Some(repaired) = repair_double_encoding(&decoded.text) {
@@ -199,7 +202,7 @@ const REPAIR_DEPTH: usize = 2;
 /// bytes; a repair is kept when those bytes read as Chinese (a fifth of their characters among
 /// the most frequent ones) and better than before. Characters with no single-byte form (text
 /// the wrong decoding never touched) are kept as they are.
-fn repair_double_encoding(text: &str) -> Option<Decoded> {
+fn repair_double_encoding(text: &str) -> Option<Decoded<'static>> {
     let before = quality(text);
     let mut best: Option<(String, Quality, &'static Encoding)> = None;
     // Depth-first over (text, depth), so at most REPAIR_DEPTH candidate texts live at once.
@@ -230,7 +233,7 @@ fn repair_double_encoding(text: &str) -> Option<Decoded> {
         }
     }
     best.map(|(text, q, encoding)| Decoded {
-        text,
+        text: text.into(),
         encoding,
         evidence: Evidence::Repaired,
         had_errors: q.errors > 0,

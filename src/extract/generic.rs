@@ -14,10 +14,11 @@
 //! that leaves too little text, the page is scored again with them.
 
 use super::blocks;
-use super::dom::{self, Data, Dom, NodeId, Tag};
+use super::dom::{Data, Dom, NodeId, Tag};
 use super::{Article, Block, BlockKind, metadata};
 use crate::normalize::is_cjk;
 use regex::Regex;
+use scraper::Html;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
@@ -28,7 +29,7 @@ const MIN_ARTICLE_CHARS: usize = 250;
 
 /// Extracts the title, metadata and body of a page.
 pub fn extract(html: &str) -> Article {
-    let doc = dom::parse(html);
+    let doc = Html::parse_document(html);
     let dom = Dom::build(&doc);
     let meta = metadata::read(&doc, &dom);
     let mut blocks = Extraction::new(&dom, true).blocks();
@@ -89,6 +90,15 @@ static TAIL_BOILERPLATE: LazyLock<Regex> = LazyLock::new(|| {
 
 /// The labels ad slots carry inside articles ("Advertisement", "Story continues below").
 fn is_ad_label(text: &str) -> bool {
+    // Labels are short: a long block is not folded into copies only to be compared.
+    if text
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .nth(64)
+        .is_some()
+    {
+        return false;
+    }
     let folded = text
         .split_whitespace()
         .collect::<Vec<_>>()
@@ -199,7 +209,7 @@ struct Stats {
 }
 
 struct Extraction<'a> {
-    dom: &'a Dom,
+    dom: &'a Dom<'a>,
     /// Left out: boilerplate-named (on the strict pass) or inside such an element.
     dead: Vec<bool>,
     stats: Vec<Stats>,
@@ -214,7 +224,7 @@ fn is_comma(c: char) -> bool {
 }
 
 impl<'a> Extraction<'a> {
-    fn new(dom: &'a Dom, strict: bool) -> Extraction<'a> {
+    fn new(dom: &'a Dom<'a>, strict: bool) -> Extraction<'a> {
         let n = dom.nodes.len();
         let mut dead = vec![false; n];
         for id in 1..n {

@@ -12,6 +12,7 @@ mod metadata;
 pub mod mirror;
 pub mod rules;
 
+pub use dom::{MAX_ELEMENTS, TooManyElements};
 pub use rules::SiteRules;
 
 /// What a page says, before normalization.
@@ -49,12 +50,20 @@ pub enum BlockKind {
 }
 
 /// Extracts the article from decoded HTML. `url` selects site rules and resolves nothing else.
-pub fn extract(html: &str, url: Option<&url::Url>, rules: &SiteRules) -> Article {
-    if let Some(rule) = url.and_then(|u| rules.for_url(u)) {
-        return rule.extract(html);
-    }
-    if mirror::is_mirror_page(html) {
-        return mirror::extract(html);
-    }
-    generic::extract(html)
+/// Every extractor parses the page as [`dom::prepare`] leaves it, so that no page makes the
+/// parser take minutes or gigabytes.
+pub fn extract(
+    html: &str,
+    url: Option<&url::Url>,
+    rules: &SiteRules,
+) -> Result<Article, TooManyElements> {
+    let mirror = mirror::is_mirror_page(html);
+    let html = dom::prepare(html)?;
+    Ok(if let Some(rule) = url.and_then(|u| rules.for_url(u)) {
+        rule.extract(&html)
+    } else if mirror {
+        mirror::extract(&html)
+    } else {
+        generic::extract(&html)
+    })
 }

@@ -4,9 +4,9 @@
 //! and what to cut out of it; structure (headings, lists, quotes), metadata and normalization
 //! are the same as on the generic path.
 
-use super::dom::{self, Dom};
+use super::dom::Dom;
 use super::{Article, blocks, generic, metadata};
-use scraper::{ElementRef, Selector};
+use scraper::{ElementRef, Html, Selector};
 use std::collections::BTreeMap;
 
 /// Rules for one host, as written in `palimpsest.toml`:
@@ -78,7 +78,7 @@ impl SiteRule {
     /// Extracts with this rule's selectors (checked by [`SiteRules::new`]). A missing or
     /// unmatched title selector falls back to the page's metadata title.
     pub fn extract(&self, html: &str) -> Article {
-        let doc = dom::parse(html);
+        let doc = Html::parse_document(html);
         let parse = |s: &str| Selector::parse(s).ok();
         let removed: Vec<Selector> = self.remove.iter().filter_map(|s| parse(s)).collect();
         let body = parse(&self.body);
