@@ -129,6 +129,7 @@ fn never_text(name: &str) -> bool {
     matches!(
         name,
         "head"
+            | "title"
             | "script"
             | "style"
             | "noscript"
@@ -526,5 +527,15 @@ mod tests {
         assert!(flatten_deep_nesting("<div><p>a<p>b<br><img src=x></div><!-- <div> -->").is_none());
         let script = format!("<script>{}</script>", "<div>".repeat(n));
         assert!(flatten_deep_nesting(&script).is_none());
+    }
+
+    #[test]
+    fn title_misplaced_in_body_is_not_text() {
+        // An unknown tag in <head> makes the parser start <body> early, <title> included.
+        let html = Html::parse_document(
+            "<html><head><x-tag></x-tag><title>Site name</title></head><p>Story</p></html>",
+        );
+        let dom = Dom::build(&html);
+        assert_eq!(dom.text(0).trim(), "Story");
     }
 }
