@@ -3,12 +3,14 @@
 //!
 //! The title needs care: `<title>` carries the site name (`Headline_Channel_Site`,
 //! `Headline | Site`), headings carry section names, and `og:title` is missing on older pages.
-//! The article's title is the longest short text of the page that `<title>` contains; failing
-//! that, `<title>` without its site-name segments.
+//! The article's title is the longest short text of the page that `<title>` contains, a
+//! heading before any other (breadcrumbs repeat the channel names); failing that, `<title>`
+//! without its site-name segments.
 
-use super::dom::{Data, Dom};
+use super::dom::{Data, Dom, NodeId, Tag};
 use scraper::{Html, Selector};
 use serde_json::Value;
+use std::collections::HashSet;
 use std::sync::LazyLock;
 
 /// Metadata found in a page.
@@ -227,41 +229,50 @@ fn choose_title(doc: &Html, dom: &Dom, title_tag: &str, declared: Option<&str>) 
     // The longest short text of the page that the title contains is the headline as the page
     // shows it; it must be a good part of the title, or it is only a channel name. Spaces are
     // not compared: `<title>` often drops the one a headline has between its halves.
-    let squash = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
     let squashed_reference = squash(reference);
     let stripped = strip_site_name(reference);
     let minimum = squash(&stripped).chars().count() * 3 / 5;
-    let mut best: Option<String> = None;
-    for text in short_texts(dom, reference.len()) {
-        let squashed = squash(&text);
-        let len = squashed.chars().count();
-        if len < 2 || len < minimum || !squashed_reference.contains(squashed.as_str()) {
+    let texts = short_texts(dom, reference.len());
+    // Headings come first: breadcrumbs and menus name the channels that `<title>` names too,
+    // and a channel name can be longer than the headline.
+    let mut best: Option<&ShortText> = None;
+    for text in &texts {
+        let len = text.squashed.chars().count();
+        if len < 2 || len < minimum || !squashed_reference.contains(text.squashed.as_str()) {
             continue;
         }
-        if best
-            .as_ref()
-            .is_none_or(|b| len > squash(b).chars().count())
-        {
+        if best.is_none_or(|b| (text.heading, len) > (b.heading, b.squashed.chars().count())) {
             best = Some(text);
         }
     }
-    if let Some(best) = best {
-        // A text repeating the whole `<title>` still carries the site name.
-        if squash(&best).chars().count() > squash(&stripped).chars().count() {
-            return strip_site_name(&best);
+    match best {
+        // A heading is the headline as shown, also when it repeats the whole `<title>`: that
+        // title holds nothing but the headline.
+        Some(best) if best.heading => best.text.clone(),
+        // Other texts repeating it (share links, bookmarks) still carry the site name.
+        Some(best) if best.squashed.chars().count() > squash(&stripped).chars().count() => {
+            strip_site_name(&best.text)
         }
-        return best;
+        Some(best) => best.text.clone(),
+        None => declared
+            .filter(|d| !d.is_empty())
+            .map_or(stripped, strip_site_name),
     }
-    if let Some(d) = declared.filter(|d| !d.is_empty()) {
-        return strip_site_name(d);
-    }
-    stripped
+}
+
+/// A short text of the page (see [`short_texts`]).
+struct ShortText {
+    text: String,
+    /// `text` without white space, as it is compared with `<title>`.
+    squashed: String,
+    /// Whether a heading element (`h1`–`h6`) shows this text.
+    heading: bool,
 }
 
 /// The folded texts of the small elements of the page: those with at most 64 nodes and text
 /// short enough to fit in a title of `title_bytes` (white space aside), which bounds the work
 /// on huge or deeply nested pages.
-fn short_texts(dom: &Dom, title_bytes: usize) -> Vec<String> {
+fn short_texts(dom: &Dom, title_bytes: usize) -> Vec<ShortText> {
     let max_bytes = title_bytes * 2 + 64;
     let n = dom.nodes.len();
     let mut size = vec![1usize; n];
@@ -275,13 +286,30 @@ fn short_texts(dom: &Dom, title_bytes: usize) -> Vec<String> {
             bytes[p] += bytes[id];
         }
     }
-    (1..n)
+    let texts: Vec<(NodeId, String)> = (1..n)
         .filter(|&id| {
             dom.element(id).is_some() && size[id] <= 64 && (1..=max_bytes).contains(&bytes[id])
         })
-        .map(|id| fold(&dom.text(id)))
-        .filter(|t| !t.is_empty())
+        .map(|id| (id, fold(&dom.text(id))))
+        .filter(|(_, t)| !t.is_empty())
+        .collect();
+    let headings: HashSet<&str> = texts
+        .iter()
+        .filter(|(id, _)| matches!(dom.tag(*id), Some(Tag::Heading(_))))
+        .map(|(_, t)| t.as_str())
+        .collect();
+    texts
+        .iter()
+        .map(|(_, text)| ShortText {
+            text: text.clone(),
+            squashed: squash(text),
+            heading: headings.contains(text.as_str()),
+        })
         .collect()
+}
+
+fn squash(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
 fn first_heading(doc: &Html) -> Option<String> {
@@ -368,6 +396,30 @@ mod tests {
             read(&doc, &Dom::build(&doc)).title,
             "戒菸口香糖 美研究：無效"
         );
+    }
+
+    fn title_of(html: &str) -> String {
+        let doc = Html::parse_document(html);
+        read(&doc, &Dom::build(&doc)).title
+    }
+
+    #[test]
+    fn heading_outranks_a_longer_channel_name_in_title() {
+        let html = "<title>市民公园今日起免费开放 周末延长开放时间--城市生活-休闲好去处-本地指南-周末去哪儿-亲子游--示例网</title>\
+            <div class=crumb><a href=/>示例网</a>&gt;&gt;<a href=/life>城市生活-休闲好去处-本地指南-周末去哪儿-亲子游</a></div>\
+            <h1>市民公园今日起免费开放 周末延长开放时间</h1>";
+        assert_eq!(title_of(html), "市民公园今日起免费开放 周末延长开放时间");
+    }
+
+    #[test]
+    fn heading_repeating_the_whole_title_is_the_headline() {
+        let html = "<title>Storm closes schools - and roads</title>\
+            <p class=share>Storm closes schools - and roads</p><h1>Storm closes schools - and roads</h1>";
+        assert_eq!(title_of(html), "Storm closes schools - and roads");
+        // Without the heading the repeated title still carries a site name.
+        let html = "<title>Storm closes schools - The Daily</title>\
+            <p class=share>Storm closes schools - The Daily</p>";
+        assert_eq!(title_of(html), "Storm closes schools");
     }
 
     #[test]
