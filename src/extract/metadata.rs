@@ -5,7 +5,8 @@
 //! `Headline | Site`), headings carry section names, and `og:title` is missing on older pages.
 //! The article's title is the longest short text of the page that `<title>` contains, a
 //! heading before any other (breadcrumbs repeat the channel names); failing that, `<title>`
-//! without its site-name segments.
+//! without its site-name segments. A heading showing that headline with a little more is the
+//! headline as the page shows it.
 
 use super::dom::{Data, Dom, NodeId, Tag};
 use scraper::{Html, Selector};
@@ -245,10 +246,10 @@ fn choose_title(doc: &Html, dom: &Dom, title_tag: &str, declared: Option<&str>) 
             best = Some(text);
         }
     }
-    match best {
+    let headline = match best {
         // A heading is the headline as shown, also when it repeats the whole `<title>`: that
         // title holds nothing but the headline.
-        Some(best) if best.heading => best.text.clone(),
+        Some(best) if best.heading => return best.text.clone(),
         // Other texts repeating it (share links, bookmarks) still carry the site name.
         Some(best) if best.squashed.chars().count() > squash(&stripped).chars().count() => {
             strip_site_name(&best.text)
@@ -257,7 +258,11 @@ fn choose_title(doc: &Html, dom: &Dom, title_tag: &str, declared: Option<&str>) 
         None => declared
             .filter(|d| !d.is_empty())
             .map_or(stripped, strip_site_name),
+    };
+    if let Some(heading) = heading_extending(&texts, &headline) {
+        return heading;
     }
+    headline
 }
 
 /// A short text of the page (see [`short_texts`]).
@@ -307,6 +312,50 @@ fn short_texts(dom: &Dom, title_bytes: usize) -> Vec<ShortText> {
         })
         .collect()
 }
+
+/// The heading that shows `headline` with a little more (a place name, a time) that `<title>`
+/// left out, when no heading shows it as it is: the headline as the page shows it. What it adds
+/// must be less than half the headline and hold no breadcrumb mark, or the heading is a
+/// breadcrumb or a whole section.
+fn heading_extending(texts: &[ShortText], headline: &str) -> Option<String> {
+    let headline = squash(headline);
+    let len = headline.chars().count();
+    let headings: Vec<&str> = texts
+        .iter()
+        .filter(|t| t.heading)
+        .map(|t| undecorated(&t.text))
+        .collect();
+    if headings.iter().any(|h| squash(h) == headline) {
+        return None;
+    }
+    headings
+        .into_iter()
+        .filter_map(|heading| {
+            let squashed = squash(heading);
+            let at = squashed.find(&headline)?;
+            let added = format!("{}{}", &squashed[..at], &squashed[at + headline.len()..]);
+            let added_len = added.chars().count();
+            (added_len * 2 <= len && !added.contains(BREADCRUMB_MARKS))
+                .then_some((added_len, heading))
+        })
+        .min_by_key(|(added_len, _)| *added_len)
+        .map(|(_, heading)| heading.to_owned())
+}
+
+/// `text` without the marks pages put before a headline to set it off (`》`, `►`, bullets):
+/// they are no part of it.
+fn undecorated(text: &str) -> &str {
+    text.trim_start_matches(|c: char| DECORATIONS.contains(&c) || c.is_whitespace())
+}
+
+/// Marks set before a headline (see [`undecorated`]).
+const DECORATIONS: &[char] = &[
+    '》', '〉', '>', '＞', '»', '›', '►', '▶', '▸', '•', '·', '◎', '■', '□', '◆', '◇', '●', '○',
+    '★', '☆', '→',
+];
+
+/// Marks between the steps of a breadcrumb trail.
+const BREADCRUMB_MARKS: &[char] = &['>', '＞', '〉', '»', '›', '→', '|', '｜'];
 
 fn squash(s: &str) -> String {
     s.chars().filter(|c| !c.is_whitespace()).collect()
@@ -420,6 +469,26 @@ mod tests {
         let html = "<title>Storm closes schools - The Daily</title>\
             <p class=share>Storm closes schools - The Daily</p>";
         assert_eq!(title_of(html), "Storm closes schools");
+    }
+
+    #[test]
+    fn heading_may_show_more_of_the_headline_than_title() {
+        let title = "<title>网友倡议春节不放鞭炮_本地新闻_示例网</title>";
+        let page = |heading: &str| title_of(&format!("{title}<div>{heading}</div><p>正文</p>"));
+        assert_eq!(
+            page("<h3>青山区网友倡议春节不放鞭炮</h3>"),
+            "青山区网友倡议春节不放鞭炮"
+        );
+        // A breadcrumb ending with the headline is not a longer headline, nor is a heading
+        // that only adds a decoration.
+        assert_eq!(
+            page("<h1>示例网 〉本地新闻 〉网友倡议春节不放鞭炮</h1>"),
+            "网友倡议春节不放鞭炮"
+        );
+        assert_eq!(
+            page("<h2>》网友倡议春节不放鞭炮</h2>"),
+            "网友倡议春节不放鞭炮"
+        );
     }
 
     #[test]
