@@ -6,9 +6,11 @@
 //! The article's title is the longest short text of the page that `<title>` contains, a
 //! heading before any other (breadcrumbs repeat the channel names); failing that, `<title>`
 //! without its site-name segments. A heading showing that headline with a little more is the
-//! headline as the page shows it.
+//! headline as the page shows it, and a `<title>` that only names the site gives way to the
+//! line that opens the article.
 
 use super::dom::{Data, Dom, NodeId, Tag};
+use crate::normalize::is_cjk;
 use scraper::{Html, Selector};
 use serde_json::Value;
 use std::collections::HashSet;
@@ -246,6 +248,8 @@ fn choose_title(doc: &Html, dom: &Dom, title_tag: &str, declared: Option<&str>) 
             best = Some(text);
         }
     }
+    let shown_in_full =
+        best.is_some_and(|b| b.squashed.chars().count() >= squash(&stripped).chars().count());
     let headline = match best {
         // A heading is the headline as shown, also when it repeats the whole `<title>`: that
         // title holds nothing but the headline.
@@ -261,6 +265,15 @@ fn choose_title(doc: &Html, dom: &Dom, title_tag: &str, declared: Option<&str>) 
     };
     if let Some(heading) = heading_extending(&texts, &headline) {
         return heading;
+    }
+    // A `<title>` that the page never shows in full and that has next to nothing in common
+    // with the article's opening names the site, not the article (old portals put only their
+    // name there): the headline is then the line that opens the article.
+    if !shown_in_full
+        && let Some((opening, lede)) = article_opening(dom)
+        && shared(&headline, &lede) < 0.2
+    {
+        return undecorated(&opening).to_owned();
     }
     headline
 }
@@ -356,6 +369,136 @@ const DECORATIONS: &[char] = &[
 
 /// Marks between the steps of a breadcrumb trail.
 const BREADCRUMB_MARKS: &[char] = &['>', '＞', '〉', '»', '›', '→', '|', '｜'];
+
+/// The line that opens the article, with the article's first paragraphs (its lede): the
+/// nearest line above its first paragraph of prose that shares at least half its words with
+/// the lede, passing over the date, byline, caption and tool lines kept there.
+fn article_opening(dom: &Dom) -> Option<(String, String)> {
+    let lines = lines(dom);
+    let first = lines.iter().position(|l| !l.link && is_prose(&l.text))?;
+    // The lede ends at the first link: the end of a short article, or a box inside it.
+    let mut lede = String::new();
+    for line in lines[first..].iter().take_while(|l| !l.link) {
+        if lede.chars().count() > 600 {
+            break;
+        }
+        if is_prose(&line.text) {
+            lede.push_str(&line.text);
+            lede.push(' ');
+        }
+    }
+    // The headline sits a few lines above the lede at most.
+    let opening = lines[first.saturating_sub(6)..first]
+        .iter()
+        .rev()
+        .find(|l| {
+            let len = squash(&l.text).chars().count();
+            // Chinese headlines never end with a full stop; captions do.
+            !l.link
+                && (4..=80).contains(&len)
+                && !l.text.ends_with('。')
+                && shared(&l.text, &lede) >= 0.5
+        })?;
+    Some((opening.text.clone(), lede))
+}
+
+/// One line of the page: text between two block boundaries (block elements and `<br>`).
+struct Line {
+    text: String,
+    /// Whether any of the text is a link's.
+    link: bool,
+}
+
+/// The page's lines, in document order.
+fn lines(dom: &Dom) -> Vec<Line> {
+    let n = dom.nodes.len();
+    // Node ids are in document order, so a subtree is the ids from its root to its `end`.
+    let mut end: Vec<NodeId> = (1..=n).collect();
+    for id in (1..n).rev() {
+        if let Some(p) = dom.nodes[id].parent {
+            end[p] = end[p].max(end[id]);
+        }
+    }
+    let mut in_link = vec![false; n];
+    let mut lines = Vec::new();
+    let mut current = Line {
+        text: String::new(),
+        link: false,
+    };
+    let mut open: Vec<NodeId> = Vec::new();
+    let flush = |current: &mut Line, lines: &mut Vec<Line>| {
+        let text = fold(&current.text);
+        if !text.is_empty() {
+            lines.push(Line {
+                text,
+                link: current.link,
+            });
+        }
+        *current = Line {
+            text: String::new(),
+            link: false,
+        };
+    };
+    for id in 1..n {
+        while open.last().is_some_and(|&b| end[b] <= id) {
+            open.pop();
+            flush(&mut current, &mut lines);
+        }
+        let parent = dom.nodes[id].parent.unwrap_or(0);
+        match &dom.nodes[id].data {
+            Data::Text(t) => {
+                current.text.push_str(t);
+                current.link |= in_link[parent] && !t.trim().is_empty();
+            }
+            Data::Element(el) => {
+                in_link[id] = in_link[parent] || el.tag == Tag::A;
+                if el.tag.is_block() {
+                    flush(&mut current, &mut lines);
+                    open.push(id);
+                }
+            }
+        }
+    }
+    flush(&mut current, &mut lines);
+    lines
+}
+
+/// Whether a line reads like a paragraph of an article: long, with sentence punctuation.
+fn is_prose(text: &str) -> bool {
+    squash(text).chars().count() >= 50 && text.contains(['。', '，', ',', '.'])
+}
+
+/// The share of `a`'s words that `b` has too. Words are runs of letters and digits, except in
+/// Chinese and Japanese, written without spaces, where they are pairs of adjacent characters.
+fn shared(a: &str, b: &str) -> f64 {
+    let (a, b) = (words(a), words(b));
+    if a.is_empty() {
+        return 0.0;
+    }
+    a.intersection(&b).count() as f64 / a.len() as f64
+}
+
+/// The words of `text`, lower-cased (see [`shared`]).
+fn words(text: &str) -> HashSet<String> {
+    // 0: not part of a word, 1: a Chinese or Japanese character, 2: any other letter or digit.
+    let kind = |c: char| match c {
+        c if !c.is_alphanumeric() => 0,
+        c if is_cjk(c) => 1,
+        _ => 2,
+    };
+    let chars: Vec<char> = text.to_lowercase().chars().collect();
+    let mut out = HashSet::new();
+    for run in chars.chunk_by(|a, b| kind(*a) == kind(*b)) {
+        match kind(run[0]) {
+            1 if run.len() > 1 => out.extend(run.windows(2).map(|w| w.iter().collect())),
+            0 => {}
+            _ => {
+                out.insert(run.iter().collect());
+            }
+        }
+    }
+    out
+}
 
 fn squash(s: &str) -> String {
     s.chars().filter(|c| !c.is_whitespace()).collect()
@@ -489,6 +632,24 @@ mod tests {
             page("<h2>》网友倡议春节不放鞭炮</h2>"),
             "网友倡议春节不放鞭炮"
         );
+    }
+
+    #[test]
+    fn title_naming_only_the_site_gives_way_to_the_line_opening_the_article() {
+        let page = |title: &str| {
+            title_of(&format!(
+                "<html><head><title>{title}</title></head><body><table>\
+                 <tr><td><a href=/>首页</a> <a href=/news>新闻</a></td></tr>\
+                 <tr><td class=t>》市区公园春节期间延长开放</td></tr>\
+                 <tr><td>【2012/01/11 15:05 报导】</td></tr>\
+                 <tr><td>市园林局今天宣布，春节期间市区公园将延长开放时间，\
+                 每天开放到晚上十点，方便市民游园赏灯，园内还将举办灯会和庙会活动。</td></tr>\
+                 <tr><td>示例广播公司 版权所有</td></tr></table></body></html>"
+            ))
+        };
+        assert_eq!(page("示例广播公司全球资讯网"), "市区公园春节期间延长开放");
+        // A title the page does not show but that tells of the article stays.
+        assert_eq!(page("公园春节延长开放_示例网"), "公园春节延长开放");
     }
 
     #[test]
