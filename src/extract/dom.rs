@@ -130,6 +130,7 @@ fn never_text(name: &str) -> bool {
     matches!(
         name,
         "head"
+            | "title"
             | "script"
             | "style"
             | "noscript"
@@ -661,5 +662,15 @@ mod tests {
         assert_eq!(count(&deep), "kept");
         let script = format!("<script>{}</script>", "<b>".repeat(n + 1));
         assert_eq!(count(&script), "kept");
+    }
+
+    #[test]
+    fn title_misplaced_in_body_is_not_text() {
+        // An unknown tag in <head> makes the parser start <body> early, <title> included.
+        let html = Html::parse_document(
+            "<html><head><x-tag></x-tag><title>Site name</title></head><p>Story</p></html>",
+        );
+        let dom = Dom::build(&html);
+        assert_eq!(dom.text(0).trim(), "Story");
     }
 }
