@@ -37,6 +37,9 @@ pub const RAW_NOTES_REF: &str = "refs/notes/raw";
 const PRIVATE_DIR: &str = ".palimpsest";
 /// Present while a published commit has not yet reached the working tree and index.
 const SYNC_MARKER: &str = "sync-pending";
+/// Space set aside while a batch is written, freed just before the branch moves (see
+/// [`record`]); a leftover of a killed run is removed by the next lock.
+const RESERVE: &str = "reserve";
 const BRANCH: &str = "main";
 
 /// The archive can't be opened, locked or written.
@@ -63,7 +66,48 @@ pub enum ArchiveError {
     State(#[from] StateError),
 }
 
+/// A storage condition the user must fix before any write can succeed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StorageFault {
+    /// No space left on the device (or the user's quota is used up).
+    Full,
+    /// The archive is on a read-only file system.
+    ReadOnly,
+}
+
+impl StorageFault {
+    fn of_io(e: &std::io::Error) -> Option<StorageFault> {
+        match e.kind() {
+            std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded => {
+                Some(StorageFault::Full)
+            }
+            std::io::ErrorKind::ReadOnlyFilesystem => Some(StorageFault::ReadOnly),
+            _ => None,
+        }
+    }
+}
+
 impl ArchiveError {
+    /// Whether the error is a full disk or a read-only file system, which no retry fixes.
+    pub fn storage_fault(&self) -> Option<StorageFault> {
+        match self {
+            ArchiveError::Io { source, .. } => StorageFault::of_io(source),
+            // libgit2 reports the OS error only as text: strerror appended to its message.
+            ArchiveError::Git(e) if e.class() == git2::ErrorClass::Os => {
+                let m = e.message();
+                if m.contains("No space left on device") || m.contains("Disk quota exceeded") {
+                    Some(StorageFault::Full)
+                } else if m.contains("Read-only file system") {
+                    Some(StorageFault::ReadOnly)
+                } else {
+                    None
+                }
+            }
+            ArchiveError::State(e) => e.storage_fault(),
+            _ => None,
+        }
+    }
+
     fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ArchiveError + '_ {
         move |source| ArchiveError::Io {
             path: path.to_owned(),
@@ -159,7 +203,9 @@ impl Archive {
         let config = Config::parse(&text)?;
         let private = root.join(PRIVATE_DIR);
         std::fs::create_dir_all(&private).map_err(ArchiveError::io(&private))?;
-        let mut state = State::open(&private.join("state.db"))?;
+        let db = private.join("state.db");
+        let first_connection = !Path::new(&format!("{}-wal", db.display())).exists();
+        let mut state = State::open(&db).map_err(|e| diagnose(&db, first_connection, e))?;
         catch_up(&repo, &mut state)?;
         Ok(Archive {
             repo,
@@ -237,6 +283,10 @@ impl Archive {
                 std::fs::remove_file(&path).map_err(ArchiveError::io(&path))?;
             }
         }
+        let reserve = self.local.root.join(PRIVATE_DIR).join(RESERVE);
+        if reserve.exists() {
+            std::fs::remove_file(&reserve).map_err(ArchiveError::io(&reserve))?;
+        }
         let marker = self.local.root.join(PRIVATE_DIR).join(SYNC_MARKER);
         if marker.exists() {
             self.repo
@@ -295,6 +345,39 @@ impl Archive {
     }
 }
 
+/// SQLite can't tell why it could not open its files (a WAL database also needs room for its
+/// shared-memory file): when the database fails to open, a small write next to it finds out
+/// whether the file system is full or read-only, so that the error says what to do. A failed
+/// first connection leaves an empty write-ahead log and shared-memory file behind, which hold
+/// nothing and are removed, so that the failure changes nothing; with another connection open
+/// they are its files and stay.
+fn diagnose(db: &Path, first_connection: bool, e: StateError) -> ArchiveError {
+    use std::io::Write;
+    let private = db.parent().unwrap_or(db);
+    let fault = match e.storage_fault() {
+        Some(_) => e.into(),
+        None => {
+            let probe = private.join("probe");
+            let written =
+                File::create(&probe).and_then(|mut f| f.write_all(&[0; 4096]).and(f.sync_all()));
+            let _ = std::fs::remove_file(&probe);
+            match written {
+                Err(io) if StorageFault::of_io(&io).is_some() => ArchiveError::Io {
+                    path: private.to_owned(),
+                    source: io,
+                },
+                _ => return e.into(),
+            }
+        }
+    };
+    let wal = PathBuf::from(format!("{}-wal", db.display()));
+    if first_connection && std::fs::metadata(&wal).is_ok_and(|m| m.len() == 0) {
+        let _ = std::fs::remove_file(format!("{}-shm", db.display()));
+        let _ = std::fs::remove_file(&wal);
+    }
+    fault
+}
+
 /// Pack settings for the recorder's own repository handle (not the archive's git config).
 /// Delta search over large raw pages dominates packing: a first pass of 1,000 news pages of
 /// 110 KB spent 30 s in it. Objects above the big-file threshold are stored whole (compressed);
@@ -308,7 +391,14 @@ impl Local {
     fn pack_settings(&self, repo: &Repository) -> Result<(), ArchiveError> {
         let path = self.root.join(PRIVATE_DIR).join("pack.config");
         if std::fs::read_to_string(&path).ok().as_deref() != Some(PACK_CONFIG) {
-            std::fs::write(&path, PACK_CONFIG).map_err(ArchiveError::io(&path))?;
+            // Through a temporary file, so that a full disk can't leave half a file.
+            let tmp = path.with_extension("tmp");
+            let written =
+                std::fs::write(&tmp, PACK_CONFIG).and_then(|()| std::fs::rename(&tmp, &path));
+            if let Err(e) = written {
+                let _ = std::fs::remove_file(&tmp);
+                return Err(ArchiveError::io(&path)(e));
+            }
         }
         let mut config = repo.config()?;
         config.add_file(&path, git2::ConfigLevel::App, true)?;
@@ -353,35 +443,65 @@ impl Local {
         Ok(Some((new, text, message)))
     }
 
-    /// Moves the branch (and the raw notes) from `old` to `new`, then brings the working tree,
-    /// the index and the database up to date. Every object must be written already. The branch
-    /// moves with compare-and-swap, so a writer that bypassed the lock can't be overwritten
-    /// silently.
-    fn publish(
-        &mut self,
+    /// Moves the branch (and the raw notes) from `old` to `new`; every object must be written
+    /// already. The branch moves with compare-and-swap, so a writer that bypassed the lock can't
+    /// be overwritten silently. On failure nothing has moved.
+    fn move_refs(
+        &self,
         repo: &Repository,
         old: Oid,
         new: Oid,
         notes: Option<(Option<Oid>, Oid)>,
-        paths: &[String],
     ) -> Result<(), ArchiveError> {
         let marker = self.root.join(PRIVATE_DIR).join(SYNC_MARKER);
         std::fs::write(&marker, b"").map_err(ArchiveError::io(&marker))?;
-        if let Some((old_notes, new_notes)) = notes {
-            match old_notes {
-                Some(old_notes) => repo.reference_matching(
-                    RAW_NOTES_REF,
-                    new_notes,
-                    true,
-                    old_notes,
-                    "palimpsest: raw bytes",
-                )?,
-                None => repo.reference(RAW_NOTES_REF, new_notes, false, "palimpsest: raw bytes")?,
-            };
+        let moved = (|| {
+            if let Some((old_notes, new_notes)) = notes {
+                match old_notes {
+                    Some(old_notes) => repo.reference_matching(
+                        RAW_NOTES_REF,
+                        new_notes,
+                        true,
+                        old_notes,
+                        "palimpsest: raw bytes",
+                    )?,
+                    None => {
+                        repo.reference(RAW_NOTES_REF, new_notes, false, "palimpsest: raw bytes")?
+                    }
+                };
+            }
+            let branch = format!("refs/heads/{BRANCH}");
+            let moved = repo.reference_matching(&branch, new, true, old, "palimpsest: record");
+            if let (Err(_), Some((old_notes, new_notes))) = (&moved, notes) {
+                // Best effort: notes of unpublished commits name no commit of the branch.
+                let _ = match old_notes {
+                    Some(old_notes) => repo
+                        .reference_matching(
+                            RAW_NOTES_REF,
+                            old_notes,
+                            true,
+                            new_notes,
+                            "palimpsest: undo",
+                        )
+                        .map(drop),
+                    None => repo
+                        .find_reference(RAW_NOTES_REF)
+                        .and_then(|mut r| r.delete()),
+                };
+            }
+            moved.map(drop)
+        })();
+        if moved.is_err() {
+            let _ = std::fs::remove_file(&marker);
         }
-        let branch = format!("refs/heads/{BRANCH}");
-        repo.reference_matching(&branch, new, true, old, "palimpsest: record")?;
+        Ok(moved?)
+    }
+
+    /// After [`Local::move_refs`]: brings the working tree, the index and the database up to
+    /// the branch. A failure here leaves the marker, and the next command finishes the job.
+    fn sync(&mut self, repo: &Repository, paths: &[String]) -> Result<(), ArchiveError> {
         self.sync_worktree(repo, paths)?;
+        let marker = self.root.join(PRIVATE_DIR).join(SYNC_MARKER);
         std::fs::remove_file(&marker).map_err(ArchiveError::io(&marker))?;
         catch_up(repo, &mut self.state)
     }

@@ -73,6 +73,17 @@ pub struct Filter<'a> {
 #[error("state database: {0}")]
 pub struct StateError(#[from] rusqlite::Error);
 
+impl StateError {
+    /// Whether SQLite failed for a full disk or a read-only file system.
+    pub fn storage_fault(&self) -> Option<super::StorageFault> {
+        match self.0.sqlite_error_code()? {
+            rusqlite::ErrorCode::DiskFull => Some(super::StorageFault::Full),
+            rusqlite::ErrorCode::ReadOnly => Some(super::StorageFault::ReadOnly),
+            _ => None,
+        }
+    }
+}
+
 /// The outcome of the last check of one URL.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Check {
