@@ -576,29 +576,46 @@ fn catch_up(repo: &Repository, state: &mut State) -> Result<(), ArchiveError> {
         Err(e) if e.code() == git2::ErrorCode::UnbornBranch => return Ok(()),
         Err(e) => return Err(e.into()),
     };
-    let indexed = state.indexed_head()?.and_then(|h| Oid::from_str(&h).ok());
-    if indexed == Some(head) {
-        return Ok(());
-    }
-    let mut chain = Vec::new();
-    let mut reset = true;
-    let mut next = Some(repo.find_commit(head)?);
-    while let Some(commit) = next {
-        if Some(commit.id()) == indexed {
-            reset = false;
-            break;
+    catch_up_to(repo, state, head)
+}
+
+/// [`catch_up`] to `head`. Readers catch up too (the viewer opens the archive per request), at
+/// the same time as the writer and each other: the index moves only from the head this process
+/// read (else it reads again), and never back to `head` when another process took it past it.
+fn catch_up_to(repo: &Repository, state: &mut State, head: Oid) -> Result<(), ArchiveError> {
+    loop {
+        let indexed_text = state.indexed_head()?;
+        let indexed = indexed_text.as_deref().and_then(|h| Oid::from_str(h).ok());
+        if indexed == Some(head) {
+            return Ok(());
         }
-        next = commit.parents().next();
-        chain.push(commit);
-    }
-    let mut versions = Vec::new();
-    for commit in chain.iter().rev() {
-        if let Some(version) = version_of(repo, commit)? {
-            versions.push(version);
+        if let Some(indexed) = indexed
+            && repo.find_commit(indexed).is_ok()
+            && repo.graph_descendant_of(indexed, head)?
+        {
+            return Ok(());
+        }
+        let mut chain = Vec::new();
+        let mut reset = true;
+        let mut next = Some(repo.find_commit(head)?);
+        while let Some(commit) = next {
+            if Some(commit.id()) == indexed {
+                reset = false;
+                break;
+            }
+            next = commit.parents().next();
+            chain.push(commit);
+        }
+        let mut versions = Vec::new();
+        for commit in chain.iter().rev() {
+            if let Some(version) = version_of(repo, commit)? {
+                versions.push(version);
+            }
+        }
+        if state.index(indexed_text.as_deref(), &head.to_string(), &versions, reset)? {
+            return Ok(());
         }
     }
-    state.index(&head.to_string(), &versions, reset)?;
-    Ok(())
 }
 
 /// Reads a commit as a version of an article, if it is one.
@@ -657,4 +674,56 @@ fn version_of(repo: &Repository, commit: &git2::Commit) -> Result<Option<Version
         http_status: trailers.http_status,
         imported_from: trailers.imported_from,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn observe(url: &Url, body: &str) -> Observation {
+        let text = format!("url: {url}\ntitle: T\n\n{body}\n");
+        Observation {
+            url: url.clone(),
+            fetched_at: chrono::Utc::now(),
+            http_status: 200,
+            seen: record::Seen::Page {
+                document: Document::parse(text.as_bytes()),
+                raw: text.into_bytes(),
+            },
+            imported_from: None,
+        }
+    }
+
+    #[test]
+    fn a_reader_behind_the_index_leaves_it_where_it_is() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut archive = Archive::init(&dir.path().join("a")).unwrap();
+        archive.lock(false).unwrap();
+        let url = Url::parse("https://example.com/a").unwrap();
+        let mut heads = Vec::new();
+        for body in ["First text.", "Second text."] {
+            archive
+                .with_recorder(|r| r.record(observe(&url, body)))
+                .unwrap();
+            heads.push(archive.repo.head().unwrap().target().unwrap());
+        }
+        let path = path::article_path(&url);
+        assert_eq!(archive.local.state.versions(&path).unwrap().len(), 2);
+        // A reader that read HEAD before the second commit was published, and the index after.
+        catch_up_to(&archive.repo, &mut archive.local.state, heads[0]).unwrap();
+        assert_eq!(archive.local.state.versions(&path).unwrap().len(), 2);
+        assert_eq!(
+            archive.local.state.indexed_head().unwrap(),
+            Some(heads[1].to_string())
+        );
+        // Another process indexed meanwhile: this one's write is refused.
+        let stale = heads[0].to_string();
+        let moved = archive
+            .local
+            .state
+            .index(Some(&stale), &stale, &[], true)
+            .unwrap();
+        assert!(!moved);
+        assert_eq!(archive.local.state.versions(&path).unwrap().len(), 2);
+    }
 }

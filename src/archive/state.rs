@@ -179,15 +179,29 @@ impl State {
             .optional()?)
     }
 
-    /// Appends versions (oldest first) and moves the indexed head, in one transaction. With
-    /// `reset`, the index is rebuilt from scratch.
+    /// Appends versions (oldest first) and moves the indexed head from `from` to `head`, in
+    /// one transaction; with `reset`, the index is rebuilt from scratch. Returns false, changing
+    /// nothing, when another connection moved the indexed head away from `from` meanwhile.
     pub fn index(
         &mut self,
+        from: Option<&str>,
         head: &str,
         versions: &[Version],
         reset: bool,
-    ) -> Result<(), StateError> {
-        let tx = self.conn.transaction()?;
+    ) -> Result<bool, StateError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let current: Option<String> = tx
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'indexed_head'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if current.as_deref() != from {
+            return Ok(false);
+        }
         if reset {
             tx.execute("DELETE FROM versions", [])?;
         }
@@ -225,7 +239,7 @@ impl State {
             [head],
         )?;
         tx.commit()?;
-        Ok(())
+        Ok(true)
     }
 
     /// Every version of the article at `path`, oldest first, numbered from 1.
