@@ -263,6 +263,28 @@ impl State {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// The newest `Imported-From` value (`<source commit>:<path>`) whose source commit is one
+    /// of `commits`: where an interrupted import of those commits stopped.
+    pub fn last_imported_from(
+        &self,
+        commits: &std::collections::HashSet<String>,
+    ) -> Result<Option<String>, StateError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT imported_from FROM versions WHERE imported_from IS NOT NULL ORDER BY seq DESC",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let from: String = row.get(0)?;
+            if from
+                .split_once(':')
+                .is_some_and(|(commit, _)| commits.contains(commit))
+            {
+                return Ok(Some(from));
+            }
+        }
+        Ok(None)
+    }
+
     /// A page of the archive's versions matching `filter`, newest first, each numbered within
     /// its article (so that a listing can link to the change it shows).
     pub fn recent_page(
