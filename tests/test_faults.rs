@@ -5,9 +5,9 @@
 //! skip with a message otherwise.
 
 use crate::common::server::{Response, Server};
-use crate::common::{TestEnv, git};
+use crate::common::{CommandOutput, TestEnv, git};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 fn page(title: &str, body: &str) -> Vec<u8> {
     format!(
@@ -272,4 +272,177 @@ fn a_read_only_archive_is_a_clear_error_and_stays_unchanged() {
     env.run(&snapshot).success();
     git::assert_sound(&env.archive);
     assert_eq!(history(&env), [format!("{a} new"), format!("{a} body")]);
+}
+
+/// Slow pages, so that a run holds the archive for a while.
+fn slow_site(server: &Server, pages: usize, round: usize) -> Vec<String> {
+    (0..pages)
+        .map(|i| {
+            let path = format!("/s/{i}.html");
+            let body = format!("Story {i} reports the news of round {round}.");
+            server.set(
+                &path,
+                Response::html(page(&format!("Story {i}"), &body))
+                    .delayed(std::time::Duration::from_millis(20)),
+            );
+            server.url(&path)
+        })
+        .collect()
+}
+
+/// Every recorded version's URL and changes, counted: nothing may appear twice.
+fn assert_recorded_once(env: &TestEnv, articles: usize, rounds: usize) {
+    let mut per_url: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for line in history(env) {
+        let (url, change) = line.split_once(' ').unwrap();
+        per_url
+            .entry(url.to_owned())
+            .or_default()
+            .push(change.to_owned());
+    }
+    assert_eq!(per_url.len(), articles, "{per_url:#?}");
+    let mut expected = vec!["new".to_owned()];
+    expected.resize(rounds, "body".to_owned());
+    for (url, changes) in per_url {
+        assert_eq!(changes, expected, "{url}");
+    }
+}
+
+#[test]
+fn two_runs_at_once_never_record_twice() {
+    let env = TestEnv::new();
+    let server = Server::start();
+    let urls = slow_site(&server, 40, 0);
+    let mut add = vec!["add"];
+    add.extend(urls.iter().map(String::as_str));
+    env.run(&add).success();
+    let snapshot = [
+        "snapshot",
+        "--all",
+        "--host-delay",
+        "0",
+        "--host-concurrency",
+        "4",
+        "--quiet",
+    ];
+    let start = |extra: &[&str]| {
+        env.command()
+            .args(snapshot)
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    // Without --wait the second run to take the lock exits at once and says why.
+    let outs = [start(&[]), start(&[])].map(|c| CommandOutput::from(c.wait_with_output().unwrap()));
+    let mut statuses: Vec<Option<i32>> = outs.iter().map(|o| o.status).collect();
+    statuses.sort();
+    assert_eq!(statuses, [Some(0), Some(3)], "{}\n{}", outs[0], outs[1]);
+    let refused = outs.iter().find(|o| o.status == Some(3)).unwrap();
+    assert!(
+        refused
+            .stderr
+            .contains("another palimpsest command is writing")
+            && refused.stderr.contains("--wait"),
+        "{refused}"
+    );
+    git::assert_sound(&env.archive);
+    assert_recorded_once(&env, urls.len(), 1);
+
+    // With --wait both finish; the second finds nothing new.
+    slow_site(&server, 40, 1);
+    let waiting = [start(&["--wait"]), start(&["--wait"])];
+    for child in waiting {
+        let out = CommandOutput::from(child.wait_with_output().unwrap());
+        assert_eq!(out.status, Some(0), "{out}");
+    }
+    git::assert_sound(&env.archive);
+    env.run(&["verify"]).success();
+    assert_recorded_once(&env, urls.len(), 2);
+}
+
+/// The diff links of a page of changes: (article path, version number).
+fn listed_changes(html: &str) -> Vec<(String, usize)> {
+    html.split("href=\"")
+        .skip(1)
+        .filter_map(|rest| {
+            let link = rest.split('"').next()?;
+            let (article, diff) = link.strip_prefix("articles/")?.split_once("/diff/")?;
+            let to = diff
+                .strip_suffix(".html")?
+                .split_once('-')?
+                .1
+                .parse()
+                .ok()?;
+            Some((article.to_owned(), to))
+        })
+        .collect()
+}
+
+#[test]
+fn the_viewer_never_shows_a_half_written_state() {
+    let env = TestEnv::new();
+    let server = Server::start();
+    let urls = slow_site(&server, 60, 0);
+    let mut add = vec!["add"];
+    add.extend(urls.iter().map(String::as_str));
+    env.run(&add).success();
+    let viewer = crate::test_web::Viewer::start(&env);
+    let rounds = 4;
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let (polls, checked) = std::thread::scope(|scope| {
+        scope.spawn(|| {
+            for round in 0..rounds {
+                slow_site(&server, 60, round);
+                env.run(&[
+                    "snapshot",
+                    "--all",
+                    "--host-delay",
+                    "0",
+                    "--host-concurrency",
+                    "4",
+                    "--quiet",
+                ])
+                .success();
+            }
+            done.store(true, std::sync::atomic::Ordering::SeqCst);
+        });
+        let (mut polls, mut checked) = (0, 0);
+        while !done.load(std::sync::atomic::Ordering::SeqCst) {
+            polls += 1;
+            let (status, _, front) = viewer.get("/");
+            assert_eq!(status, 200, "{front}");
+            // Every change listed leads to its diff, and git holds at least that many
+            // versions of the article: the viewer never runs ahead of the committed history.
+            for (article, number) in listed_changes(&front).into_iter().take(5) {
+                let (status, _, body) = viewer.get(&format!(
+                    "/articles/{article}/diff/{}-{number}.html",
+                    number - 1
+                ));
+                assert_eq!(status, 200, "{article} version {number}: {body}");
+                let (status, _, page) = viewer.get(&format!("/articles/{article}/"));
+                assert_eq!(status, 200, "{article}: {page}");
+                let shown = page.matches("<td class=\"when\">").count();
+                let in_git: usize = env
+                    .git(&["rev-list", "--count", "main", "--", &article])
+                    .trim()
+                    .parse()
+                    .unwrap();
+                assert!(
+                    number <= in_git && shown >= number && shown <= in_git,
+                    "{article}: version {number} listed, {shown} shown, {in_git} in git"
+                );
+                checked += 1;
+            }
+        }
+        (polls, checked)
+    });
+    eprintln!("{polls} polls of the front page, {checked} articles checked during {rounds} runs");
+    assert!(
+        polls > 10 && checked > 10,
+        "{polls} polls, {checked} checks"
+    );
+    git::assert_sound(&env.archive);
+    assert_recorded_once(&env, urls.len(), rounds);
 }
