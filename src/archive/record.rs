@@ -458,8 +458,8 @@ impl Recorder<'_> {
     }
 
     /// A generous bound on what publishing writes after the branch moves: the touched files and
-    /// the index (each file rounded up to a 4 KiB block), and the database's index of the new
-    /// versions and the run's checks, with a fixed margin for refs, reflogs and SQLite.
+    /// the index (each rounded up to a 4 KiB block), a block per new version for the database's
+    /// index of them, and 2 MiB for refs, reflogs, SQLite's journal and a run's check results.
     fn room_after_move(&self) -> Result<u64, ArchiveError> {
         const BLOCK: u64 = 4096;
         let round = |n: u64| n.div_ceil(BLOCK).max(1) * BLOCK;
@@ -473,7 +473,7 @@ impl Recorder<'_> {
         }
         let index = self.repo.path().join("index");
         room += round(std::fs::metadata(&index).map_or(0, |m| m.len()));
-        room += 200 * self.touched.len() as u64 + 16 * BLOCK * self.unpublished as u64;
+        room += 200 * self.touched.len() as u64 + BLOCK * self.unpublished as u64;
         Ok(room)
     }
 
