@@ -283,7 +283,7 @@ fn slow_site(server: &Server, pages: usize, round: usize) -> Vec<String> {
             server.set(
                 &path,
                 Response::html(page(&format!("Story {i}"), &body))
-                    .delayed(std::time::Duration::from_millis(20)),
+                    .delayed(std::time::Duration::from_millis(50)),
             );
             server.url(&path)
         })
@@ -322,7 +322,7 @@ fn two_runs_at_once_never_record_twice() {
         "--host-delay",
         "0",
         "--host-concurrency",
-        "4",
+        "2",
         "--quiet",
     ];
     let start = |extra: &[&str]| {
@@ -334,7 +334,8 @@ fn two_runs_at_once_never_record_twice() {
             .spawn()
             .unwrap()
     };
-    // Without --wait the second run to take the lock exits at once and says why.
+    // A run takes a second (40 pages of 50 ms, two at a time), so both start before either
+    // ends. Without --wait the second to take the lock exits at once and says why.
     let outs = [start(&[]), start(&[])].map(|c| CommandOutput::from(c.wait_with_output().unwrap()));
     let mut statuses: Vec<Option<i32>> = outs.iter().map(|o| o.status).collect();
     statuses.sort();
