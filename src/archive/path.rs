@@ -69,15 +69,16 @@ pub fn article_path(url: &Url) -> String {
 
 /// The top folder: the host (ASCII, as `url` gives it), with a non-default port appended, and
 /// whether that names a folder as it is. A host may start with a dot (`https://../`,
-/// `http://.git/`) or hold characters that the folder name replaces, so only the hashed form,
-/// with [`sanitize`] on this folder, keeps such a host inside the archive and apart from others.
+/// `http://.git/`), hold characters that the folder name replaces, or be longer than a file
+/// name may be, so only the hashed form, with [`sanitize`] on this folder, keeps such a host
+/// inside the archive, apart from others and writable.
 fn host_dir(url: &Url) -> (String, bool) {
     // URLs without a host (`file:`, `git-import:`) are grouped by scheme, which has only
     // letters, digits and `+-.`, a letter first.
     let Some(host) = url.host_str().filter(|h| !h.is_empty()) else {
         return (url.scheme().to_owned(), true);
     };
-    let mut clean = !host.starts_with('.');
+    let mut clean = !host.starts_with('.') && host.len() <= MAX_SEGMENT;
     let host: String = host
         .chars()
         .map(|c| {
@@ -209,6 +210,7 @@ mod tests {
             "http://.palimpsest/state.db",
             "t://.YY#OOOOOOOOOOOOt:tz\x02\x02%%\n\n:#Y",
             &format!("t://{}/a", "h".repeat(1000)),
+            &format!("http://{}/", "0333c".repeat(100)),
         ] {
             let p = path(u);
             assert!(p.len() <= 300, "{p}");
