@@ -199,6 +199,18 @@ fn versions(env: &TestEnv) -> Vec<String> {
     .collect()
 }
 
+#[track_caller]
+fn assert_same_history(got: &[String], expected: &[String]) {
+    let first_difference = got.iter().zip(expected).position(|(a, b)| a != b);
+    assert!(
+        got == expected,
+        "{} versions recorded, {} expected; first difference at {first_difference:?}: {:?}",
+        got.len(),
+        expected.len(),
+        first_difference.map(|i| (&got[i], &expected[i]))
+    );
+}
+
 #[test]
 fn killed_imports_lose_and_duplicate_nothing() {
     let kills: usize = std::env::var("PALIMPSEST_STRESS_KILLS")
@@ -219,11 +231,15 @@ fn killed_imports_lose_and_duplicate_nothing() {
     let expected = versions(&reference);
     assert!(expected.len() > 500, "{}", expected.len());
 
-    let env = TestEnv::new();
+    let mut env = TestEnv::new();
     let mut rng = Lcg(0x1e7);
-    let mut completed = 0;
-    let branch = env.archive.join(".git/refs/heads/main");
-    for k in 0..kills {
+    let (mut killed, mut finished) = (0, 0);
+    while killed < kills {
+        assert!(
+            killed + finished < 4 * kills,
+            "{finished} imports finished before their kill"
+        );
+        let branch = env.archive.join(".git/refs/heads/main");
         let published = std::fs::read(&branch).unwrap();
         let mut child = env
             .command()
@@ -233,7 +249,7 @@ fn killed_imports_lose_and_duplicate_nothing() {
             .unwrap();
         let started = Instant::now();
         let running = |child: &mut std::process::Child| child.try_wait().unwrap().is_none();
-        if k % 2 == 0 {
+        if (killed + finished) % 2 == 0 {
             // Anywhere in the run.
             let delay = Duration::from_millis(rng.below(whole.as_millis() as u64 + 1));
             while started.elapsed() < delay && running(&mut child) {
@@ -248,28 +264,30 @@ fn killed_imports_lose_and_duplicate_nothing() {
         }
         let _ = child.kill();
         if child.wait().unwrap().success() {
-            completed += 1;
+            // Finished before the kill, after earlier runs were killed: the whole history is
+            // there, once. The next kills start again on a new archive.
+            finished += 1;
+            git::assert_sound(&env.archive);
+            assert_same_history(&versions(&env), &expected);
+            env = TestEnv::new();
+            continue;
         }
+        killed += 1;
         git::run(&env.archive, &["fsck", "--strict", "--no-progress"]);
         // The next command that writes (here one with nothing to do) repairs the working tree.
         env.run(&["snapshot", "--quiet"]).success();
         git::assert_sound(&env.archive);
         let status = env.run(&["status", "--format", "json"]).success();
-        assert!(status.stdout.contains("\"archive\""), "kill {k}: {status}");
+        assert!(
+            status.stdout.contains("\"archive\""),
+            "kill {killed}: {status}"
+        );
     }
     env.run(&import).success();
     git::assert_sound(&env.archive);
     env.run(&["verify"]).success();
-    eprintln!("{kills} imports killed ({completed} had finished first)");
-    let got = versions(&env);
-    let first_difference = got.iter().zip(&expected).position(|(a, b)| a != b);
-    assert!(
-        got == expected,
-        "{} versions recorded, {} expected; first difference at {first_difference:?}: {:?}",
-        got.len(),
-        expected.len(),
-        first_difference.map(|i| (&got[i], &expected[i]))
-    );
+    eprintln!("{killed} imports killed; {finished} finished before their kill");
+    assert_same_history(&versions(&env), &expected);
     // Done is done: another run imports nothing.
     let again = env.run(&import).success();
     assert!(again.stdout.contains("\"recorded\":0"), "{again}");

@@ -35,7 +35,8 @@ use url::Url;
 pub const RAW_NOTES_REF: &str = "refs/notes/raw";
 /// The folder of operational files, git-ignored.
 const PRIVATE_DIR: &str = ".palimpsest";
-/// Present while a published commit has not yet reached the working tree and index.
+/// Present while a published commit has not yet reached the working tree and index; it lists
+/// the paths the commit touched, one a line.
 const SYNC_MARKER: &str = "sync-pending";
 /// Space set aside while a batch is written, freed just before the branch moves (see
 /// [`record`]); a leftover of a killed run is removed by the next lock.
@@ -289,8 +290,13 @@ impl Archive {
         }
         let marker = self.local.root.join(PRIVATE_DIR).join(SYNC_MARKER);
         if marker.exists() {
+            let listed = std::fs::read_to_string(&marker).map_err(ArchiveError::io(&marker))?;
             self.repo
                 .checkout_head(Some(git2::build::CheckoutBuilder::new().force()))?;
+            // A checkout leaves alone a file that matches HEAD but is missing from the index,
+            // as a run killed between writing its new files and the index leaves them.
+            let paths: Vec<String> = listed.lines().map(str::to_owned).collect();
+            self.local.sync_worktree(&self.repo, &paths)?;
             std::fs::remove_file(&marker).map_err(ArchiveError::io(&marker))?;
         }
         catch_up(&self.repo, &mut self.local.state)?;
@@ -452,9 +458,10 @@ impl Local {
         old: Oid,
         new: Oid,
         notes: Option<(Option<Oid>, Oid)>,
+        paths: &[String],
     ) -> Result<(), ArchiveError> {
         let marker = self.root.join(PRIVATE_DIR).join(SYNC_MARKER);
-        std::fs::write(&marker, b"").map_err(ArchiveError::io(&marker))?;
+        std::fs::write(&marker, paths.join("\n")).map_err(ArchiveError::io(&marker))?;
         let moved = (|| {
             if let Some((old_notes, new_notes)) = notes {
                 match old_notes {

@@ -418,9 +418,10 @@ impl Recorder<'_> {
             Ok(notes)
         });
         let _ = std::fs::remove_file(&reserve);
+        let paths: Vec<String> = self.touched.iter().cloned().collect();
         let moved = prepared.and_then(|notes| {
             self.local
-                .move_refs(self.repo, self.published, self.tip, notes)
+                .move_refs(self.repo, self.published, self.tip, notes, &paths)
                 .map(|()| notes)
         });
         let notes = match moved {
@@ -442,7 +443,7 @@ impl Recorder<'_> {
         self.notes.clear();
         self.pending.clear();
         self.unpublished = 0;
-        let paths: Vec<String> = std::mem::take(&mut self.touched).into_iter().collect();
+        self.touched.clear();
         self.local.sync(self.repo, &paths)
     }
 
