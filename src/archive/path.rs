@@ -70,13 +70,14 @@ pub fn article_path(url: &Url) -> String {
 /// The top folder: the host (ASCII, as `url` gives it), with a non-default port appended, and
 /// whether that names a folder as it is. A host may start with a dot (`https://../`,
 /// `http://.git/`), hold characters that the folder name replaces, or be longer than a file
-/// name may be, so only the hashed form, with [`sanitize`] on this folder, keeps such a host
-/// inside the archive, apart from others and writable.
+/// name may be (so may a scheme), so only the hashed form, with [`sanitize`] on this folder,
+/// keeps such a host inside the archive, apart from others and writable.
 fn host_dir(url: &Url) -> (String, bool) {
     // URLs without a host (`file:`, `git-import:`) are grouped by scheme, which has only
-    // letters, digits and `+-.`, a letter first.
+    // letters, digits and `+-.`, a letter first, but may be long.
     let Some(host) = url.host_str().filter(|h| !h.is_empty()) else {
-        return (url.scheme().to_owned(), true);
+        let scheme = url.scheme();
+        return (scheme.to_owned(), scheme.len() <= MAX_SEGMENT);
     };
     let mut clean = !host.starts_with('.') && host.len() <= MAX_SEGMENT;
     let host: String = host
@@ -211,6 +212,7 @@ mod tests {
             "t://.YY#OOOOOOOOOOOOt:tz\x02\x02%%\n\n:#Y",
             &format!("t://{}/a", "h".repeat(1000)),
             &format!("http://{}/", "0333c".repeat(100)),
+            &format!("t{}:.//", ".-".repeat(200)),
         ] {
             let p = path(u);
             assert!(p.len() <= 300, "{p}");
