@@ -18,6 +18,7 @@ fuzz_target!(|data: &[u8]| {
     assert!(path.ends_with(EXTENSION), "{url} -> {path}");
     let segments: Vec<&str> = path.split('/').collect();
     assert!(segments.len() >= 2, "{url} -> {path}");
+    assert_ne!(segments[0], palimpsest::config::FILE_NAME, "{url}");
     for (i, segment) in segments.iter().enumerate() {
         assert!(
             !segment.is_empty()

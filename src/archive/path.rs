@@ -63,7 +63,10 @@ pub fn article_path(url: &Url) -> String {
         }
     }
     parts.push(format!("{last}~{}", &hash[..16]));
-    let host = if host_clean { host } else { sanitize(&host) };
+    let mut host = if host_clean { host } else { sanitize(&host) };
+    if !host_clean && (host.ends_with(EXTENSION) || host == crate::config::FILE_NAME) {
+        host.push('_');
+    }
     format!("{host}/{}{EXTENSION}", parts.join("/"))
 }
 
@@ -77,7 +80,8 @@ fn host_dir(url: &Url) -> (String, bool) {
     // letters, digits and `+-.`, a letter first, but may be long.
     let Some(host) = url.host_str().filter(|h| !h.is_empty()) else {
         let scheme = url.scheme();
-        return (scheme.to_owned(), scheme.len() <= MAX_SEGMENT);
+        let clean = scheme.len() <= MAX_SEGMENT && !scheme.ends_with(EXTENSION);
+        return (scheme.to_owned(), clean);
     };
     let mut clean = !host.starts_with('.') && host.len() <= MAX_SEGMENT;
     let host: String = host
@@ -95,6 +99,8 @@ fn host_dir(url: &Url) -> (String, bool) {
         Some(port) => format!("{host}_{port}"),
         None => host,
     };
+    // `http://palimpsest.toml/a` must not turn the settings file into a folder.
+    let clean = clean && !dir.ends_with(EXTENSION) && dir != crate::config::FILE_NAME;
     (dir, clean)
 }
 
@@ -213,6 +219,10 @@ mod tests {
             &format!("t://{}/a", "h".repeat(1000)),
             &format!("http://{}/", "0333c".repeat(100)),
             &format!("t{}:.//", ".-".repeat(200)),
+            "htt5p.txt:b",
+            "http://a.txt/b",
+            "http://palimpsest.toml/a",
+            "http://palimpsest.toml:8080/a?x",
         ] {
             let p = path(u);
             assert!(p.len() <= 300, "{p}");
@@ -230,6 +240,7 @@ mod tests {
                     .all(|d| !d.ends_with(EXTENSION)),
                 "{p}"
             );
+            assert_ne!(dirs[0], crate::config::FILE_NAME, "{u}");
         }
     }
 }
