@@ -5,6 +5,7 @@ mod common;
 mod test_archive_format;
 mod test_bad_input;
 mod test_crash;
+mod test_faults;
 mod test_histories;
 mod test_hostile;
 mod test_import;

@@ -10,7 +10,7 @@
 use super::commit::{self, ChangeKind, Trailers};
 use super::pack::Batch;
 use super::tree::Trees;
-use super::{Archive, ArchiveError, Local, RAW_NOTES_REF, path, signature};
+use super::{Archive, ArchiveError, Local, PRIVATE_DIR, RAW_NOTES_REF, RESERVE, path, signature};
 use crate::diff;
 use crate::hash::ContentHash;
 use crate::normalize::Document;
@@ -384,20 +384,40 @@ impl Recorder<'_> {
         Ok((oid, blob, title))
     }
 
-    /// Packs and publishes everything recorded so far.
+    /// Packs and publishes everything recorded so far. Until the branch moves, a failure (a full
+    /// disk, a read-only file system) undoes what the batch wrote, so the archive is as it was.
+    /// The writes after the move (working tree, index, database) get room set aside beforehand:
+    /// a reserve file is written with the pack and removed just before the move.
     fn flush(&mut self) -> Result<(), ArchiveError> {
         if self.tip == self.published {
             return Ok(());
         }
-        let notes = if self.notes.is_empty() {
-            None
-        } else {
-            Some((self.notes_published, self.write_notes()?))
+        let pack_dir = self.repo.path().join("objects").join("pack");
+        let packs_before = files_in(&pack_dir)?;
+        let reserve = self.local.root.join(PRIVATE_DIR).join(RESERVE);
+        let prepared = self.write_notes_and_pack().and_then(|notes| {
+            set_aside(&reserve, self.room_after_move()?)?;
+            Ok(notes)
+        });
+        let _ = std::fs::remove_file(&reserve);
+        let paths: Vec<String> = self.touched.iter().cloned().collect();
+        let moved = prepared.and_then(|notes| {
+            self.local
+                .move_refs(self.repo, self.published, self.tip, notes, &paths)
+                .map(|()| notes)
+        });
+        let notes = match moved {
+            Ok(notes) => notes,
+            Err(e) => {
+                // No ref names the new pack: it goes, with any temporary file of a failed write.
+                if let Ok(now) = files_in(&pack_dir) {
+                    for name in now.difference(&packs_before) {
+                        let _ = std::fs::remove_file(pack_dir.join(name));
+                    }
+                }
+                return Err(e);
+            }
         };
-        self.write_pack()?;
-        let paths: Vec<String> = std::mem::take(&mut self.touched).into_iter().collect();
-        self.local
-            .publish(self.repo, self.published, self.tip, notes, &paths)?;
         self.published = self.tip;
         if let Some((_, new)) = notes {
             self.notes_published = Some(new);
@@ -405,7 +425,40 @@ impl Recorder<'_> {
         self.notes.clear();
         self.pending.clear();
         self.unpublished = 0;
-        Ok(())
+        self.touched.clear();
+        self.local.sync(self.repo, &paths)
+    }
+
+    /// Writes the notes commit (if there are raw bytes) and the batch's pack.
+    fn write_notes_and_pack(&mut self) -> Result<Option<(Option<Oid>, Oid)>, ArchiveError> {
+        let notes = if self.notes.is_empty() {
+            None
+        } else {
+            Some((self.notes_published, self.write_notes()?))
+        };
+        self.write_pack()?;
+        Ok(notes)
+    }
+
+    /// A generous bound on what publishing writes after the branch moves: the touched files and
+    /// the index (each rounded up to a 4 KiB block), a block per new version for the database's
+    /// index of them, and 2 MiB for refs, reflogs, SQLite's journal and a run's check results.
+    fn room_after_move(&self) -> Result<u64, ArchiveError> {
+        const BLOCK: u64 = 4096;
+        let round = |n: u64| n.div_ceil(BLOCK).max(1) * BLOCK;
+        let tree = self.repo.find_commit(self.tip)?.tree()?;
+        let odb = self.repo.odb()?;
+        let mut room = 2 << 20;
+        for path in &self.touched {
+            if let Ok(entry) = tree.get_path(std::path::Path::new(path)) {
+                let (size, _) = odb.read_header(entry.id())?;
+                room += round(size as u64);
+            }
+        }
+        let index = self.repo.path().join("index");
+        room += round(std::fs::metadata(&index).map_or(0, |m| m.len()));
+        room += 200 * self.touched.len() as u64 + BLOCK * self.unpublished as u64;
+        Ok(room)
     }
 
     /// Writes this batch's objects from memory into one pack file (and its index), and makes
@@ -474,6 +527,31 @@ fn commit_object(
     }
     out.push_str(&format!("author {person}\ncommitter {person}\n\n{message}"));
     Ok(out.into_bytes())
+}
+
+/// The names of the files in `dir`.
+fn files_in(dir: &std::path::Path) -> Result<BTreeSet<std::ffi::OsString>, ArchiveError> {
+    let entries = std::fs::read_dir(dir).map_err(ArchiveError::io(dir))?;
+    entries
+        .map(|e| e.map(|e| e.file_name()))
+        .collect::<Result<_, _>>()
+        .map_err(ArchiveError::io(dir))
+}
+
+/// Writes `bytes` of zeros to `path`, so that the file system has set that much room aside
+/// (file systems with delayed allocation reserve blocks at `write`, so no sync is needed).
+fn set_aside(path: &std::path::Path, bytes: u64) -> Result<(), ArchiveError> {
+    let zeros = [0u8; 64 * 1024];
+    use std::io::Write;
+    let mut file = std::fs::File::create(path).map_err(ArchiveError::io(path))?;
+    let mut left = bytes;
+    while left > 0 {
+        let n = left.min(zeros.len() as u64) as usize;
+        file.write_all(&zeros[..n])
+            .map_err(ArchiveError::io(path))?;
+        left -= n as u64;
+    }
+    Ok(())
 }
 
 /// Everything one commit says.
