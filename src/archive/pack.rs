@@ -69,7 +69,9 @@ impl Batch {
         path: Option<&str>,
     ) -> Result<Oid, git2::Error> {
         let oid = Oid::hash_object(kind, &data)?;
-        if self.by_oid.contains_key(&oid) {
+        if let Some(&known) = self.by_oid.get(&oid) {
+            // Stored whole the first time if it had no path, so it can be read back now.
+            self.entries[known].readable |= path.is_some();
             return Ok(oid);
         }
         let index = self.entries.len();
@@ -290,7 +292,15 @@ fn ofs_delta_distance(out: &mut Vec<u8>, mut distance: u64) {
 fn delta(kind: ObjectType, base: &[u8], target: &[u8]) -> Vec<u8> {
     let old = units(kind, base);
     let new = units(kind, target);
-    let ops = similar::capture_diff_slices(similar::Algorithm::Myers, &old, &new);
+    // Myers is quadratic in the worst case (a whole long text rewritten); past the deadline it
+    // settles for a coarser diff, which only makes the delta bigger.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_millis(50);
+    let ops = similar::capture_diff_slices_deadline(
+        similar::Algorithm::Myers,
+        &old,
+        &new,
+        Some(deadline),
+    );
     let starts = |units: &[&[u8]]| {
         let mut at = Vec::with_capacity(units.len() + 1);
         let mut sum = 0;
