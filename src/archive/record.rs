@@ -107,8 +107,8 @@ impl Archive {
             git2::opts::set_mwindow_size(4 << 20)?;
             git2::opts::set_mwindow_mapped_limit(16 << 20)?;
         }
-        // A repository handle of its own, so that the settings above and the packs it loads
-        // go away with it.
+        // A repository handle of its own, so that the pack windows it maps are unmapped when
+        // the run ends.
         let repo = Repository::open(self.repo.path())?;
         let head = repo.head()?.peel_to_commit()?;
         let trees = Trees::new(head.tree_id(), "");
