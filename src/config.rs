@@ -63,9 +63,10 @@ pub struct FeedSource {
 #[serde(deny_unknown_fields, default)]
 pub struct FetchSettings {
     pub user_agent: String,
-    /// Whole-request timeout, seconds.
+    /// Timeout of a whole fetch (redirects and body included), seconds.
     pub timeout: u64,
-    /// Largest response body accepted, bytes.
+    /// Largest response body accepted (decompressed), bytes; pages past
+    /// [`crate::page::MAX_PAGE_BYTES`] are refused whatever this says.
     pub max_bytes: u64,
     pub max_redirects: u32,
     /// Requests to one host at a time.
@@ -196,8 +197,8 @@ pub fn initial_text() -> String {
          # Site rules: [sites.\"host\"] with title = \"css\", body = \"css\", remove = [\"css\", ...].\n\
          \n\
          [fetch]\n\
-         timeout = {}           # seconds per request\n\
-         max_bytes = {}   # largest page accepted\n\
+         timeout = {}           # seconds per fetch, redirects and body included\n\
+         max_bytes = {}   # largest page accepted, decompressed (at most 16777216)\n\
          max_redirects = {}\n\
          host_concurrency = {}  # requests to one host at a time\n\
          host_delay = {:.1}       # seconds between requests to one host\n\

@@ -9,7 +9,7 @@
 //! Commits are replayed in the order of `git log --all --full-history --date-order --reverse`.
 //! Merge commits are skipped: their content already came with the commits of the merged branches.
 //! `palimpsest.toml` remembers the tips of the source's refs, so a second import replays only
-//! what is new.
+//! what is new; an import killed midway goes on after the last version it recorded.
 
 use crate::archive::{Archive, ArchiveError, Observation, Recorded, Seen};
 use crate::config;
@@ -102,6 +102,19 @@ pub fn import_git(
         }
     }
     let commits: Vec<Oid> = walk.collect::<Result<_, _>>()?;
+    // An import killed in the middle published the versions of a prefix of this replay, but
+    // not the tips that mark it done: go on after the last version it recorded. The versions
+    // between that one and the kill recorded nothing, and replaying them records nothing again.
+    let hex: std::collections::HashSet<String> = commits.iter().map(Oid::to_string).collect();
+    let resume = archive
+        .state()
+        .last_imported_from(&hex)
+        .map_err(ArchiveError::from)?
+        .and_then(|from| {
+            let (commit, path) = from.split_once(':')?;
+            let at = commits.iter().position(|c| c.to_string() == commit)?;
+            Some((at, path.to_owned()))
+        });
 
     let mut stats = ImportStats {
         commits: commits.len(),
@@ -110,8 +123,19 @@ pub fn import_git(
     let mut urls = UrlMap::new(archive, &name)?;
     archive.with_recorder(|recorder| {
         let mut pending: Vec<FileVersion> = Vec::new();
-        for (done, oid) in commits.iter().enumerate() {
-            pending.extend(changed_files(&repo, *oid, pathspecs)?);
+        let start = resume.as_ref().map_or(0, |(at, _)| *at);
+        for (done, oid) in commits.iter().enumerate().skip(start) {
+            let mut files = changed_files(&repo, *oid, pathspecs)?;
+            if let Some((at, path)) = &resume
+                && *at == done
+            {
+                let recorded = files
+                    .iter()
+                    .position(|f| f.path == *path)
+                    .map_or(0, |i| i + 1);
+                files.drain(..recorded);
+            }
+            pending.extend(files);
             let last = done + 1 == commits.len();
             if pending.len() >= CHUNK || last {
                 stats.file_versions += pending.len();

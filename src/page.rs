@@ -9,9 +9,11 @@ use crate::extract::{self, Article, SiteRules};
 use crate::normalize::Document;
 use url::Url;
 
-/// Pages larger than this are refused before parsing: the HTML parser's memory grows with the
-/// page, and no news article is this big.
-pub const MAX_PAGE_BYTES: usize = 64 * 1024 * 1024;
+/// Pages larger than this are refused, whatever `fetch.max_bytes` says: reading and recording a
+/// page takes about seven times its size in memory (the fetched bytes, the parsed page, the
+/// extracted and the archived text, git's buffers), and one page must stay under 256 MiB. No
+/// news article is this big.
+pub const MAX_PAGE_BYTES: usize = 16 * 1024 * 1024;
 
 /// A page read into its archived form.
 #[derive(Debug, Clone)]
@@ -27,10 +29,12 @@ pub struct Page {
 pub enum PageError {
     #[error("not an HTML or text page (Content-Type: {0})")]
     NotHtml(String),
-    #[error("binary content (NUL bytes), not a text page")]
-    Binary,
-    #[error("page is {0} bytes, more than the {MAX_PAGE_BYTES}-byte limit")]
+    #[error("binary content ({0}), not a text page")]
+    Binary(&'static str),
+    #[error("page is {0} bytes, more than the {MAX_PAGE_BYTES} bytes palimpsest reads")]
     TooLarge(usize),
+    #[error(transparent)]
+    TooManyElements(#[from] extract::TooManyElements),
     #[error("no article text found (empty title and body)")]
     Empty,
     #[error(
@@ -66,8 +70,8 @@ pub fn read(
     if bytes.len() > MAX_PAGE_BYTES {
         return Err(PageError::TooLarge(bytes.len()));
     }
-    if looks_binary(bytes) {
-        return Err(PageError::Binary);
+    if let Some(sign) = binary_sign(bytes) {
+        return Err(PageError::Binary(sign));
     }
     let Decoded {
         text,
@@ -78,10 +82,10 @@ pub fn read(
     // Mojibake is a scraper's bug, not an edit: repair it before anything reads the text.
     let text = match mojibake::check(&text) {
         Mojibake::Clean => text,
-        Mojibake::Repaired(fixed) => fixed,
+        Mojibake::Repaired(fixed) => fixed.into(),
         Mojibake::Suspect => return Err(PageError::Suspect),
     };
-    let article = extract::extract(&text, Some(url), rules);
+    let article = extract::extract(&text, Some(url), rules)?;
     let document = Document::from_article(url.as_str(), &article);
     if document.title.is_empty() && document.paragraphs.is_empty() {
         return Err(PageError::Empty);
@@ -94,12 +98,24 @@ pub fn read(
     })
 }
 
-/// Whether the start of `bytes` holds NUL bytes, which no text encoding we read produces
-/// (UTF-16 pages announce themselves with a BOM and are let through).
-fn looks_binary(bytes: &[u8]) -> bool {
+/// What in the first 8 KiB of `bytes` shows they are not text: NUL bytes, which no text
+/// encoding we read produces (UTF-16 pages announce themselves with a BOM and are let through),
+/// or control bytes past 1 % of them. Text has none but tabs, line and page breaks, and the
+/// shifts and escapes of ISO-2022 encodings; compressed or encrypted data has 8 % (a byte in
+/// every 12).
+fn binary_sign(bytes: &[u8]) -> Option<&'static str> {
     let head = &bytes[..bytes.len().min(8192)];
-    let utf16_bom = head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]);
-    !utf16_bom && head.contains(&0)
+    if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
+        return None;
+    }
+    if head.contains(&0) {
+        return Some("NUL bytes");
+    }
+    let controls = head
+        .iter()
+        .filter(|&&b| matches!(b, 0x01..=0x08 | 0x10..=0x1A | 0x1C..=0x1F | 0x7F))
+        .count();
+    (controls * 100 > head.len()).then_some("control bytes")
 }
 
 #[cfg(test)]
@@ -143,9 +159,20 @@ mod tests {
     #[test]
     fn binary_bytes_are_refused() {
         let bytes: Vec<u8> = (0..100_000u32).map(|i| (i * 7919 % 251) as u8).collect();
-        assert!(matches!(read_bytes(&bytes), Err(PageError::Binary)));
+        assert!(matches!(read_bytes(&bytes), Err(PageError::Binary(_))));
         let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
-        assert!(matches!(read_bytes(png), Err(PageError::Binary)));
+        assert!(matches!(
+            read_bytes(png),
+            Err(PageError::Binary("NUL bytes"))
+        ));
+        let no_nul: Vec<u8> = bytes.iter().map(|&b| b.max(1)).collect();
+        assert!(matches!(
+            read_bytes(&no_nul),
+            Err(PageError::Binary("control bytes"))
+        ));
+        let mut escaped = format!("<p>{PROSE}</p>").into_bytes();
+        escaped.extend_from_slice(b"\x1b$B\x0e\x0f\t\x0c\r\n");
+        assert!(read_bytes(&escaped).is_ok());
     }
 
     #[test]
@@ -184,6 +211,18 @@ mod tests {
         let body = page.document.body_text();
         assert!(body.contains("mayor said"));
         assert!(!body.contains('\0'), "{body}");
+    }
+
+    #[test]
+    fn too_many_elements_are_refused_before_parsing() {
+        let html = format!("<p>{PROSE}</p>{}", "<br>".repeat(extract::MAX_ELEMENTS));
+        assert!(matches!(
+            read_str(&html),
+            Err(PageError::TooManyElements(_))
+        ));
+        let html = format!("<p>{PROSE}</p>{}", "<br>".repeat(extract::MAX_ELEMENTS - 1));
+        let page = read_str(&html).map_err(|e| e.to_string());
+        assert_eq!(page.unwrap().document.body_text(), PROSE);
     }
 
     #[test]

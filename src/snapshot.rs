@@ -180,14 +180,15 @@ pub fn run(
     );
     let jobs = options.jobs.clamp(1, 256).min(urls.len().max(1));
     let queue = Mutex::new(interleave_hosts(urls));
+    let parsers = Slots::new(std::thread::available_parallelism().map_or(2, |n| n.get()));
     let (done_tx, done_rx) = mpsc::sync_channel::<WorkerResult>(jobs * 2);
     let mut results = Vec::with_capacity(urls.len());
     let mut updates = Vec::with_capacity(urls.len());
     std::thread::scope(|scope| -> Result<(), ArchiveError> {
         for _ in 0..jobs {
             let done_tx = done_tx.clone();
-            let (queue, rules, states, politeness, reader) =
-                (&queue, &rules, &states, &politeness, &reader);
+            let (queue, rules, states, politeness, reader, parsers) =
+                (&queue, &rules, &states, &politeness, &reader, &parsers);
             scope.spawn(move || {
                 loop {
                     if options.deadline.is_some_and(|d| Instant::now() >= d) {
@@ -196,7 +197,7 @@ pub fn run(
                     let next = queue.lock().map(|mut q| q.pop_front());
                     let Ok(Some(url)) = next else { break };
                     let state = states.get(url.as_str());
-                    let result = check(url, fetcher, politeness, rules, state, reader);
+                    let result = check(url, fetcher, politeness, rules, state, reader, parsers);
                     if done_tx.send(result).is_err() {
                         break;
                     }
@@ -304,6 +305,7 @@ fn check(
     rules: &SiteRules,
     state: Option<&CheckState>,
     reader: &str,
+    parsers: &Slots,
 ) -> WorkerResult {
     let mut result = WorkerResult {
         url,
@@ -352,8 +354,44 @@ fn check(
             return result;
         }
     }
+    let _slot = parsers.take();
     result.found = observe(&result.url, fetched, rules).map(|obs| Found::Observed(Box::new(obs)));
     result
+}
+
+/// At most as many pages parsed at once as there are cores: parsing is CPU-bound, so more
+/// parsers than cores gain nothing and each holds a page's whole tree in memory, while the
+/// other workers keep fetching.
+struct Slots {
+    free: Mutex<usize>,
+    freed: std::sync::Condvar,
+}
+
+struct Slot<'a>(&'a Slots);
+
+impl Slots {
+    fn new(n: usize) -> Slots {
+        Slots {
+            free: Mutex::new(n),
+            freed: std::sync::Condvar::new(),
+        }
+    }
+
+    fn take(&self) -> Slot<'_> {
+        let mut free = self.free.lock().unwrap_or_else(|e| e.into_inner());
+        while *free == 0 {
+            free = self.freed.wait(free).unwrap_or_else(|e| e.into_inner());
+        }
+        *free -= 1;
+        Slot(self)
+    }
+}
+
+impl Drop for Slot<'_> {
+    fn drop(&mut self) {
+        *self.0.free.lock().unwrap_or_else(|e| e.into_inner()) += 1;
+        self.0.freed.notify_one();
+    }
 }
 
 /// Turns a fetch into an observation of the article at `url`.

@@ -87,7 +87,7 @@ fn fixture() -> Fixture {
 }
 
 /// `palimpsest serve` on a free loopback port; killed when dropped.
-struct Viewer {
+pub(crate) struct Viewer {
     child: Child,
     base: String,
     /// Kept open: the server would stop on a broken pipe.
@@ -95,7 +95,7 @@ struct Viewer {
 }
 
 impl Viewer {
-    fn start(env: &TestEnv) -> Viewer {
+    pub(crate) fn start(env: &TestEnv) -> Viewer {
         let mut child = env
             .command()
             .args(["serve", "--bind", "127.0.0.1:0"])
@@ -119,7 +119,7 @@ impl Viewer {
         }
     }
 
-    fn get(&self, path: &str) -> (u16, String, String) {
+    pub(crate) fn get(&self, path: &str) -> (u16, String, String) {
         http_get(&format!("{}{path}", self.base))
     }
 }

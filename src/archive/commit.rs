@@ -139,6 +139,10 @@ impl Trailers {
                 continue;
             };
             let value = value.trim();
+            // An empty value is no value: at the end of a message, `trim_end` above drops it.
+            if value.is_empty() {
+                continue;
+            }
             match key {
                 "Url" => url = Some(value.to_owned()),
                 "Change" => {
@@ -239,6 +243,24 @@ mod tests {
         assert_eq!(Trailers::parse("Track 2 articles\n"), None);
         assert_eq!(
             Trailers::parse("x\n\nUrl: a\nChange: sideways\nFetched-At: 2026-11-26T12:00:00Z\n"),
+            None
+        );
+    }
+
+    #[test]
+    fn empty_values_are_absent_wherever_they_are() {
+        // Found by `scripts/fuzz trailers`: an empty last trailer parsed as absent, the same
+        // trailer elsewhere as an empty value, so writing and parsing again changed it.
+        let block = "Url: a\nChange: new\nFetched-At: 2026-11-26T12:00:00Z\n";
+        for message in [
+            format!("x\n\n{block}Imported-From: \nReverts: \n"),
+            format!("x\n\nImported-From: \nReverts: \n{block}"),
+        ] {
+            let t = Trailers::parse(&message).unwrap();
+            assert_eq!((t.imported_from, t.reverts), (None, None), "{message:?}");
+        }
+        assert_eq!(
+            Trailers::parse("x\n\nUrl: \nChange: new\nFetched-At: 2026-11-26T12:00:00Z\n"),
             None
         );
     }

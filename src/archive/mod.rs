@@ -7,16 +7,18 @@
 //!   (`git notes --ref=raw show <commit>`);
 //! - `.palimpsest/` (git-ignored): the lock file and the SQLite database ([`state`]).
 //!
-//! Commits are written through git2's object database, never through the git CLI, and a branch
-//! moves only after every object it needs is written, so a crash at any moment leaves a
+//! Commits are written as pack files in git's formats ([`pack`]) and read through git2, never
+//! through the git CLI, and a branch moves only after every object it needs is written, so a crash at any moment leaves a
 //! repository that `git fsck` accepts. The working tree and index are brought up to date after
 //! each move; a crash between the two is repaired by the next command that takes the lock.
 
 pub mod commit;
 pub mod history;
+mod pack;
 pub mod path;
 pub mod record;
 pub mod state;
+mod tree;
 pub mod verify;
 
 pub use commit::{ChangeKind, Trailers};
@@ -35,8 +37,12 @@ use url::Url;
 pub const RAW_NOTES_REF: &str = "refs/notes/raw";
 /// The folder of operational files, git-ignored.
 const PRIVATE_DIR: &str = ".palimpsest";
-/// Present while a published commit has not yet reached the working tree and index.
+/// Present while a published commit has not yet reached the working tree and index; it lists
+/// the paths the commit touched, one a line.
 const SYNC_MARKER: &str = "sync-pending";
+/// Space set aside while a batch is written, freed just before the branch moves (see
+/// [`record`]); a leftover of a killed run is removed by the next lock.
+const RESERVE: &str = "reserve";
 const BRANCH: &str = "main";
 
 /// The archive can't be opened, locked or written.
@@ -63,7 +69,48 @@ pub enum ArchiveError {
     State(#[from] StateError),
 }
 
+/// A storage condition the user must fix before any write can succeed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StorageFault {
+    /// No space left on the device (or the user's quota is used up).
+    Full,
+    /// The archive is on a read-only file system.
+    ReadOnly,
+}
+
+impl StorageFault {
+    fn of_io(e: &std::io::Error) -> Option<StorageFault> {
+        match e.kind() {
+            std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded => {
+                Some(StorageFault::Full)
+            }
+            std::io::ErrorKind::ReadOnlyFilesystem => Some(StorageFault::ReadOnly),
+            _ => None,
+        }
+    }
+}
+
 impl ArchiveError {
+    /// Whether the error is a full disk or a read-only file system, which no retry fixes.
+    pub fn storage_fault(&self) -> Option<StorageFault> {
+        match self {
+            ArchiveError::Io { source, .. } => StorageFault::of_io(source),
+            // libgit2 reports the OS error only as text: strerror appended to its message.
+            ArchiveError::Git(e) if e.class() == git2::ErrorClass::Os => {
+                let m = e.message();
+                if m.contains("No space left on device") || m.contains("Disk quota exceeded") {
+                    Some(StorageFault::Full)
+                } else if m.contains("Read-only file system") {
+                    Some(StorageFault::ReadOnly)
+                } else {
+                    None
+                }
+            }
+            ArchiveError::State(e) => e.storage_fault(),
+            _ => None,
+        }
+    }
+
     fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ArchiveError + '_ {
         move |source| ArchiveError::Io {
             path: path.to_owned(),
@@ -159,7 +206,9 @@ impl Archive {
         let config = Config::parse(&text)?;
         let private = root.join(PRIVATE_DIR);
         std::fs::create_dir_all(&private).map_err(ArchiveError::io(&private))?;
-        let mut state = State::open(&private.join("state.db"))?;
+        let db = private.join("state.db");
+        let first_connection = !Path::new(&format!("{}-wal", db.display())).exists();
+        let mut state = State::open(&db).map_err(|e| diagnose(&db, first_connection, e))?;
         catch_up(&repo, &mut state)?;
         Ok(Archive {
             repo,
@@ -237,10 +286,19 @@ impl Archive {
                 std::fs::remove_file(&path).map_err(ArchiveError::io(&path))?;
             }
         }
+        let reserve = self.local.root.join(PRIVATE_DIR).join(RESERVE);
+        if reserve.exists() {
+            std::fs::remove_file(&reserve).map_err(ArchiveError::io(&reserve))?;
+        }
         let marker = self.local.root.join(PRIVATE_DIR).join(SYNC_MARKER);
         if marker.exists() {
+            let listed = std::fs::read_to_string(&marker).map_err(ArchiveError::io(&marker))?;
             self.repo
                 .checkout_head(Some(git2::build::CheckoutBuilder::new().force()))?;
+            // A checkout leaves alone a file that matches HEAD but is missing from the index,
+            // as a run killed between writing its new files and the index leaves them.
+            let paths: Vec<String> = listed.lines().map(str::to_owned).collect();
+            self.local.sync_worktree(&self.repo, &paths)?;
             std::fs::remove_file(&marker).map_err(ArchiveError::io(&marker))?;
         }
         catch_up(&self.repo, &mut self.local.state)?;
@@ -295,27 +353,40 @@ impl Archive {
     }
 }
 
-/// Pack settings for the recorder's own repository handle (not the archive's git config).
-/// Delta search over large raw pages dominates packing: a first pass of 1,000 news pages of
-/// 110 KB spent 30 s in it. Objects above the big-file threshold are stored whole (compressed);
-/// the archived text files stay far below it and keep their deltas, and `git gc` may deltify
-/// everything later. libgit2 1.9 reads that threshold from `pack.deltaCacheSize`
-/// (pack-objects.c); git's own name is set too, for a libgit2 that reads it.
-const PACK_CONFIG: &str = "[pack]\n\tdeltaCacheSize = 65536\n[core]\n\tbigFileThreshold = 65536\n";
+/// SQLite can't tell why it could not open its files (a WAL database also needs room for its
+/// shared-memory file): when the database fails to open, a small write next to it finds out
+/// whether the file system is full or read-only, so that the error says what to do. A failed
+/// first connection leaves an empty write-ahead log and shared-memory file behind, which hold
+/// nothing and are removed, so that the failure changes nothing; with another connection open
+/// they are its files and stay.
+fn diagnose(db: &Path, first_connection: bool, e: StateError) -> ArchiveError {
+    use std::io::Write;
+    let private = db.parent().unwrap_or(db);
+    let fault = match e.storage_fault() {
+        Some(_) => e.into(),
+        None => {
+            let probe = private.join("probe");
+            let written =
+                File::create(&probe).and_then(|mut f| f.write_all(&[0; 4096]).and(f.sync_all()));
+            let _ = std::fs::remove_file(&probe);
+            match written {
+                Err(io) if StorageFault::of_io(&io).is_some() => ArchiveError::Io {
+                    path: private.to_owned(),
+                    source: io,
+                },
+                _ => return e.into(),
+            }
+        }
+    };
+    let wal = PathBuf::from(format!("{}-wal", db.display()));
+    if first_connection && std::fs::metadata(&wal).is_ok_and(|m| m.len() == 0) {
+        let _ = std::fs::remove_file(format!("{}-shm", db.display()));
+        let _ = std::fs::remove_file(&wal);
+    }
+    fault
+}
 
 impl Local {
-    /// Gives `repo` (a private handle) the pack settings, from a file in `.palimpsest/`.
-    fn pack_settings(&self, repo: &Repository) -> Result<(), ArchiveError> {
-        let path = self.root.join(PRIVATE_DIR).join("pack.config");
-        if std::fs::read_to_string(&path).ok().as_deref() != Some(PACK_CONFIG) {
-            std::fs::write(&path, PACK_CONFIG).map_err(ArchiveError::io(&path))?;
-        }
-        let mut config = repo.config()?;
-        config.add_file(&path, git2::ConfigLevel::App, true)?;
-        repo.set_config(&config)?;
-        Ok(())
-    }
-
     fn require_lock(&self) {
         assert!(
             self.lock.is_some(),
@@ -353,12 +424,11 @@ impl Local {
         Ok(Some((new, text, message)))
     }
 
-    /// Moves the branch (and the raw notes) from `old` to `new`, then brings the working tree,
-    /// the index and the database up to date. Every object must be written already. The branch
-    /// moves with compare-and-swap, so a writer that bypassed the lock can't be overwritten
-    /// silently.
-    fn publish(
-        &mut self,
+    /// Moves the branch (and the raw notes) from `old` to `new`; every object must be written
+    /// already. The branch moves with compare-and-swap, so a writer that bypassed the lock can't
+    /// be overwritten silently. On failure nothing has moved.
+    fn move_refs(
+        &self,
         repo: &Repository,
         old: Oid,
         new: Oid,
@@ -366,22 +436,54 @@ impl Local {
         paths: &[String],
     ) -> Result<(), ArchiveError> {
         let marker = self.root.join(PRIVATE_DIR).join(SYNC_MARKER);
-        std::fs::write(&marker, b"").map_err(ArchiveError::io(&marker))?;
-        if let Some((old_notes, new_notes)) = notes {
-            match old_notes {
-                Some(old_notes) => repo.reference_matching(
-                    RAW_NOTES_REF,
-                    new_notes,
-                    true,
-                    old_notes,
-                    "palimpsest: raw bytes",
-                )?,
-                None => repo.reference(RAW_NOTES_REF, new_notes, false, "palimpsest: raw bytes")?,
-            };
+        std::fs::write(&marker, paths.join("\n")).map_err(ArchiveError::io(&marker))?;
+        let moved = (|| {
+            if let Some((old_notes, new_notes)) = notes {
+                match old_notes {
+                    Some(old_notes) => repo.reference_matching(
+                        RAW_NOTES_REF,
+                        new_notes,
+                        true,
+                        old_notes,
+                        "palimpsest: raw bytes",
+                    )?,
+                    None => {
+                        repo.reference(RAW_NOTES_REF, new_notes, false, "palimpsest: raw bytes")?
+                    }
+                };
+            }
+            let branch = format!("refs/heads/{BRANCH}");
+            let moved = repo.reference_matching(&branch, new, true, old, "palimpsest: record");
+            if let (Err(_), Some((old_notes, new_notes))) = (&moved, notes) {
+                // Best effort: notes of unpublished commits name no commit of the branch.
+                let _ = match old_notes {
+                    Some(old_notes) => repo
+                        .reference_matching(
+                            RAW_NOTES_REF,
+                            old_notes,
+                            true,
+                            new_notes,
+                            "palimpsest: undo",
+                        )
+                        .map(drop),
+                    None => repo
+                        .find_reference(RAW_NOTES_REF)
+                        .and_then(|mut r| r.delete()),
+                };
+            }
+            moved.map(drop)
+        })();
+        if moved.is_err() {
+            let _ = std::fs::remove_file(&marker);
         }
-        let branch = format!("refs/heads/{BRANCH}");
-        repo.reference_matching(&branch, new, true, old, "palimpsest: record")?;
+        Ok(moved?)
+    }
+
+    /// After [`Local::move_refs`]: brings the working tree, the index and the database up to
+    /// the branch. A failure here leaves the marker, and the next command finishes the job.
+    fn sync(&mut self, repo: &Repository, paths: &[String]) -> Result<(), ArchiveError> {
         self.sync_worktree(repo, paths)?;
+        let marker = self.root.join(PRIVATE_DIR).join(SYNC_MARKER);
         std::fs::remove_file(&marker).map_err(ArchiveError::io(&marker))?;
         catch_up(repo, &mut self.state)
     }
@@ -456,29 +558,46 @@ fn catch_up(repo: &Repository, state: &mut State) -> Result<(), ArchiveError> {
         Err(e) if e.code() == git2::ErrorCode::UnbornBranch => return Ok(()),
         Err(e) => return Err(e.into()),
     };
-    let indexed = state.indexed_head()?.and_then(|h| Oid::from_str(&h).ok());
-    if indexed == Some(head) {
-        return Ok(());
-    }
-    let mut chain = Vec::new();
-    let mut reset = true;
-    let mut next = Some(repo.find_commit(head)?);
-    while let Some(commit) = next {
-        if Some(commit.id()) == indexed {
-            reset = false;
-            break;
+    catch_up_to(repo, state, head)
+}
+
+/// [`catch_up`] to `head`. Readers catch up too (the viewer opens the archive per request), at
+/// the same time as the writer and each other: the index moves only from the head this process
+/// read (else it reads again), and never back to `head` when another process took it past it.
+fn catch_up_to(repo: &Repository, state: &mut State, head: Oid) -> Result<(), ArchiveError> {
+    loop {
+        let indexed_text = state.indexed_head()?;
+        let indexed = indexed_text.as_deref().and_then(|h| Oid::from_str(h).ok());
+        if indexed == Some(head) {
+            return Ok(());
         }
-        next = commit.parents().next();
-        chain.push(commit);
-    }
-    let mut versions = Vec::new();
-    for commit in chain.iter().rev() {
-        if let Some(version) = version_of(repo, commit)? {
-            versions.push(version);
+        if let Some(indexed) = indexed
+            && repo.find_commit(indexed).is_ok()
+            && repo.graph_descendant_of(indexed, head)?
+        {
+            return Ok(());
+        }
+        let mut chain = Vec::new();
+        let mut reset = true;
+        let mut next = Some(repo.find_commit(head)?);
+        while let Some(commit) = next {
+            if Some(commit.id()) == indexed {
+                reset = false;
+                break;
+            }
+            next = commit.parents().next();
+            chain.push(commit);
+        }
+        let mut versions = Vec::new();
+        for commit in chain.iter().rev() {
+            if let Some(version) = version_of(repo, commit)? {
+                versions.push(version);
+            }
+        }
+        if state.index(indexed_text.as_deref(), &head.to_string(), &versions, reset)? {
+            return Ok(());
         }
     }
-    state.index(&head.to_string(), &versions, reset)?;
-    Ok(())
 }
 
 /// Reads a commit as a version of an article, if it is one.
@@ -537,4 +656,56 @@ fn version_of(repo: &Repository, commit: &git2::Commit) -> Result<Option<Version
         http_status: trailers.http_status,
         imported_from: trailers.imported_from,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn observe(url: &Url, body: &str) -> Observation {
+        let text = format!("url: {url}\ntitle: T\n\n{body}\n");
+        Observation {
+            url: url.clone(),
+            fetched_at: chrono::Utc::now(),
+            http_status: 200,
+            seen: record::Seen::Page {
+                document: Document::parse(text.as_bytes()),
+                raw: text.into_bytes(),
+            },
+            imported_from: None,
+        }
+    }
+
+    #[test]
+    fn a_reader_behind_the_index_leaves_it_where_it_is() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut archive = Archive::init(&dir.path().join("a")).unwrap();
+        archive.lock(false).unwrap();
+        let url = Url::parse("https://example.com/a").unwrap();
+        let mut heads = Vec::new();
+        for body in ["First text.", "Second text."] {
+            archive
+                .with_recorder(|r| r.record(observe(&url, body)))
+                .unwrap();
+            heads.push(archive.repo.head().unwrap().target().unwrap());
+        }
+        let path = path::article_path(&url);
+        assert_eq!(archive.local.state.versions(&path).unwrap().len(), 2);
+        // A reader that read HEAD before the second commit was published, and the index after.
+        catch_up_to(&archive.repo, &mut archive.local.state, heads[0]).unwrap();
+        assert_eq!(archive.local.state.versions(&path).unwrap().len(), 2);
+        assert_eq!(
+            archive.local.state.indexed_head().unwrap(),
+            Some(heads[1].to_string())
+        );
+        // Another process indexed meanwhile: this one's write is refused.
+        let stale = heads[0].to_string();
+        let moved = archive
+            .local
+            .state
+            .index(Some(&stale), &stale, &[], true)
+            .unwrap();
+        assert!(!moved);
+        assert_eq!(archive.local.state.versions(&path).unwrap().len(), 2);
+    }
 }

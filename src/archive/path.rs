@@ -21,7 +21,7 @@ pub const EXTENSION: &str = ".txt";
 
 /// The path of an article file, relative to the archive root, with `/` separators.
 pub fn article_path(url: &Url) -> String {
-    let host = host_dir(url);
+    let (host, host_clean) = host_dir(url);
     // Not `path_segments`, which is `None` for URLs like `scheme:opaque/path`.
     let mut segments: Vec<String> = url
         .path()
@@ -37,7 +37,8 @@ pub fn article_path(url: &Url) -> String {
         segments.pop();
         segments.push("index".to_owned());
     }
-    let clean = url.query().is_none()
+    let clean = host_clean
+        && url.query().is_none()
         && segments.len() <= MAX_SEGMENTS * 2
         && segments
             .iter()
@@ -62,30 +63,45 @@ pub fn article_path(url: &Url) -> String {
         }
     }
     parts.push(format!("{last}~{}", &hash[..16]));
+    let mut host = if host_clean { host } else { sanitize(&host) };
+    if !host_clean && (host.ends_with(EXTENSION) || host == crate::config::FILE_NAME) {
+        host.push('_');
+    }
     format!("{host}/{}{EXTENSION}", parts.join("/"))
 }
 
-/// The top folder: the host (ASCII, as `url` gives it), with a non-default port appended.
-fn host_dir(url: &Url) -> String {
+/// The top folder: the host (ASCII, as `url` gives it), with a non-default port appended, and
+/// whether that names a folder as it is. A host may start with a dot (`https://../`,
+/// `http://.git/`), hold characters that the folder name replaces, or be longer than a file
+/// name may be (so may a scheme), so only the hashed form, with [`sanitize`] on this folder,
+/// keeps such a host inside the archive, apart from others and writable.
+fn host_dir(url: &Url) -> (String, bool) {
     // URLs without a host (`file:`, `git-import:`) are grouped by scheme, which has only
-    // letters, digits and `+-.`.
+    // letters, digits and `+-.`, a letter first, but may be long.
     let Some(host) = url.host_str().filter(|h| !h.is_empty()) else {
-        return url.scheme().to_owned();
+        let scheme = url.scheme();
+        let clean = scheme.len() <= MAX_SEGMENT && !scheme.ends_with(EXTENSION);
+        return (scheme.to_owned(), clean);
     };
+    let mut clean = !host.starts_with('.') && host.len() <= MAX_SEGMENT;
     let host: String = host
         .chars()
         .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-') {
                 c
             } else {
+                clean &= c == '_';
                 '_'
             }
         })
         .collect();
-    match url.port() {
+    let dir = match url.port() {
         Some(port) => format!("{host}_{port}"),
         None => host,
-    }
+    };
+    // `http://palimpsest.toml/a` must not turn the settings file into a folder.
+    let clean = clean && !dir.ends_with(EXTENSION) && dir != crate::config::FILE_NAME;
+    (dir, clean)
 }
 
 fn is_clean(segment: &str) -> bool {
@@ -177,6 +193,14 @@ mod tests {
     }
 
     #[test]
+    fn hosts_that_fold_into_one_folder_stay_apart() {
+        let (a, b) = (path("http://a*b/x"), path("http://a_b/x"));
+        assert_eq!(b, "a_b/x.txt");
+        assert!(a.starts_with("a_b/x~"), "{a}");
+        assert_ne!(path("http://.git/x"), path("http://_git/x"));
+    }
+
+    #[test]
     fn hostile_urls_stay_inside_the_archive() {
         for u in [
             "https://example.com/%2e%2e/%2e%2e/etc/passwd",
@@ -186,6 +210,19 @@ mod tests {
             "https://example.com/x.txt/y",
             &format!("https://example.com/{}", "a/".repeat(500)),
             &format!("https://example.com/{}", "長".repeat(2000)),
+            // Hosts that are not folder names (the first found by `scripts/fuzz article_path`).
+            "https://../a",
+            "http://./a",
+            "http://.git/refs/heads/x",
+            "http://.palimpsest/state.db",
+            "t://.YY#OOOOOOOOOOOOt:tz\x02\x02%%\n\n:#Y",
+            &format!("t://{}/a", "h".repeat(1000)),
+            &format!("http://{}/", "0333c".repeat(100)),
+            &format!("t{}:.//", ".-".repeat(200)),
+            "htt5p.txt:b",
+            "http://a.txt/b",
+            "http://palimpsest.toml/a",
+            "http://palimpsest.toml:8080/a?x",
         ] {
             let p = path(u);
             assert!(p.len() <= 300, "{p}");
@@ -203,6 +240,7 @@ mod tests {
                     .all(|d| !d.ends_with(EXTENSION)),
                 "{p}"
             );
+            assert_ne!(dirs[0], crate::config::FILE_NAME, "{u}");
         }
     }
 }

@@ -1,21 +1,22 @@
 //! Observations → commits: decides whether a fetch is a change and writes it as one commit.
 //!
-//! A [`Recorder`] writes the changes of a run. It builds each commit's tree (rewriting only the
-//! folders on the article's path) and chains the commits in memory, then per batch writes every
-//! new object into one pack and moves the branch once: a run of thousands of changes is neither
-//! thousands of loose object files (file creation dominates their cost) nor thousands of ref
-//! updates. Objects reach disk before any ref names them, so a crash never leaves a ref to a
-//! missing object.
+//! A [`Recorder`] writes the changes of a run. It keeps the tree in memory, rewrites only the
+//! folders on each article's path ([`tree`]) and chains the commits, then per batch writes every
+//! new object into one pack ([`pack`]) and moves the branch once: a run of thousands of changes
+//! is neither thousands of loose object files (file creation dominates their cost) nor
+//! thousands of ref updates. Objects reach disk before any ref names them, so a crash never
+//! leaves a ref to a missing object.
 
 use super::commit::{self, ChangeKind, Trailers};
-use super::{Archive, ArchiveError, Local, RAW_NOTES_REF, path, signature};
+use super::pack::Batch;
+use super::tree::Trees;
+use super::{Archive, ArchiveError, Local, PRIVATE_DIR, RAW_NOTES_REF, RESERVE, path, signature};
 use crate::diff;
 use crate::hash::ContentHash;
 use crate::normalize::Document;
 use chrono::{DateTime, Utc};
-use git2::{Mempack, Odb, Oid, Repository, Tree};
+use git2::{ObjectType, Oid, Repository};
 use std::collections::{BTreeSet, HashMap};
-use std::io::Write;
 use url::Url;
 
 /// Starts the commit-message line that sums up a body change, sentence by sentence.
@@ -23,6 +24,8 @@ pub(crate) const SUMMARY_PREFIX: &str = "Changes: ";
 
 /// Changes recorded before the branch is moved and the working tree updated.
 const BATCH: usize = 500;
+/// Or as many as make this many bytes of objects waiting in memory, whichever comes first.
+const BATCH_BYTES: usize = 16 << 20;
 
 /// What one check of an article found.
 #[derive(Debug, Clone)]
@@ -68,11 +71,10 @@ struct Pending {
 pub struct Recorder<'a> {
     repo: &'a Repository,
     local: &'a mut Local,
-    odb: &'a Odb<'a>,
     /// Where new objects wait, in memory, until the batch is packed.
-    mempack: &'a Mempack<'a>,
-    /// Objects written in this batch, with a path hint that lets the pack find good deltas.
-    written: Vec<(Oid, Option<String>)>,
+    batch: Batch,
+    /// The tree of `tip`.
+    trees: Trees,
     /// The commit the branch points at.
     published: Oid,
     /// The last commit written, which the next one builds on.
@@ -95,21 +97,22 @@ impl Archive {
         // Reads here are of objects this process just wrote; re-hashing each (libgit2's default)
         // doubled the SHA-1 work of a run. `verify` turns it back on to check the archive.
         git2::opts::strict_hash_verification(false);
-        // libgit2 maps pack files into memory and, by default, keeps up to 8 GiB mapped: a long
-        // import over dozens of batch packs showed gigabytes of resident pages. A quarter GiB of
-        // windows is plenty for reading back what a batch needs.
-        // SAFETY: a process-wide libgit2 setting, changed before this recorder's threads use
-        // libgit2; no other thread reads or writes it concurrently.
+        // libgit2 maps pack files into memory in windows of up to 1 GiB and, by default, keeps
+        // up to 8 GiB mapped: a long import over dozens of batch packs showed gigabytes of
+        // resident pages. Reading back what a batch needs (texts and commits for the working
+        // tree and the index) goes as fast through a few small windows.
+        // SAFETY: process-wide libgit2 settings, changed before this recorder's threads use
+        // libgit2; no other thread reads or writes them concurrently.
         unsafe {
-            git2::opts::set_mwindow_mapped_limit(256 * 1024 * 1024)?;
+            git2::opts::set_mwindow_size(4 << 20)?;
+            git2::opts::set_mwindow_mapped_limit(16 << 20)?;
         }
-        // A repository handle of its own, so that the in-memory object store attached to it
-        // goes away with it.
+        // A repository handle of its own, so that the pack windows it maps are unmapped when
+        // the run ends.
         let repo = Repository::open(self.repo.path())?;
-        self.local.pack_settings(&repo)?;
-        let odb = repo.odb()?;
-        let mempack = odb.add_new_mempack_backend(1000)?;
-        let head = repo.head()?.peel_to_commit()?.id();
+        let head = repo.head()?.peel_to_commit()?;
+        let trees = Trees::new(head.tree_id(), "");
+        let head = head.id();
         let notes = match repo.refname_to_id(RAW_NOTES_REF) {
             Ok(oid) => Some(oid),
             Err(e) if e.code() == git2::ErrorCode::NotFound => None,
@@ -118,9 +121,8 @@ impl Archive {
         let mut recorder = Recorder {
             repo: &repo,
             local: &mut self.local,
-            odb: &odb,
-            mempack: &mempack,
-            written: Vec::new(),
+            batch: Batch::default(),
+            trees,
             published: head,
             tip: head,
             notes_published: notes,
@@ -220,29 +222,14 @@ impl Recorder<'_> {
     /// Commits a new `palimpsest.toml` in this batch.
     pub fn commit_settings(&mut self, text: &str, message: &str) -> Result<(), ArchiveError> {
         let config = crate::config::Config::parse(text)?;
-        let repo = self.repo;
-        let parent = repo.find_commit(self.tip)?;
-        let blob = repo.blob(text.as_bytes())?;
-        self.written
-            .push((blob, Some(crate::config::FILE_NAME.to_owned())));
-        let tree = tree_with(
-            repo,
-            Some(&parent.tree()?),
-            crate::config::FILE_NAME,
-            Some(blob),
-            &mut self.written,
-        )?
-        .ok_or_else(|| git2::Error::from_str("empty tree"))?;
-        let sig = signature(Utc::now())?;
-        self.tip = repo.commit(
-            None,
-            &sig,
-            &sig,
-            message,
-            &repo.find_tree(tree)?,
-            &[&parent],
-        )?;
-        self.written.push((self.tip, None));
+        let name = crate::config::FILE_NAME;
+        let blob = self
+            .batch
+            .add(ObjectType::Blob, text.as_bytes().to_vec(), Some(name))?;
+        self.trees.set(self.repo, &self.batch, name, Some(blob))?;
+        let tree = self.trees.write(&mut self.batch)?;
+        let commit = commit_object(tree, &[self.tip], Utc::now(), message)?;
+        self.tip = self.batch.add(ObjectType::Commit, commit, None)?;
         self.touched.insert(crate::config::FILE_NAME.to_owned());
         self.local.config = config;
         self.local.config_text = text.to_owned();
@@ -250,14 +237,19 @@ impl Recorder<'_> {
     }
 
     /// The text of `path` at the last commit written.
-    fn current(&self, path: &str) -> Result<Option<Document>, ArchiveError> {
-        let repo = self.repo;
-        let tree = repo.find_commit(self.tip)?.tree()?;
-        match tree.get_path(std::path::Path::new(path)) {
-            Ok(entry) => Ok(Some(Document::parse(repo.find_blob(entry.id())?.content()))),
-            Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
-            Err(e) => Err(e.into()),
+    fn current(&mut self, path: &str) -> Result<Option<Document>, ArchiveError> {
+        match self.trees.get(self.repo, &self.batch, path)? {
+            Some(blob) => Ok(Some(self.document(blob)?)),
+            None => Ok(None),
         }
+    }
+
+    /// An archived text, from this batch or the repository.
+    fn document(&self, blob: Oid) -> Result<Document, ArchiveError> {
+        Ok(match self.batch.get(blob) {
+            Some((_, bytes)) => Document::parse(&bytes),
+            None => Document::parse(self.repo.find_blob(blob)?.content()),
+        })
     }
 
     /// The last archived text of `path` if its last version is a deletion.
@@ -289,8 +281,7 @@ impl Recorder<'_> {
         let Some(blob) = blob.map(Ok).or_else(|| from_db().transpose()).transpose()? else {
             return Ok(None);
         };
-        let blob = self.repo.find_blob(Oid::from_str(&blob)?)?;
-        Ok(Some(Document::parse(blob.content())))
+        Ok(Some(self.document(Oid::from_str(&blob)?)?))
     }
 
     /// The newest earlier version of `path` whose text was `state_hash`.
@@ -313,10 +304,10 @@ impl Recorder<'_> {
         &mut self,
         path: &str,
         obs: &Observation,
-        set: ChangeSet,
+        mut set: ChangeSet,
         state_hash: Option<ContentHash>,
     ) -> Result<Recorded, ArchiveError> {
-        let (oid, blob, title) = self.write_commit(path, obs, &set)?;
+        let (oid, blob, title) = self.write_commit(path, obs, &mut set)?;
         self.tip = oid;
         self.touched.insert(path.to_owned());
         self.pending
@@ -339,7 +330,7 @@ impl Recorder<'_> {
             reverts: set.reverts,
             summary: set.summary,
         };
-        if self.unpublished >= BATCH {
+        if self.unpublished >= BATCH || self.batch.bytes() >= BATCH_BYTES {
             self.flush()?;
         }
         Ok(recorded)
@@ -351,28 +342,19 @@ impl Recorder<'_> {
         &mut self,
         path: &str,
         obs: &Observation,
-        set: &ChangeSet,
+        set: &mut ChangeSet,
     ) -> Result<(Oid, Option<Oid>, String), ArchiveError> {
-        let repo = self.repo;
-        let parent = repo.find_commit(self.tip)?;
         let (blob, content_hash) = match &set.document {
             Some(doc) => {
                 let bytes = doc.to_bytes();
-                let blob = repo.blob(&bytes)?;
-                self.written.push((blob, Some(path.to_owned())));
-                (Some(blob), Some(ContentHash::of(&bytes)))
+                let content_hash = ContentHash::of(&bytes);
+                let blob = self.batch.add(ObjectType::Blob, bytes, Some(path))?;
+                (Some(blob), Some(content_hash))
             }
             None => (None, None),
         };
-        let tree = tree_with(repo, Some(&parent.tree()?), path, blob, &mut self.written)?;
-        let tree = match tree {
-            Some(oid) => repo.find_tree(oid)?,
-            None => {
-                let empty = repo.treebuilder(None)?.write()?;
-                self.written.push((empty, None));
-                repo.find_tree(empty)?
-            }
-        };
+        self.trees.set(self.repo, &self.batch, path, blob)?;
+        let tree = self.trees.write(&mut self.batch)?;
         let title = set
             .document
             .as_ref()
@@ -391,31 +373,51 @@ impl Recorder<'_> {
             imported_from: obs.imported_from.clone(),
         };
         let message = set.message(&title, &trailers);
-        let sig = signature(obs.fetched_at)?;
-        let oid = repo.commit(None, &sig, &sig, &message, &tree, &[&parent])?;
-        self.written.push((oid, None));
-        if let Some(raw) = &set.raw {
-            let raw_blob = repo.blob(raw)?;
-            self.written.push((raw_blob, Some(format!("{path}.raw"))));
+        let commit = commit_object(tree, &[self.tip], obs.fetched_at, &message)?;
+        let oid = self.batch.add(ObjectType::Commit, commit, None)?;
+        if let Some(raw) = set.raw.take() {
+            // Raw pages are stored whole: deltas between pages would need a search this
+            // recorder doesn't do, and `git gc` finds them when the space matters.
+            let raw_blob = self.batch.add(ObjectType::Blob, raw, None)?;
             self.notes.push((oid, raw_blob));
         }
         Ok((oid, blob, title))
     }
 
-    /// Packs and publishes everything recorded so far.
+    /// Packs and publishes everything recorded so far. Until the branch moves, a failure (a full
+    /// disk, a read-only file system) undoes what the batch wrote, so the archive is as it was.
+    /// The writes after the move (working tree, index, database) get room set aside beforehand:
+    /// a reserve file is written with the pack and removed just before the move.
     fn flush(&mut self) -> Result<(), ArchiveError> {
         if self.tip == self.published {
             return Ok(());
         }
-        let notes = if self.notes.is_empty() {
-            None
-        } else {
-            Some((self.notes_published, self.write_notes()?))
+        let pack_dir = self.repo.path().join("objects").join("pack");
+        let packs_before = files_in(&pack_dir)?;
+        let reserve = self.local.root.join(PRIVATE_DIR).join(RESERVE);
+        let prepared = self.write_notes_and_pack().and_then(|notes| {
+            set_aside(&reserve, self.room_after_move()?)?;
+            Ok(notes)
+        });
+        let _ = std::fs::remove_file(&reserve);
+        let paths: Vec<String> = self.touched.iter().cloned().collect();
+        let moved = prepared.and_then(|notes| {
+            self.local
+                .move_refs(self.repo, self.published, self.tip, notes, &paths)
+                .map(|()| notes)
+        });
+        let notes = match moved {
+            Ok(notes) => notes,
+            Err(e) => {
+                // No ref names the new pack: it goes, with any temporary file of a failed write.
+                if let Ok(now) = files_in(&pack_dir) {
+                    for name in now.difference(&packs_before) {
+                        let _ = std::fs::remove_file(pack_dir.join(name));
+                    }
+                }
+                return Err(e);
+            }
         };
-        self.write_pack()?;
-        let paths: Vec<String> = std::mem::take(&mut self.touched).into_iter().collect();
-        self.local
-            .publish(self.repo, self.published, self.tip, notes, &paths)?;
         self.published = self.tip;
         if let Some((_, new)) = notes {
             self.notes_published = Some(new);
@@ -423,33 +425,48 @@ impl Recorder<'_> {
         self.notes.clear();
         self.pending.clear();
         self.unpublished = 0;
-        Ok(())
+        self.touched.clear();
+        self.local.sync(self.repo, &paths)
     }
 
-    /// Writes this batch's objects from memory into one pack file (and its index).
-    fn write_pack(&mut self) -> Result<(), ArchiveError> {
-        let mut builder = self.repo.packbuilder()?;
-        for (oid, hint) in &self.written {
-            builder.insert_object(*oid, hint.as_deref())?;
-        }
-        let mut writer = self.odb.packwriter()?;
-        let mut failed = None;
-        builder.foreach(|chunk| match writer.write_all(chunk) {
-            Ok(()) => true,
-            Err(e) => {
-                failed = Some(e);
-                false
+    /// Writes the notes commit (if there are raw bytes) and the batch's pack.
+    fn write_notes_and_pack(&mut self) -> Result<Option<(Option<Oid>, Oid)>, ArchiveError> {
+        let notes = if self.notes.is_empty() {
+            None
+        } else {
+            Some((self.notes_published, self.write_notes()?))
+        };
+        self.write_pack()?;
+        Ok(notes)
+    }
+
+    /// A generous bound on what publishing writes after the branch moves: the touched files and
+    /// the index (each rounded up to a 4 KiB block), a block per new version for the database's
+    /// index of them, and 2 MiB for refs, reflogs, SQLite's journal and a run's check results.
+    fn room_after_move(&self) -> Result<u64, ArchiveError> {
+        const BLOCK: u64 = 4096;
+        let round = |n: u64| n.div_ceil(BLOCK).max(1) * BLOCK;
+        let tree = self.repo.find_commit(self.tip)?.tree()?;
+        let odb = self.repo.odb()?;
+        let mut room = 2 << 20;
+        for path in &self.touched {
+            if let Ok(entry) = tree.get_path(std::path::Path::new(path)) {
+                let (size, _) = odb.read_header(entry.id())?;
+                room += round(size as u64);
             }
-        })?;
-        if let Some(e) = failed {
-            return Err(ArchiveError::Io {
-                path: self.repo.path().join("objects/pack"),
-                source: e,
-            });
         }
-        writer.commit()?;
-        self.mempack.reset()?;
-        self.written.clear();
+        let index = self.repo.path().join("index");
+        room += round(std::fs::metadata(&index).map_or(0, |m| m.len()));
+        room += 200 * self.touched.len() as u64 + BLOCK * self.unpublished as u64;
+        Ok(room)
+    }
+
+    /// Writes this batch's objects from memory into one pack file (and its index), and makes
+    /// the repository see it.
+    fn write_pack(&mut self) -> Result<(), ArchiveError> {
+        let dir = self.repo.path().join("objects/pack");
+        self.batch.write(&dir).map_err(ArchiveError::io(&dir))?;
+        self.repo.odb()?.refresh()?;
         Ok(())
     }
 
@@ -457,49 +474,84 @@ impl Recorder<'_> {
     /// the commit as git itself does for large notes trees, and commits it.
     fn write_notes(&mut self) -> Result<Oid, ArchiveError> {
         let repo = self.repo;
-        let parent = self
-            .notes_published
-            .map(|oid| repo.find_commit(oid))
-            .transpose()?;
-        let root = parent.as_ref().map(|c| c.tree()).transpose()?;
-        let mut by_fanout: std::collections::BTreeMap<String, Vec<(String, Oid)>> =
-            Default::default();
+        let root = match self.notes_published {
+            Some(commit) => repo.find_commit(commit)?.tree_id(),
+            None => self
+                .batch
+                .add(ObjectType::Tree, Vec::new(), Some("notes:/"))?,
+        };
+        let mut trees = Trees::new(root, "notes:");
         for (commit, blob) in &self.notes {
             let hex = commit.to_string();
-            by_fanout
-                .entry(hex[..2].to_owned())
-                .or_default()
-                .push((hex[2..].to_owned(), *blob));
+            trees.set(
+                repo,
+                &self.batch,
+                &format!("{}/{}", &hex[..2], &hex[2..]),
+                Some(*blob),
+            )?;
         }
-        let mut root_builder = repo.treebuilder(root.as_ref())?;
-        for (fanout, notes) in by_fanout {
-            let sub = match root.as_ref().and_then(|t| t.get_name(&fanout)) {
-                Some(entry) => Some(repo.find_tree(entry.id())?),
-                None => None,
-            };
-            let mut builder = repo.treebuilder(sub.as_ref())?;
-            for (name, blob) in notes {
-                builder.insert(&name, blob, 0o100644)?;
-            }
-            let sub = builder.write()?;
-            self.written.push((sub, Some(fanout.clone())));
-            root_builder.insert(&fanout, sub, 0o040000)?;
-        }
-        let tree = repo.find_tree(root_builder.write()?)?;
-        self.written.push((tree.id(), None));
-        let sig = signature(Utc::now())?;
-        let parents: Vec<&git2::Commit> = parent.iter().collect();
-        let commit = repo.commit(
-            None,
-            &sig,
-            &sig,
-            "Raw bytes of recorded versions\n",
-            &tree,
+        let tree = trees.write(&mut self.batch)?;
+        let parents: Vec<Oid> = self.notes_published.into_iter().collect();
+        let commit = commit_object(
+            tree,
             &parents,
+            Utc::now(),
+            "Raw bytes of recorded versions\n",
         )?;
-        self.written.push((commit, None));
-        Ok(commit)
+        Ok(self.batch.add(ObjectType::Commit, commit, None)?)
     }
+}
+
+/// A commit object in git's format, signed like every palimpsest commit ([`signature`]).
+fn commit_object(
+    tree: Oid,
+    parents: &[Oid],
+    time: DateTime<Utc>,
+    message: &str,
+) -> Result<Vec<u8>, git2::Error> {
+    let sig = signature(time)?;
+    let when = sig.when();
+    let offset = when.offset_minutes();
+    let person = format!(
+        "{} <{}> {} {}{:02}{:02}",
+        sig.name().unwrap_or_default(),
+        sig.email().unwrap_or_default(),
+        when.seconds(),
+        if offset < 0 { '-' } else { '+' },
+        offset.abs() / 60,
+        offset.abs() % 60
+    );
+    let mut out = format!("tree {tree}\n");
+    for parent in parents {
+        out.push_str(&format!("parent {parent}\n"));
+    }
+    out.push_str(&format!("author {person}\ncommitter {person}\n\n{message}"));
+    Ok(out.into_bytes())
+}
+
+/// The names of the files in `dir`.
+fn files_in(dir: &std::path::Path) -> Result<BTreeSet<std::ffi::OsString>, ArchiveError> {
+    let entries = std::fs::read_dir(dir).map_err(ArchiveError::io(dir))?;
+    entries
+        .map(|e| e.map(|e| e.file_name()))
+        .collect::<Result<_, _>>()
+        .map_err(ArchiveError::io(dir))
+}
+
+/// Writes `bytes` of zeros to `path`, so that the file system has set that much room aside
+/// (file systems with delayed allocation reserve blocks at `write`, so no sync is needed).
+fn set_aside(path: &std::path::Path, bytes: u64) -> Result<(), ArchiveError> {
+    let zeros = [0u8; 64 * 1024];
+    use std::io::Write;
+    let mut file = std::fs::File::create(path).map_err(ArchiveError::io(path))?;
+    let mut left = bytes;
+    while left > 0 {
+        let n = left.min(zeros.len() as u64) as usize;
+        file.write_all(&zeros[..n])
+            .map_err(ArchiveError::io(path))?;
+        left -= n as u64;
+    }
+    Ok(())
 }
 
 /// Everything one commit says.
@@ -549,48 +601,4 @@ impl ChangeSet {
         trailers.write(&mut message);
         message
     }
-}
-
-/// Returns the tree `base` with `path` set to `blob` (or removed, with `None`), writing only the
-/// trees along the path and noting each in `written`. `None` when the result is an empty tree.
-pub(crate) fn tree_with(
-    repo: &Repository,
-    base: Option<&Tree>,
-    path: &str,
-    blob: Option<Oid>,
-    written: &mut Vec<(Oid, Option<String>)>,
-) -> Result<Option<Oid>, git2::Error> {
-    let (name, rest) = match path.split_once('/') {
-        Some((dir, rest)) => (dir, Some(rest)),
-        None => (path, None),
-    };
-    let mut builder = repo.treebuilder(base)?;
-    let entry = match rest {
-        None => blob.map(|b| (b, 0o100644)),
-        Some(rest) => {
-            let sub = match base.and_then(|t| t.get_name(name)) {
-                Some(e) if e.kind() == Some(git2::ObjectType::Tree) => {
-                    Some(repo.find_tree(e.id())?)
-                }
-                _ => None,
-            };
-            tree_with(repo, sub.as_ref(), rest, blob, written)?.map(|t| (t, 0o040000))
-        }
-    };
-    match entry {
-        Some((oid, mode)) => {
-            builder.insert(name, oid, mode)?;
-        }
-        None => {
-            if builder.get(name)?.is_some() {
-                builder.remove(name)?;
-            }
-        }
-    }
-    if builder.is_empty() {
-        return Ok(None);
-    }
-    let tree = builder.write()?;
-    written.push((tree, Some(name.to_owned())));
-    Ok(Some(tree))
 }

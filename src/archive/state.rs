@@ -73,6 +73,17 @@ pub struct Filter<'a> {
 #[error("state database: {0}")]
 pub struct StateError(#[from] rusqlite::Error);
 
+impl StateError {
+    /// Whether SQLite failed for a full disk or a read-only file system.
+    pub fn storage_fault(&self) -> Option<super::StorageFault> {
+        match self.0.sqlite_error_code()? {
+            rusqlite::ErrorCode::DiskFull => Some(super::StorageFault::Full),
+            rusqlite::ErrorCode::ReadOnly => Some(super::StorageFault::ReadOnly),
+            _ => None,
+        }
+    }
+}
+
 /// The outcome of the last check of one URL.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Check {
@@ -168,15 +179,29 @@ impl State {
             .optional()?)
     }
 
-    /// Appends versions (oldest first) and moves the indexed head, in one transaction. With
-    /// `reset`, the index is rebuilt from scratch.
+    /// Appends versions (oldest first) and moves the indexed head from `from` to `head`, in
+    /// one transaction; with `reset`, the index is rebuilt from scratch. Returns false, changing
+    /// nothing, when another connection moved the indexed head away from `from` meanwhile.
     pub fn index(
         &mut self,
+        from: Option<&str>,
         head: &str,
         versions: &[Version],
         reset: bool,
-    ) -> Result<(), StateError> {
-        let tx = self.conn.transaction()?;
+    ) -> Result<bool, StateError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let current: Option<String> = tx
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'indexed_head'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if current.as_deref() != from {
+            return Ok(false);
+        }
         if reset {
             tx.execute("DELETE FROM versions", [])?;
         }
@@ -214,7 +239,7 @@ impl State {
             [head],
         )?;
         tx.commit()?;
-        Ok(())
+        Ok(true)
     }
 
     /// Every version of the article at `path`, oldest first, numbered from 1.
@@ -236,6 +261,28 @@ impl State {
         )?;
         let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The newest `Imported-From` value (`<source commit>:<path>`) whose source commit is one
+    /// of `commits`: where an interrupted import of those commits stopped.
+    pub fn last_imported_from(
+        &self,
+        commits: &std::collections::HashSet<String>,
+    ) -> Result<Option<String>, StateError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT imported_from FROM versions WHERE imported_from IS NOT NULL ORDER BY seq DESC",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let from: String = row.get(0)?;
+            if from
+                .split_once(':')
+                .is_some_and(|(commit, _)| commits.contains(commit))
+            {
+                return Ok(Some(from));
+            }
+        }
+        Ok(None)
     }
 
     /// A page of the archive's versions matching `filter`, newest first, each numbered within

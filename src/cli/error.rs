@@ -6,8 +6,9 @@
 //! - 2: bad usage or input (arguments, URLs, version names);
 //! - 3: the archive can't be used (missing, locked, unreadable, git or database failure).
 
-use palimpsest::archive::ArchiveError;
+use palimpsest::archive::{ArchiveError, StorageFault};
 use std::fmt;
+use std::path::Path;
 use std::process::ExitCode;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,6 +37,8 @@ pub struct CliError {
     pub kind: Kind,
     pub message: String,
     pub hints: Vec<String>,
+    /// A full disk or a read-only file system: reported in one line that says what to do.
+    pub storage: Option<StorageFault>,
 }
 
 impl CliError {
@@ -44,6 +47,7 @@ impl CliError {
             kind: Kind::Usage,
             message: message.to_string(),
             hints: Vec::new(),
+            storage: None,
         }
     }
 
@@ -53,11 +57,31 @@ impl CliError {
             kind: Kind::Partial,
             message: message.to_string(),
             hints: Vec::new(),
+            storage: None,
         }
     }
 
     pub fn hint(mut self, hint: impl fmt::Display) -> CliError {
         self.hints.push(hint.to_string());
+        self
+    }
+
+    /// A storage fault's one line, naming the archive at `root`. Nothing is half-written: a
+    /// batch is undone until its branch moves, and room for the rest is set aside before.
+    pub fn in_archive(mut self, root: &Path) -> CliError {
+        let what = match self.storage {
+            Some(StorageFault::Full) => format!(
+                "no space left on the disk holding the archive {}; nothing was half-written: free space and run again",
+                root.display()
+            ),
+            Some(StorageFault::ReadOnly) => format!(
+                "the archive {} is on a read-only file system; nothing was written: make it writable and run again",
+                root.display()
+            ),
+            None => return self,
+        };
+        self.message = what;
+        self.hints.clear();
         self
     }
 }
@@ -99,6 +123,7 @@ impl From<ArchiveError> for CliError {
             kind: Kind::Archive,
             message: chain(&e),
             hints: Vec::new(),
+            storage: e.storage_fault(),
         };
         match hint {
             Some(h) => error.hint(h),
@@ -131,6 +156,7 @@ impl From<std::io::Error> for CliError {
             kind,
             message: format!("could not write output: {e}"),
             hints: Vec::new(),
+            storage: None,
         }
     }
 }

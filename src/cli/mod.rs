@@ -124,7 +124,7 @@ pub fn main() -> ExitCode {
     let flushed = out.flush().map_err(CliError::from);
     match result.and(flushed) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => report(e),
+        Err(e) => report(e.in_archive(&ctx.archive)),
     }
 }
 

@@ -1,6 +1,6 @@
 //! `palimpsest verify`: check that the archive is sound.
 
-use super::{CliError, Context, Kind};
+use super::{CliError, Context};
 use std::io::Write;
 
 /// Check every object and every version's Content-Hash and Source-Hash; exit 1 on any problem
@@ -35,9 +35,9 @@ pub fn run(ctx: &Context, args: &VerifyArgs, out: &mut dyn Write) -> Result<(), 
     if report.is_sound() {
         Ok(())
     } else {
-        Err(CliError { kind: Kind::Partial, message: format!("the archive is not sound: {}", count(report.problems.len())), hints: vec![
-            "`git fsck --full` in the archive tells more; damaged objects can be restored from a backup or a clone".into(),
-        ] })
+        Err(CliError::partial(format!("the archive is not sound: {}", count(report.problems.len()))).hint(
+            "`git fsck --full` in the archive tells more; damaged objects can be restored from a backup or a clone",
+        ))
     }
 }
 

@@ -11,13 +11,16 @@
 pub mod mojibake;
 
 use encoding_rs::{Encoding, UTF_8};
+use std::borrow::Cow;
 use std::ops::Range;
 use std::sync::LazyLock;
 
 /// Decoded text and how its encoding was chosen.
 #[derive(Debug, Clone)]
-pub struct Decoded {
-    pub text: String,
+pub struct Decoded<'a> {
+    /// Borrowed from the bytes when they are the text already (UTF-8, ASCII): a page is not
+    /// copied only to be read.
+    pub text: Cow<'a, str>,
     pub encoding: &'static Encoding,
     pub evidence: Evidence,
     /// Whether the chosen decoder met malformed bytes (replaced with U+FFFD).
@@ -45,11 +48,11 @@ const SAMPLE_BYTES: usize = 256 * 1024;
 const SAMPLE_CONTEXT: usize = 8;
 
 /// Decodes `bytes`, given the `Content-Type` header if there was one.
-pub fn decode(bytes: &[u8], content_type: Option<&str>) -> Decoded {
+pub fn decode<'a>(bytes: &'a [u8], content_type: Option<&str>) -> Decoded<'a> {
     if let Some((encoding, bom_len)) = Encoding::for_bom(bytes) {
         let (text, had_errors) = encoding.decode_without_bom_handling(&bytes[bom_len..]);
         return Decoded {
-            text: text.into_owned(),
+            text,
             encoding,
             evidence: Evidence::Bom,
             had_errors,
@@ -75,7 +78,7 @@ pub fn decode(bytes: &[u8], content_type: Option<&str>) -> Decoded {
             UTF_8
         };
         return Decoded {
-            text: text.to_owned(),
+            text: Cow::Borrowed(text),
             encoding,
             evidence: evidence_for(encoding),
             had_errors: false,
@@ -86,7 +89,7 @@ pub fn decode(bytes: &[u8], content_type: Option<&str>) -> Decoded {
         && let Some(text) = d.decode_without_bom_handling_and_without_replacement(bytes)
     {
         return Decoded {
-            text: text.into_owned(),
+            text,
             encoding: d,
             evidence,
             had_errors: false,
@@ -117,7 +120,7 @@ pub fn decode(bytes: &[u8], content_type: Option<&str>) -> Decoded {
     let mut decoded = Decoded {
         evidence: evidence_for(encoding),
         had_errors,
-        text: text.into_owned(),
+        text,
         encoding,
     };
     if let Some(repaired) = repair_double_encoding(&decoded.text) {
@@ -175,7 +178,7 @@ fn non_ascii_chars(text: &str) -> impl Iterator<Item = char> + '_ {
 /// `bytes` read in `encoding`, with replacement characters for what it cannot read. UTF-8 goes
 /// through the standard library, which replaces the same way (one U+FFFD per maximal invalid
 /// subpart) but much faster on bytes that are not UTF-8 at all.
-fn read<'a>(encoding: &'static Encoding, bytes: &'a [u8]) -> std::borrow::Cow<'a, str> {
+fn read<'a>(encoding: &'static Encoding, bytes: &'a [u8]) -> Cow<'a, str> {
     if encoding == UTF_8 {
         String::from_utf8_lossy(bytes)
     } else {
@@ -242,12 +245,12 @@ const REPAIR_DEPTH: usize = 2;
 /// bytes; a repair is kept when those bytes read as Chinese (a fifth of their characters among
 /// the most frequent ones) and better than before. Characters with no single-byte form (text
 /// the wrong decoding never touched) are kept as they are.
-fn repair_double_encoding(text: &str) -> Option<Decoded> {
+fn repair_double_encoding(text: &str) -> Option<Decoded<'static>> {
     // Scored only if some repair is tried: most pages have too few Latin-1 letters for one.
     let before = std::cell::OnceCell::new();
     let mut best: Option<(String, Quality, &'static Encoding)> = None;
     // Depth-first over (text, depth), so at most REPAIR_DEPTH candidate texts live at once.
-    let mut stack: Vec<(std::borrow::Cow<'_, str>, usize)> = vec![(text.into(), 0)];
+    let mut stack: Vec<(Cow<'_, str>, usize)> = vec![(text.into(), 0)];
     while let Some((current, depth)) = stack.pop() {
         let latin = non_ascii_chars(&current)
             .filter(|&c| single_byte(c, CodePage::Windows1252).is_some())
@@ -291,7 +294,7 @@ fn repair_double_encoding(text: &str) -> Option<Decoded> {
         }
     }
     best.map(|(text, q, encoding)| Decoded {
-        text,
+        text: text.into(),
         encoding,
         evidence: Evidence::Repaired,
         had_errors: q.errors > 0,

@@ -1,5 +1,5 @@
 //! A compact copy of a page's visible DOM, in document order, that the extractor walks without
-//! recursion.
+//! recursion. Its text shares the parsed page's buffer, which is often most of the page.
 //!
 //! html5ever builds trees of any depth; copying the visible part of the parsed [`Tree`] into a
 //! flat arena (children after their parent) lets every later pass run as a loop over indices, so
@@ -8,7 +8,7 @@
 //! role, class or id say they are navigation, comments, share bars or ads are marked
 //! [`Element::boilerplate`]. The same walk gathers what the metadata reader needs ([`Head`]).
 
-use super::tree::{self, Mark, RawData, RawElement, RawId, Tree};
+use super::tree::{self, Mark, RawData, RawElement, RawId, TooManyElements, Tree};
 use html5ever::tendril::StrTendril;
 use html5ever::{LocalName, local_name};
 use regex::Regex;
@@ -149,6 +149,7 @@ fn never_text(name: &str) -> bool {
     matches!(
         name,
         "head"
+            | "title"
             | "script"
             | "style"
             | "noscript"
@@ -312,8 +313,8 @@ impl Head {
 
 impl Dom {
     /// Parses a page and copies its visible body.
-    pub fn parse(html: &str) -> Dom {
-        Dom::build(&tree::parse(html))
+    pub fn parse(html: &str) -> Result<Dom, TooManyElements> {
+        Ok(Dom::build(&tree::parse(html)?))
     }
 
     /// Copies the visible body of a parsed page.
@@ -492,4 +493,19 @@ fn is_boilerplate(
     let verdict = UNLIKELY.is_match(class_id) && !MAYBE.is_match(class_id);
     verdicts.insert(class_id.to_owned(), verdict);
     verdict
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn title_misplaced_in_body_is_not_text() {
+        // An unknown tag in <head> makes the parser start <body> early, <title> included.
+        let dom = Dom::parse(
+            "<html><head><x-tag></x-tag><title>Site name</title></head><p>Story</p></html>",
+        )
+        .unwrap();
+        assert_eq!(dom.text(0).trim(), "Story");
+    }
 }

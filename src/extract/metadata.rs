@@ -3,11 +3,16 @@
 //!
 //! The title needs care: `<title>` carries the site name (`Headline_Channel_Site`,
 //! `Headline | Site`), headings carry section names, and `og:title` is missing on older pages.
-//! The article's title is the longest short text of the page that `<title>` contains; failing
-//! that, `<title>` without its site-name segments.
+//! The article's title is the longest short text of the page that `<title>` contains, a
+//! heading before any other (breadcrumbs repeat the channel names); failing that, `<title>`
+//! without its site-name segments. A heading showing that headline with a little more is the
+//! headline as the page shows it, and a `<title>` that only names the site gives way to the
+//! line that opens the article.
 
-use super::dom::{Data, Dom, Head};
+use super::dom::{Data, Dom, Head, NodeId, Tag};
+use crate::normalize::is_cjk;
 use serde_json::Value;
+use std::collections::HashSet;
 
 /// Metadata found in a page.
 #[derive(Debug, Default)]
@@ -189,41 +194,65 @@ fn choose_title(head: &Head, dom: &Dom, title_tag: &str, declared: Option<&str>)
     // The longest short text of the page that the title contains is the headline as the page
     // shows it; it must be a good part of the title, or it is only a channel name. Spaces are
     // not compared: `<title>` often drops the one a headline has between its halves.
-    let squash = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
     let squashed_reference = squash(reference);
     let stripped = strip_site_name(reference);
     let minimum = squash(&stripped).chars().count() * 3 / 5;
-    let mut best: Option<String> = None;
-    for text in short_texts(dom, reference.len()) {
-        let squashed = squash(&text);
-        let len = squashed.chars().count();
-        if len < 2 || len < minimum || !squashed_reference.contains(squashed.as_str()) {
+    let texts = short_texts(dom, reference.len());
+    // Headings come first: breadcrumbs and menus name the channels that `<title>` names too,
+    // and a channel name can be longer than the headline.
+    let mut best: Option<&ShortText> = None;
+    for text in &texts {
+        let len = text.squashed.chars().count();
+        if len < 2 || len < minimum || !squashed_reference.contains(text.squashed.as_str()) {
             continue;
         }
-        if best
-            .as_ref()
-            .is_none_or(|b| len > squash(b).chars().count())
-        {
+        if best.is_none_or(|b| (text.heading, len) > (b.heading, b.squashed.chars().count())) {
             best = Some(text);
         }
     }
-    if let Some(best) = best {
-        // A text repeating the whole `<title>` still carries the site name.
-        if squash(&best).chars().count() > squash(&stripped).chars().count() {
-            return strip_site_name(&best);
+    let shown_in_full =
+        best.is_some_and(|b| b.squashed.chars().count() >= squash(&stripped).chars().count());
+    let headline = match best {
+        // A heading is the headline as shown, also when it repeats the whole `<title>`: that
+        // title holds nothing but the headline.
+        Some(best) if best.heading => return best.text.clone(),
+        // Other texts repeating it (share links, bookmarks) still carry the site name.
+        Some(best) if best.squashed.chars().count() > squash(&stripped).chars().count() => {
+            strip_site_name(&best.text)
         }
-        return best;
+        Some(best) => best.text.clone(),
+        None => declared
+            .filter(|d| !d.is_empty())
+            .map_or(stripped, strip_site_name),
+    };
+    if let Some(heading) = heading_extending(&texts, &headline) {
+        return heading;
     }
-    if let Some(d) = declared.filter(|d| !d.is_empty()) {
-        return strip_site_name(d);
+    // A `<title>` that the page never shows in full and that has next to nothing in common
+    // with the article's opening names the site, not the article (old portals put only their
+    // name there): the headline is then the line that opens the article.
+    if !shown_in_full
+        && let Some((opening, lede)) = article_opening(dom)
+        && shared(&headline, &lede) < 0.2
+    {
+        return undecorated(&opening).to_owned();
     }
-    stripped
+    headline
+}
+
+/// A short text of the page (see [`short_texts`]).
+struct ShortText {
+    text: String,
+    /// `text` without white space, as it is compared with `<title>`.
+    squashed: String,
+    /// Whether a heading element (`h1`–`h6`) shows this text.
+    heading: bool,
 }
 
 /// The folded texts of the small elements of the page: those with at most 64 nodes and text
 /// short enough to fit in a title of `title_bytes` (white space aside), which bounds the work
 /// on huge or deeply nested pages.
-fn short_texts(dom: &Dom, title_bytes: usize) -> Vec<String> {
+fn short_texts(dom: &Dom, title_bytes: usize) -> Vec<ShortText> {
     let max_bytes = title_bytes * 2 + 64;
     let n = dom.nodes.len();
     let mut size = vec![1usize; n];
@@ -237,13 +266,204 @@ fn short_texts(dom: &Dom, title_bytes: usize) -> Vec<String> {
             bytes[p] += bytes[id];
         }
     }
-    (1..n)
+    let texts: Vec<(NodeId, String)> = (1..n)
         .filter(|&id| {
             dom.element(id).is_some() && size[id] <= 64 && (1..=max_bytes).contains(&bytes[id])
         })
-        .map(|id| fold(&dom.text(id)))
-        .filter(|t| !t.is_empty())
+        .map(|id| (id, fold(&dom.text(id))))
+        .filter(|(_, t)| !t.is_empty())
+        .collect();
+    let headings: HashSet<&str> = texts
+        .iter()
+        .filter(|(id, _)| matches!(dom.tag(*id), Some(Tag::Heading(_))))
+        .map(|(_, t)| t.as_str())
+        .collect();
+    texts
+        .iter()
+        .map(|(_, text)| ShortText {
+            text: text.clone(),
+            squashed: squash(text),
+            heading: headings.contains(text.as_str()),
+        })
         .collect()
+}
+
+/// The heading that shows `headline` with a little more (a place name, a time) that `<title>`
+/// left out, when no heading shows it as it is: the headline as the page shows it. What it adds
+/// must be less than half the headline and hold no breadcrumb mark, or the heading is a
+/// breadcrumb or a whole section.
+fn heading_extending(texts: &[ShortText], headline: &str) -> Option<String> {
+    let headline = squash(headline);
+    let len = headline.chars().count();
+    let headings: Vec<&str> = texts
+        .iter()
+        .filter(|t| t.heading)
+        .map(|t| undecorated(&t.text))
+        .collect();
+    if headings.iter().any(|h| squash(h) == headline) {
+        return None;
+    }
+    headings
+        .into_iter()
+        .filter_map(|heading| {
+            let squashed = squash(heading);
+            let at = squashed.find(&headline)?;
+            let added = format!("{}{}", &squashed[..at], &squashed[at + headline.len()..]);
+            let added_len = added.chars().count();
+            (added_len * 2 <= len && !added.contains(BREADCRUMB_MARKS))
+                .then_some((added_len, heading))
+        })
+        .min_by_key(|(added_len, _)| *added_len)
+        .map(|(_, heading)| heading.to_owned())
+}
+
+/// `text` without the marks pages put before a headline to set it off (`》`, `►`, bullets):
+/// they are no part of it.
+fn undecorated(text: &str) -> &str {
+    text.trim_start_matches(|c: char| DECORATIONS.contains(&c) || c.is_whitespace())
+}
+
+/// Marks set before a headline (see [`undecorated`]).
+const DECORATIONS: &[char] = &[
+    '》', '〉', '>', '＞', '»', '›', '►', '▶', '▸', '•', '·', '◎', '■', '□', '◆', '◇', '●', '○',
+    '★', '☆', '→',
+];
+
+/// Marks between the steps of a breadcrumb trail.
+const BREADCRUMB_MARKS: &[char] = &['>', '＞', '〉', '»', '›', '→', '|', '｜'];
+
+/// The line that opens the article, with the article's first paragraphs (its lede): the
+/// nearest line above its first paragraph of prose that shares at least half its words with
+/// the lede, passing over the date, byline, caption and tool lines kept there.
+fn article_opening(dom: &Dom) -> Option<(String, String)> {
+    let lines = lines(dom);
+    let first = lines.iter().position(|l| !l.link && is_prose(&l.text))?;
+    // The lede ends at the first link: the end of a short article, or a box inside it.
+    let mut lede = String::new();
+    for line in lines[first..].iter().take_while(|l| !l.link) {
+        if lede.chars().count() > 600 {
+            break;
+        }
+        if is_prose(&line.text) {
+            lede.push_str(&line.text);
+            lede.push(' ');
+        }
+    }
+    // The headline sits a few lines above the lede at most.
+    let opening = lines[first.saturating_sub(6)..first]
+        .iter()
+        .rev()
+        .find(|l| {
+            let len = squash(&l.text).chars().count();
+            // Chinese headlines never end with a full stop; captions do.
+            !l.link
+                && (4..=80).contains(&len)
+                && !l.text.ends_with('。')
+                && shared(&l.text, &lede) >= 0.5
+        })?;
+    Some((opening.text.clone(), lede))
+}
+
+/// One line of the page: text between two block boundaries (block elements and `<br>`).
+struct Line {
+    text: String,
+    /// Whether any of the text is a link's.
+    link: bool,
+}
+
+/// The page's lines, in document order.
+fn lines(dom: &Dom) -> Vec<Line> {
+    let n = dom.nodes.len();
+    // Node ids are in document order, so a subtree is the ids from its root to its `end`.
+    let mut end: Vec<NodeId> = (1..=n).collect();
+    for id in (1..n).rev() {
+        if let Some(p) = dom.nodes[id].parent {
+            end[p] = end[p].max(end[id]);
+        }
+    }
+    let mut in_link = vec![false; n];
+    let mut lines = Vec::new();
+    let mut current = Line {
+        text: String::new(),
+        link: false,
+    };
+    let mut open: Vec<NodeId> = Vec::new();
+    let flush = |current: &mut Line, lines: &mut Vec<Line>| {
+        let text = fold(&current.text);
+        if !text.is_empty() {
+            lines.push(Line {
+                text,
+                link: current.link,
+            });
+        }
+        *current = Line {
+            text: String::new(),
+            link: false,
+        };
+    };
+    for id in 1..n {
+        while open.last().is_some_and(|&b| end[b] <= id) {
+            open.pop();
+            flush(&mut current, &mut lines);
+        }
+        let parent = dom.nodes[id].parent.unwrap_or(0);
+        match &dom.nodes[id].data {
+            Data::Text(t) => {
+                current.text.push_str(t);
+                current.link |= in_link[parent] && !t.trim().is_empty();
+            }
+            Data::Element(el) => {
+                in_link[id] = in_link[parent] || el.tag == Tag::A;
+                if el.tag.is_block() {
+                    flush(&mut current, &mut lines);
+                    open.push(id);
+                }
+            }
+        }
+    }
+    flush(&mut current, &mut lines);
+    lines
+}
+
+/// Whether a line reads like a paragraph of an article: long, with sentence punctuation.
+fn is_prose(text: &str) -> bool {
+    squash(text).chars().count() >= 50 && text.contains(['。', '，', ',', '.'])
+}
+
+/// The share of `a`'s words that `b` has too. Words are runs of letters and digits, except in
+/// Chinese and Japanese, written without spaces, where they are pairs of adjacent characters.
+fn shared(a: &str, b: &str) -> f64 {
+    let (a, b) = (words(a), words(b));
+    if a.is_empty() {
+        return 0.0;
+    }
+    a.intersection(&b).count() as f64 / a.len() as f64
+}
+
+/// The words of `text`, lower-cased (see [`shared`]).
+fn words(text: &str) -> HashSet<String> {
+    // 0: not part of a word, 1: a Chinese or Japanese character, 2: any other letter or digit.
+    let kind = |c: char| match c {
+        c if !c.is_alphanumeric() => 0,
+        c if is_cjk(c) => 1,
+        _ => 2,
+    };
+    let chars: Vec<char> = text.to_lowercase().chars().collect();
+    let mut out = HashSet::new();
+    for run in chars.chunk_by(|a, b| kind(*a) == kind(*b)) {
+        match kind(run[0]) {
+            1 if run.len() > 1 => out.extend(run.windows(2).map(|w| w.iter().collect())),
+            0 => {}
+            _ => {
+                out.insert(run.iter().collect());
+            }
+        }
+    }
+    out
+}
+
+fn squash(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
 fn first_heading(head: &Head) -> Option<String> {
@@ -303,7 +523,8 @@ mod tests {
     fn title_is_the_heading_that_title_contains() {
         let dom = Dom::parse(
             "<title>韩国女主播是非不断_中国_环球网</title><body><div>中国</div><h1> 韩国女主播是非不断 </h1></body>",
-        );
+        )
+        .unwrap();
         assert_eq!(read(&dom).title, "韩国女主播是非不断");
     }
 
@@ -311,7 +532,8 @@ mod tests {
     fn heading_keeps_the_space_that_title_drops() {
         let dom = Dom::parse(
             "<title>男子勾結醫師病患詐保今被起訴 | 即時新聞 | 蘋果日報</title><h1>男子勾結醫師病患詐保\u{3000}今被起訴</h1>",
-        );
+        )
+        .unwrap();
         assert_eq!(read(&dom).title, "男子勾結醫師病患詐保 今被起訴");
     }
 
@@ -319,8 +541,70 @@ mod tests {
     fn title_without_heading_drops_site_names() {
         let dom = Dom::parse(
             "<title>戒菸口香糖 美研究：無效｜生活萬象｜中時電子報</title><body><p>x</p></body>",
-        );
+        )
+        .unwrap();
         assert_eq!(read(&dom).title, "戒菸口香糖 美研究：無效");
+    }
+
+    fn title_of(html: &str) -> String {
+        read(&Dom::parse(html).unwrap()).title
+    }
+
+    #[test]
+    fn heading_outranks_a_longer_channel_name_in_title() {
+        let html = "<title>市民公园今日起免费开放 周末延长开放时间--城市生活-休闲好去处-本地指南-周末去哪儿-亲子游--示例网</title>\
+            <div class=crumb><a href=/>示例网</a>&gt;&gt;<a href=/life>城市生活-休闲好去处-本地指南-周末去哪儿-亲子游</a></div>\
+            <h1>市民公园今日起免费开放 周末延长开放时间</h1>";
+        assert_eq!(title_of(html), "市民公园今日起免费开放 周末延长开放时间");
+    }
+
+    #[test]
+    fn heading_repeating_the_whole_title_is_the_headline() {
+        let html = "<title>Storm closes schools - and roads</title>\
+            <p class=share>Storm closes schools - and roads</p><h1>Storm closes schools - and roads</h1>";
+        assert_eq!(title_of(html), "Storm closes schools - and roads");
+        // Without the heading the repeated title still carries a site name.
+        let html = "<title>Storm closes schools - The Daily</title>\
+            <p class=share>Storm closes schools - The Daily</p>";
+        assert_eq!(title_of(html), "Storm closes schools");
+    }
+
+    #[test]
+    fn heading_may_show_more_of_the_headline_than_title() {
+        let title = "<title>网友倡议春节不放鞭炮_本地新闻_示例网</title>";
+        let page = |heading: &str| title_of(&format!("{title}<div>{heading}</div><p>正文</p>"));
+        assert_eq!(
+            page("<h3>青山区网友倡议春节不放鞭炮</h3>"),
+            "青山区网友倡议春节不放鞭炮"
+        );
+        // A breadcrumb ending with the headline is not a longer headline, nor is a heading
+        // that only adds a decoration.
+        assert_eq!(
+            page("<h1>示例网 〉本地新闻 〉网友倡议春节不放鞭炮</h1>"),
+            "网友倡议春节不放鞭炮"
+        );
+        assert_eq!(
+            page("<h2>》网友倡议春节不放鞭炮</h2>"),
+            "网友倡议春节不放鞭炮"
+        );
+    }
+
+    #[test]
+    fn title_naming_only_the_site_gives_way_to_the_line_opening_the_article() {
+        let page = |title: &str| {
+            title_of(&format!(
+                "<html><head><title>{title}</title></head><body><table>\
+                 <tr><td><a href=/>首页</a> <a href=/news>新闻</a></td></tr>\
+                 <tr><td class=t>》市区公园春节期间延长开放</td></tr>\
+                 <tr><td>【2012/01/11 15:05 报导】</td></tr>\
+                 <tr><td>市园林局今天宣布，春节期间市区公园将延长开放时间，\
+                 每天开放到晚上十点，方便市民游园赏灯，园内还将举办灯会和庙会活动。</td></tr>\
+                 <tr><td>示例广播公司 版权所有</td></tr></table></body></html>"
+            ))
+        };
+        assert_eq!(page("示例广播公司全球资讯网"), "市区公园春节期间延长开放");
+        // A title the page does not show but that tells of the article stays.
+        assert_eq!(page("公园春节延长开放_示例网"), "公园春节延长开放");
     }
 
     #[test]
@@ -345,7 +629,8 @@ mod tests {
             r#"<html lang="en"><head><script type="application/ld+json">
             {"@graph":[{"@type":"NewsArticle","headline":"Hi","datePublished":"2020-01-02T03:04:05Z",
             "author":[{"name":"Jane Doe"}]}]}</script></head><body></body></html>"#,
-        );
+        )
+        .unwrap();
         let m = read(&dom);
         assert_eq!(m.published.as_deref(), Some("2020-01-02T03:04:05Z"));
         assert_eq!(m.byline.as_deref(), Some("Jane Doe"));

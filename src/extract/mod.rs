@@ -15,6 +15,7 @@ mod tokenizer;
 mod tree;
 
 pub use rules::SiteRules;
+pub use tree::{MAX_ELEMENTS, TooManyElements};
 
 /// What a page says, before normalization.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
@@ -51,12 +52,18 @@ pub enum BlockKind {
 }
 
 /// Extracts the article from decoded HTML. `url` selects site rules and resolves nothing else.
-pub fn extract(html: &str, url: Option<&url::Url>, rules: &SiteRules) -> Article {
+/// No page makes the parser take minutes or gigabytes: scraper parses the page as
+/// [`tree::prepare`] leaves it, and our tokenizer applies the same limits as it goes.
+pub fn extract(
+    html: &str,
+    url: Option<&url::Url>,
+    rules: &SiteRules,
+) -> Result<Article, TooManyElements> {
     if let Some(rule) = url.and_then(|u| rules.for_url(u)) {
-        return rule.extract(html);
+        return Ok(rule.extract(&tree::prepare(html)?));
     }
     if mirror::is_mirror_page(html) {
-        return mirror::extract(html);
+        return Ok(mirror::extract(&tree::prepare(html)?));
     }
     generic::extract(html)
 }

@@ -76,10 +76,11 @@ pub struct RuleError {
 }
 
 impl SiteRule {
-    /// Extracts with this rule's selectors (checked by [`SiteRules::new`]). A missing or
-    /// unmatched title selector falls back to the page's metadata title.
+    /// Extracts with this rule's selectors (checked by [`SiteRules::new`]) from a page as
+    /// [`tree::prepare`] leaves it. A missing or unmatched title selector falls back to the
+    /// page's metadata title.
     pub fn extract(&self, html: &str) -> Article {
-        let doc = Html::parse_document(&tree::shallow(html));
+        let doc = Html::parse_document(html);
         let parse = |s: &str| Selector::parse(s).ok();
         let removed: Vec<Selector> = self.remove.iter().filter_map(|s| parse(s)).collect();
         let body = parse(&self.body);

@@ -10,9 +10,9 @@
 //!
 //! Left out on purpose: the text of comments (only where they are matters, to the tree builder's
 //! handling of white space), and the tags nested deeper than [`MAX_DEPTH`] (their text stays, in
-//! the innermost element kept).
+//! the innermost element kept). A page with more than [`MAX_ELEMENTS`] elements is given up.
 
-use super::tree::{MAX_DEPTH, never_nests};
+use super::tree::{MAX_DEPTH, MAX_ELEMENTS, TooManyElements, never_nests};
 use html5ever::data::{C1_REPLACEMENTS, NAMED_ENTITIES};
 use html5ever::tendril::StrTendril;
 use html5ever::tokenizer::states::RawKind;
@@ -48,8 +48,9 @@ pub fn kept_attribute(name: &str) -> Option<LocalName> {
     })
 }
 
-/// Tokenizes `html` into `sink` (html5ever's tree builder), then ends it.
-pub fn run(html: &str, sink: &impl TokenSink) {
+/// Tokenizes `html` into `sink` (html5ever's tree builder), then ends it; stops when the page
+/// turns out to have more than [`MAX_ELEMENTS`] elements.
+pub fn run(html: &str, sink: &impl TokenSink) -> Result<(), TooManyElements> {
     let html = html.strip_prefix('\u{feff}').unwrap_or(html);
     let input = StrTendril::from_slice(&preprocess(html));
     let mut t = Tokenizer {
@@ -59,9 +60,15 @@ pub fn run(html: &str, sink: &impl TokenSink) {
         sink,
         last_start: LocalName::default(),
         depth: 0,
+        elements: 0,
+        open_p: false,
     };
     t.run();
+    if t.elements > MAX_ELEMENTS {
+        return Err(TooManyElements);
+    }
     sink.end();
+    Ok(())
 }
 
 /// The input stream as the standard preprocesses it: CR LF and CR become LF. NUL bytes are
@@ -101,6 +108,10 @@ struct Tokenizer<'a, S> {
     last_start: LocalName,
     /// Elements open, as counted for [`MAX_DEPTH`].
     depth: usize,
+    /// Elements made, as counted for [`MAX_ELEMENTS`] (and by [`super::tree::prepare`]).
+    elements: usize,
+    /// Whether the last `p` tag was a start tag: a `</p>` without one makes an element.
+    open_p: bool,
 }
 
 /// The tokenizer states that span more than a tag.
@@ -134,7 +145,7 @@ impl<S: TokenSink> Tokenizer<'_, S> {
 
     fn run(&mut self) {
         let mut state = State::Data;
-        while self.pos < self.src.len() {
+        while self.pos < self.src.len() && self.elements <= MAX_ELEMENTS {
             state = match state {
                 State::Data => self.data(),
                 State::Raw(kind) => self.raw(kind),
@@ -211,27 +222,36 @@ impl<S: TokenSink> Tokenizer<'_, S> {
     }
 
     /// Emits a tag, unless it nests too deep.
+    /// Emits a tag, unless it nests too deep, counting the elements it makes.
     fn emit_token(&mut self, token: Token) -> State {
         if let Token::TagToken(tag) = &token {
-            let counted = !never_nests(tag.name.as_bytes());
-            match tag.kind {
-                TagKind::StartTag => {
-                    if counted && !tag.self_closing {
-                        self.depth += 1;
-                        if self.depth > MAX_DEPTH {
-                            return State::Data;
-                        }
-                    }
-                    self.last_start = tag.name.clone();
+            let name = tag.name.as_bytes();
+            let start = tag.kind == TagKind::StartTag;
+            if never_nests(name) || (start && tag.self_closing) {
+                // `</br>`, and `</p>` with no `<p>` open, make elements too.
+                let stray = match name {
+                    b"p" => !std::mem::replace(&mut self.open_p, start) && !start,
+                    b"br" => !start,
+                    _ => false,
+                };
+                if start || stray {
+                    self.elements += 1;
                 }
-                TagKind::EndTag if counted => {
-                    let deep = self.depth > MAX_DEPTH;
-                    self.depth = self.depth.saturating_sub(1);
-                    if deep {
-                        return State::Data;
-                    }
+            } else if start {
+                self.depth += 1;
+                if self.depth > MAX_DEPTH {
+                    return State::Data;
                 }
-                TagKind::EndTag => {}
+                self.elements += 1;
+            } else {
+                let deep = self.depth > MAX_DEPTH;
+                self.depth = self.depth.saturating_sub(1);
+                if deep {
+                    return State::Data;
+                }
+            }
+            if start {
+                self.last_start = tag.name.clone();
             }
         }
         self.emit(token)
@@ -765,6 +785,29 @@ mod tests {
             "?a=1&copy=2&b"
         );
         assert_eq!(decode_references("&copy2 &copy", false), "©2 ©");
+    }
+
+    #[test]
+    fn elements_past_the_limit_give_the_page_up() {
+        struct Sink;
+        impl TokenSink for Sink {
+            type Handle = ();
+            fn process_token(&self, _: Token, _: u64) -> TokenSinkResult<()> {
+                TokenSinkResult::Continue
+            }
+        }
+        let run = |html: &str| run(html, &Sink).is_ok();
+        let n = MAX_ELEMENTS;
+        assert!(run(&"<b></b>".repeat(n)));
+        assert!(!run(&"<b></b>".repeat(n + 1)));
+        assert!(!run(&"<br>".repeat(n + 1)) && !run(&"</p>".repeat(n + 1)));
+        assert!(run(&"<p>x</p>".repeat(n)));
+        // Tags past the depth limit are dropped, not counted.
+        assert!(run(&format!(
+            "{}{}",
+            "<div>".repeat(n * 2),
+            "</div>".repeat(n * 2)
+        )));
     }
 
     #[test]

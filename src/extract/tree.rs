@@ -192,17 +192,16 @@ impl RawNode {
 }
 
 /// Parses a page.
-pub fn parse(html: &str) -> Tree {
+pub fn parse(html: &str) -> Result<Tree, TooManyElements> {
+    // About a node per tag (elements, and the texts between them): room for that saves growing
+    // the arena again and again.
+    let tags = memchr::memchr_iter(b'<', html.as_bytes()).count();
     let sink = Sink {
-        // About a node per tag (elements, and the texts between them): room for that saves
-        // growing the arena again and again.
-        tree: RefCell::new(Tree::with_capacity(
-            memchr::memchr_iter(b'<', html.as_bytes()).count() + 2,
-        )),
+        tree: RefCell::new(Tree::with_capacity(tags.min(2 * MAX_ELEMENTS) + 2)),
     };
     let builder = TreeBuilder::new(sink, TreeBuilderOpts::default());
-    tokenizer::run(html, &builder);
-    builder.sink.finish()
+    tokenizer::run(html, &builder)?;
+    Ok(builder.sink.finish())
 }
 
 /// A page parsed by scraper, for site rules' selectors, as a [`Tree`] with the elements
@@ -378,17 +377,36 @@ impl TreeSink for Sink {
 }
 
 /// Browsers stop nesting elements this deep (Chromium's parser adds deeper ones as siblings).
-/// html5ever's tree builder has no such limit, and its scope checks walk the whole stack of open
-/// elements for every tag, so a page nested 100,000 deep would take minutes to parse: the tags
-/// nested deeper are dropped, by our tokenizer or, for scraper, by [`shallow`].
+/// html5ever has no such limit, and its scope checks walk the whole stack of open elements for
+/// every tag, so a page nested 100,000 deep would take minutes to parse: the tags nested deeper
+/// are dropped, by our tokenizer or, for scraper, by [`prepare`].
 pub const MAX_DEPTH: usize = 512;
 
-/// The page without the tags nested deeper than [`MAX_DEPTH`], for scraper's parser.
-pub fn shallow(html: &str) -> Cow<'_, str> {
-    match flatten_deep_nesting(html) {
-        Some(flat) => Cow::Owned(flat),
+/// Attributes kept per tag, for scraper. html5ever's tokenizer checks each new attribute of a
+/// tag against all the ones before it, so a tag with 100,000 attributes takes minutes to parse;
+/// real tags have a few. (Ours keeps the dozen the extractor reads, without such a check.)
+pub const MAX_ATTRIBUTES: usize = 64;
+
+/// Elements a page may have, past which it is not parsed: html5ever and the extractor hold
+/// several hundred bytes per element, so 10 MB of `<br>` would take gigabytes, and 100,000
+/// take about 75 MB. A news article has a few thousand. Our tokenizer counts them as
+/// [`prepare`] does.
+pub const MAX_ELEMENTS: usize = 100_000;
+
+/// A page with more than [`MAX_ELEMENTS`] elements.
+#[derive(Debug, thiserror::Error)]
+#[error("page has more than {MAX_ELEMENTS} elements, more than palimpsest reads")]
+pub struct TooManyElements;
+
+/// The page as scraper is to parse it (for site rules and mirror pages): without the tags that
+/// nest deeper than [`MAX_DEPTH`] (their text stays, in the innermost element kept) and the
+/// attributes of a tag past [`MAX_ATTRIBUTES`]; refused when it has more than [`MAX_ELEMENTS`]
+/// elements.
+pub fn prepare(html: &str) -> Result<Cow<'_, str>, TooManyElements> {
+    Ok(match trim_markup(html)? {
+        Some(trimmed) => Cow::Owned(trimmed),
         None => Cow::Borrowed(html),
-    }
+    })
 }
 
 /// Elements that never nest: void elements, and those whose end tag is left out so often that
@@ -434,10 +452,11 @@ pub(super) fn never_nests(name: &[u8]) -> bool {
     )
 }
 
-/// The page without the tags nested deeper than [`MAX_DEPTH`], or `None` when none are: one
-/// linear scan over the tags, as a tokenizer would see them (comments and the raw text of
-/// scripts and styles are skipped).
-fn flatten_deep_nesting(html: &str) -> Option<String> {
+/// The page without the tags nested deeper than [`MAX_DEPTH`] and without the attributes of a
+/// tag past [`MAX_ATTRIBUTES`], or `None` when it has neither: one linear scan over the tags, as
+/// a tokenizer would see them (comments and the raw text of scripts and styles are skipped),
+/// which also counts the elements kept.
+fn trim_markup(html: &str) -> Result<Option<String>, TooManyElements> {
     let bytes = html.as_bytes();
     let next = |from: usize, b: u8| {
         bytes
@@ -462,6 +481,8 @@ fn flatten_deep_nesting(html: &str) -> Option<String> {
         None
     };
     let mut depth = 0usize;
+    let mut elements = 0usize;
+    let mut open_p = false;
     let mut cuts: Vec<(usize, usize)> = Vec::new();
     let mut i = 0;
     while let Some(start) = next(i, b'<') {
@@ -476,55 +497,81 @@ fn flatten_deep_nesting(html: &str) -> Option<String> {
             i = end + 3;
             continue;
         }
-        let Some(end) = next(start, b'>') else {
-            break;
-        };
-        let inner = &bytes[start + 1..end];
-        let closing = inner.first() == Some(&b'/');
-        let name_bytes = if closing { &inner[1..] } else { inner };
-        let name_len = name_bytes
+        let closing = bytes.get(start + 1) == Some(&b'/');
+        let name_start = start + 1 + closing as usize;
+        let name_len = bytes[name_start..]
             .iter()
             .position(|b| !b.is_ascii_alphanumeric())
-            .unwrap_or(name_bytes.len());
+            .unwrap_or(bytes.len() - name_start);
+        // A tag's end is found past its quoted values, where a `>` does not end it; anything
+        // else that starts with `<` ends at the next `>`.
+        let (end, too_many) = if name_len == 0 {
+            match next(start, b'>') {
+                Some(end) => (end, None),
+                None => break,
+            }
+        } else {
+            match scan_attributes(bytes, name_start + name_len) {
+                Some(found) => found,
+                None => break,
+            }
+        };
+        let inner = &bytes[start + 1..end];
         // Tag names we act on are short; longer ones are copied only to be counted.
         let mut buf = [0u8; 16];
         let name: &[u8] = if name_len <= buf.len() {
-            buf[..name_len].copy_from_slice(&name_bytes[..name_len]);
+            buf[..name_len].copy_from_slice(&bytes[name_start..name_start + name_len]);
             buf[..name_len].make_ascii_lowercase();
             &buf[..name_len]
         } else {
             b"long-name"
         };
         i = end + 1;
-        if name.is_empty() || never_nests(name) {
+        if name.is_empty() {
             continue;
         }
-        if closing {
+        if let Some(from) = too_many {
+            let to = if inner.ends_with(b"/") { end - 1 } else { end };
+            cuts.push((from, to.max(from)));
+        }
+        if never_nests(name) || (!closing && inner.ends_with(b"/")) {
+            // `</br>`, and `</p>` with no `<p>` open, make elements too.
+            let stray = match name {
+                b"p" => !std::mem::replace(&mut open_p, !closing) && closing,
+                b"br" => closing,
+                _ => false,
+            };
+            if !closing || stray {
+                elements += 1;
+            }
+        } else if closing {
             if depth > MAX_DEPTH {
-                cuts.push((start, end + 1));
+                cut_tag(&mut cuts, start, end + 1);
             }
             depth = depth.saturating_sub(1);
-            continue;
-        }
-        if inner.ends_with(b"/") {
-            continue;
-        }
-        depth += 1;
-        if depth > MAX_DEPTH {
-            cuts.push((start, end + 1));
-        }
-        if matches!(
-            name,
-            b"script" | b"style" | b"textarea" | b"title" | b"xmp" | b"noscript"
-        ) {
-            match end_tag(i, name) {
-                Some(at) => i = at,
-                None => break,
+        } else {
+            depth += 1;
+            if depth > MAX_DEPTH {
+                cut_tag(&mut cuts, start, end + 1);
+            } else {
+                elements += 1;
             }
+            if matches!(
+                name,
+                b"script" | b"style" | b"textarea" | b"title" | b"xmp" | b"noscript"
+            ) {
+                match end_tag(i, name) {
+                    Some(at) => i = at,
+                    None => break,
+                }
+            }
+        }
+        if elements > MAX_ELEMENTS {
+            return Err(TooManyElements);
         }
     }
     if cuts.is_empty() {
-        return None;
+        return Ok(None);
     }
     let mut out = String::with_capacity(html.len());
     let mut from = 0;
@@ -533,7 +580,53 @@ fn flatten_deep_nesting(html: &str) -> Option<String> {
         from = end;
     }
     out.push_str(&html[from..]);
-    Some(out)
+    Ok(Some(out))
+}
+
+/// Cuts a whole tag, replacing a cut of its attributes.
+fn cut_tag(cuts: &mut Vec<(usize, usize)>, start: usize, end: usize) {
+    if cuts.last().is_some_and(|&(from, _)| from >= start) {
+        cuts.pop();
+    }
+    cuts.push((start, end));
+}
+
+/// Reads the attributes of a tag from `from`, just after its name, as a tokenizer does (values
+/// quoted, or up to white space or `>`). Returns where the tag ends (its `>`) and where its
+/// attribute past [`MAX_ATTRIBUTES`] starts, if it has one; `None` when it never ends.
+fn scan_attributes(bytes: &[u8], from: usize) -> Option<(usize, Option<usize>)> {
+    let mut count = 0;
+    let mut too_many = None;
+    let mut expect_value = false;
+    let mut i = from;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'>' => return Some((i, too_many)),
+            b'=' => expect_value = true,
+            b'/' => {}
+            _ if b.is_ascii_whitespace() => {}
+            b'"' | b'\'' if expect_value => {
+                expect_value = false;
+                i += 1 + bytes[i + 1..].iter().position(|&c| c == b)?;
+            }
+            _ => {
+                let value = std::mem::take(&mut expect_value);
+                if !value {
+                    count += 1;
+                    if count > MAX_ATTRIBUTES && too_many.is_none() {
+                        too_many = Some(i);
+                    }
+                }
+                let stops = |c: &u8| {
+                    c.is_ascii_whitespace() || *c == b'>' || (!value && matches!(c, b'/' | b'='))
+                };
+                i += bytes[i..].iter().position(stops).unwrap_or(bytes.len() - i);
+                continue;
+            }
+        }
+        i += 1;
+    }
+    None
 }
 
 #[cfg(test)]
@@ -548,13 +641,57 @@ mod tests {
             "<div>".repeat(n),
             "</div>".repeat(n)
         );
-        let flat = flatten_deep_nesting(&html).expect("too deep");
+        let flat = trim_markup(&html).unwrap().expect("too deep");
         assert_eq!(flat.matches("<div>").count(), MAX_DEPTH);
         assert_eq!(flat.matches("</div>").count(), MAX_DEPTH);
         assert!(flat.contains(">deep<") && !flat.contains("<b>") && flat.contains("<p>after</p>"));
-        assert!(flatten_deep_nesting("<div><p>a<p>b<br><img src=x></div><!-- <div> -->").is_none());
+        assert!(
+            trim_markup("<div><p>a<p>b<br><img src=x></div><!-- <div> -->")
+                .unwrap()
+                .is_none()
+        );
         let script = format!("<script>{}</script>", "<div>".repeat(n));
-        assert!(flatten_deep_nesting(&script).is_none());
+        assert!(trim_markup(&script).unwrap().is_none());
+    }
+
+    #[test]
+    fn attributes_past_the_limit_are_dropped() {
+        let many: String = (0..MAX_ATTRIBUTES + 10)
+            .map(|i| format!(" a{i}=\"x > y\" b{i} = 'z' c{i}=w"))
+            .collect();
+        let html = format!("<p class=keep{many}/>text</p>");
+        let trimmed = trim_markup(&html).unwrap().expect("too many attributes");
+        let doc = Html::parse_document(&trimmed);
+        let p = doc.select(&Selector::parse("p").unwrap()).next().unwrap();
+        assert_eq!(p.value().attrs().count(), MAX_ATTRIBUTES);
+        assert_eq!(p.value().attr("class"), Some("keep"));
+        assert_eq!(p.text().collect::<String>(), "text");
+        let few = "<p a=1 b='2' c=\"3\" d e f>x</p>";
+        assert!(trim_markup(few).unwrap().is_none());
+        // A tag both too deep and with too many attributes is dropped whole.
+        let deep = format!("{}<b{many}>deep</b>", "<div>".repeat(MAX_DEPTH));
+        let trimmed = trim_markup(&deep).unwrap().unwrap();
+        assert!(!trimmed.contains("<b") && trimmed.contains("deep"));
+    }
+
+    #[test]
+    fn elements_are_counted_as_the_parser_makes_them() {
+        let count = |html: &str| match trim_markup(html) {
+            Ok(_) => "kept",
+            Err(TooManyElements) => "refused",
+        };
+        let n = MAX_ELEMENTS;
+        assert_eq!(count(&"<b></b>".repeat(n)), "kept");
+        assert_eq!(count(&"<b></b>".repeat(n + 1)), "refused");
+        assert_eq!(count(&"<br>".repeat(n + 1)), "refused");
+        assert_eq!(count(&"</p>".repeat(n + 1)), "refused");
+        assert_eq!(count(&"<p>x</p>".repeat(n)), "kept");
+        assert_eq!(count(&"<div/>".repeat(n + 1)), "refused");
+        // Tags past the depth limit are dropped, not counted; nor are those in scripts.
+        let deep = format!("{}{}", "<div>".repeat(n * 2), "</div>".repeat(n * 2));
+        assert_eq!(count(&deep), "kept");
+        let script = format!("<script>{}</script>", "<b>".repeat(n + 1));
+        assert_eq!(count(&script), "kept");
     }
 
     fn children_rev(tree: &Tree, id: RawId) -> impl Iterator<Item = RawId> + '_ {
@@ -621,7 +758,11 @@ mod tests {
             "<body><noscript><p>ns</p></noscript><iframe><b>",
         ];
         for html in pages {
-            assert_eq!(outline(&parse(html)), scraper_outline(html), "{html}");
+            assert_eq!(
+                outline(&parse(html).unwrap()),
+                scraper_outline(html),
+                "{html}"
+            );
         }
     }
 
@@ -787,7 +928,7 @@ mod tests {
         for _ in 0..2000 {
             let len = next() % 60;
             let html: String = (0..len).map(|_| pieces[next() % pieces.len()]).collect();
-            let a = outline(&parse(&html));
+            let a = outline(&parse(&html).unwrap());
             let b = scraper_outline(&html);
             if a != b {
                 bad += 1;

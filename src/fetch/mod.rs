@@ -4,18 +4,23 @@
 //! and a timeout, a connection error, a 429 or a 5xx is tried again after a pause that doubles.
 //! [`polite`] keeps a run from overloading any host.
 //!
-//! HTTP goes through ureq (rustls, gzip and brotli, timeouts, a redirect limit) with a cap on the
-//! decoded body, so a compression bomb or an endless body ends as [`FetchError::TooLarge`]. A
-//! `file://` URL reads a local file under the same cap; a missing file is a 404, so a removed
-//! local page is recorded as deleted like a removed web page. Fetching never judges the status:
-//! [`crate::snapshot`] decides what a 404 or a 503 means.
+//! HTTP goes through ureq (rustls, gzip and brotli) with a cap on the decoded body, so a
+//! compression bomb or an endless body ends as [`FetchError::TooLarge`], and one deadline for
+//! the whole fetch, redirects and body included, so a server that drips its answer ends as
+//! [`FetchError::Timeout`]. Redirects are followed here rather than by ureq: a `Location` is
+//! resolved as browsers do ([`Url::join`]), and only to http or https, so a redirect can never
+//! make palimpsest read a local file. A `file://` URL given by the user reads a local file under
+//! the same cap; a missing file is a 404, so a removed local page is recorded as deleted like a
+//! removed web page. Fetching never judges the status: [`crate::snapshot`] decides what a 404 or
+//! a 503 means.
 
 pub mod polite;
 
 use crate::config::FetchSettings;
+use crate::page::MAX_PAGE_BYTES;
 use chrono::{DateTime, Utc};
 use std::io::Read;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use url::Url;
 
 /// What one fetch returned.
@@ -42,13 +47,23 @@ pub enum FetchError {
     #[error("could not connect: {0}")]
     Connect(String),
     #[error(
-        "response is larger than the {limit}-byte limit (raise fetch.max_bytes in palimpsest.toml)"
+        "response is larger than the {limit}-byte limit (raise fetch.max_bytes in palimpsest.toml, up to {MAX_PAGE_BYTES})"
     )]
     TooLarge { limit: u64 },
-    #[error("more than {0} redirects")]
+    #[error("response is larger than {MAX_PAGE_BYTES} bytes, the most palimpsest reads")]
+    TooLargeToRead,
+    #[error(
+        "more than {0} redirects (raise fetch.max_redirects in palimpsest.toml if the site needs more)"
+    )]
     TooManyRedirects(u32),
-    #[error("redirected to a URL that can't be followed (only http and https are)")]
-    BadRedirect,
+    #[error("redirect loop: redirected back to {0}")]
+    RedirectLoop(String),
+    #[error("redirected to {0}, which is not followed (only http and https redirects are)")]
+    BadRedirect(String),
+    #[error("response headers are larger than the {limit}-byte limit")]
+    HeadersTooLarge { limit: usize },
+    #[error("HTTP {status} redirect with {location}, which is not a URL")]
+    BadLocation { status: u16, location: String },
     #[error("TLS failed: {0}")]
     Tls(String),
     #[error("{0}")]
@@ -93,7 +108,8 @@ impl Fetcher {
         let config = ureq::Agent::config_builder()
             .timeout_global(Some(settings.timeout()))
             .timeout_connect(Some(settings.timeout().min(Duration::from_secs(10))))
-            .max_redirects(settings.max_redirects)
+            // Redirects are followed by `fetch_once`, which checks where they lead.
+            .max_redirects(0)
             .http_status_as_error(false)
             .user_agent(settings.user_agent.as_str())
             .build();
@@ -133,14 +149,54 @@ impl Fetcher {
                 "{url} can't be fetched: only http, https and file URLs can"
             )));
         }
-        let mut request = self.agent.get(url.as_str());
-        if let Some(etag) = &validators.etag {
-            request = request.header("If-None-Match", etag);
-        }
-        if let Some(date) = &validators.last_modified {
-            request = request.header("If-Modified-Since", date);
-        }
-        let mut response = request.call().map_err(|e| self.error(e))?;
+        let deadline = Instant::now() + self.settings.timeout();
+        let mut current = url.clone();
+        let mut visited = vec![url.clone()];
+        let mut response = loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(FetchError::Timeout(self.settings.timeout()));
+            }
+            let mut request = self
+                .agent
+                .get(current.as_str())
+                .config()
+                .timeout_global(Some(left))
+                .build();
+            if let Some(etag) = &validators.etag {
+                request = request.header("If-None-Match", etag);
+            }
+            if let Some(date) = &validators.last_modified {
+                request = request.header("If-Modified-Since", date);
+            }
+            let response = request.call().map_err(|e| self.error(e))?;
+            let status = response.status().as_u16();
+            if !matches!(status, 301 | 302 | 303 | 307 | 308) {
+                break response;
+            }
+            let location = response.headers().get("location").map(|v| v.as_bytes());
+            let next = location
+                .and_then(|l| std::str::from_utf8(l).ok())
+                .and_then(|l| current.join(l).ok())
+                .ok_or_else(|| FetchError::BadLocation {
+                    status,
+                    location: match location {
+                        Some(l) => format!("Location {}", shorten(&String::from_utf8_lossy(l))),
+                        None => "no Location".to_owned(),
+                    },
+                })?;
+            if !matches!(next.scheme(), "http" | "https") {
+                return Err(FetchError::BadRedirect(shorten(next.as_str())));
+            }
+            if visited.contains(&next) {
+                return Err(FetchError::RedirectLoop(shorten(next.as_str())));
+            }
+            if visited.len() > self.settings.max_redirects as usize {
+                return Err(FetchError::TooManyRedirects(self.settings.max_redirects));
+            }
+            visited.push(next.clone());
+            current = next;
+        };
         let status = response.status().as_u16();
         let header = |name: &str| {
             response
@@ -154,22 +210,18 @@ impl Fetcher {
             header("etag"),
             header("last-modified"),
         );
-        let final_url = {
-            use ureq::ResponseExt;
-            Url::parse(&response.get_uri().to_string()).unwrap_or_else(|_| url.clone())
-        };
         let body = if (200..300).contains(&status) {
             response
                 .body_mut()
                 .with_config()
-                .limit(self.settings.max_bytes)
+                .limit(self.body_limit())
                 .read_to_vec()
                 .map_err(|e| self.error(e))?
         } else {
             Vec::new()
         };
         Ok(Fetched {
-            final_url,
+            final_url: current,
             status,
             content_type,
             etag,
@@ -190,13 +242,11 @@ impl Fetcher {
         let mut body = Vec::new();
         let status = match std::fs::File::open(&path) {
             Ok(file) => {
-                file.take(self.settings.max_bytes + 1)
+                file.take(self.body_limit() + 1)
                     .read_to_end(&mut body)
                     .map_err(file_error)?;
-                if body.len() as u64 > self.settings.max_bytes {
-                    return Err(FetchError::TooLarge {
-                        limit: self.settings.max_bytes,
-                    });
+                if body.len() as u64 > self.body_limit() {
+                    return Err(self.too_large());
                 }
                 200
             }
@@ -214,6 +264,21 @@ impl Fetcher {
         })
     }
 
+    /// The most bytes of a body read: `fetch.max_bytes`, up to what a page may have.
+    fn body_limit(&self) -> u64 {
+        self.settings.max_bytes.min(MAX_PAGE_BYTES as u64)
+    }
+
+    fn too_large(&self) -> FetchError {
+        if self.settings.max_bytes > MAX_PAGE_BYTES as u64 {
+            FetchError::TooLargeToRead
+        } else {
+            FetchError::TooLarge {
+                limit: self.settings.max_bytes,
+            }
+        }
+    }
+
     fn error(&self, e: ureq::Error) -> FetchError {
         match e {
             ureq::Error::Timeout(_) => FetchError::Timeout(self.settings.timeout()),
@@ -225,16 +290,24 @@ impl Fetcher {
                 FetchError::Timeout(self.settings.timeout())
             }
             ureq::Error::Io(io) => FetchError::Connect(io.to_string()),
-            ureq::Error::BodyExceedsLimit(_) => FetchError::TooLarge {
-                limit: self.settings.max_bytes,
-            },
-            ureq::Error::TooManyRedirects => {
-                FetchError::TooManyRedirects(self.settings.max_redirects)
-            }
-            ureq::Error::RedirectFailed | ureq::Error::BadUri(_) => FetchError::BadRedirect,
+            ureq::Error::LargeResponseHeader(_, limit) => FetchError::HeadersTooLarge { limit },
+            ureq::Error::BodyExceedsLimit(_) => self.too_large(),
             ureq::Error::Tls(msg) => FetchError::Tls(msg.to_owned()),
             ureq::Error::Rustls(e) => FetchError::Tls(e.to_string()),
             other => FetchError::Protocol(other.to_string()),
         }
+    }
+}
+
+/// A URL or header value cut to a length that keeps an error message on one readable line.
+fn shorten(text: &str) -> String {
+    const MAX_CHARS: usize = 200;
+    let mut chars = text.chars();
+    let head: String = chars.by_ref().take(MAX_CHARS).collect();
+    let head = head.escape_debug().to_string();
+    if chars.next().is_some() {
+        format!("{head}… ({} bytes)", text.len())
+    } else {
+        head
     }
 }

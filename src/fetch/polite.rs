@@ -170,7 +170,7 @@ impl Politeness {
             Ok(f) if (200..300).contains(&f.status) => Ok(Robot::new(ROBOTS_AGENT, &f.body).ok()),
             Ok(f) if (400..500).contains(&f.status) => Ok(None),
             Ok(f) => Err(format!("HTTP {}", f.status)),
-            Err(FetchError::TooLarge { .. }) => Ok(None),
+            Err(FetchError::TooLarge { .. } | FetchError::TooLargeToRead) => Ok(None),
             Err(e) => Err(e.to_string()),
         }
     }

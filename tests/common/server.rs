@@ -1,7 +1,10 @@
 //! A small HTTP/1.1 server on 127.0.0.1 for tests: routes by path and query, answers with
-//! whatever the test set for that path (status, headers, body, delay), honours `If-None-Match`
-//! against an `ETag` header, logs what it served, and can change answers between runs. It stops
-//! when dropped.
+//! whatever the test set for that path (status, headers, body, delay, framing), honours
+//! `If-None-Match` against an `ETag` header, logs what it served, and can change answers between
+//! runs. Besides ordinary answers it can misbehave like a hostile server: no `Content-Length`, a
+//! chunked body that never ends, or a body dripped one byte at a time. Bodies are sent as given,
+//! so a test can serve pre-compressed bytes with its own `Content-Encoding`. It stops when
+//! dropped (a connection still being served ends when the client hangs up).
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
@@ -18,6 +21,20 @@ pub struct Response {
     pub body: Vec<u8>,
     /// Wait this long before answering (to test timeouts).
     pub delay: Duration,
+    pub framing: Framing,
+}
+
+/// How the body is sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Framing {
+    /// All at once, after a `Content-Length`.
+    Length,
+    /// Without a `Content-Length`: the body ends when the server closes the connection.
+    Close,
+    /// Chunked, the body sent again and again until the client hangs up.
+    Endless,
+    /// After a `Content-Length`, one byte per interval (slowloris).
+    Drip(Duration),
 }
 
 impl Response {
@@ -31,6 +48,7 @@ impl Response {
             headers: vec![("Content-Type".into(), content_type.into())],
             body: body.into(),
             delay: Duration::ZERO,
+            framing: Framing::Length,
         }
     }
 
@@ -40,6 +58,7 @@ impl Response {
             headers: Vec::new(),
             body: format!("status {status}").into_bytes(),
             delay: Duration::ZERO,
+            framing: Framing::Length,
         }
     }
 
@@ -51,6 +70,16 @@ impl Response {
     pub fn delayed(mut self, delay: Duration) -> Response {
         self.delay = delay;
         self
+    }
+
+    pub fn framed(mut self, framing: Framing) -> Response {
+        self.framing = framing;
+        self
+    }
+
+    /// A redirect to `location`, sent as given.
+    pub fn redirect(location: &str) -> Response {
+        Response::status(302).with_header("Location", location)
     }
 }
 
@@ -176,17 +205,45 @@ fn serve(stream: TcpStream, routes: &Routes, log: &Log) {
     }
     log.lock().unwrap().push((path, response.status));
     std::thread::sleep(response.delay);
-    let mut head = format!(
-        "HTTP/1.1 {} X\r\nContent-Length: {}\r\nConnection: close\r\n",
-        response.status,
-        response.body.len()
-    );
+    let _ = stream.set_write_timeout(Some(Duration::from_secs(30)));
+    let mut head = format!("HTTP/1.1 {} X\r\nConnection: close\r\n", response.status);
+    match response.framing {
+        Framing::Length | Framing::Drip(_) => {
+            head.push_str(&format!("Content-Length: {}\r\n", response.body.len()))
+        }
+        Framing::Close => {}
+        Framing::Endless => head.push_str("Transfer-Encoding: chunked\r\n"),
+    }
     for (k, v) in &response.headers {
         head.push_str(&format!("{k}: {v}\r\n"));
     }
     head.push_str("\r\n");
     let mut stream = stream;
-    let _ = stream.write_all(head.as_bytes());
-    let _ = stream.write_all(&response.body);
+    if stream.write_all(head.as_bytes()).is_err() {
+        return;
+    }
+    // Write errors end the answer: the client hung up, which is what the hostile ones wait for.
+    match response.framing {
+        Framing::Length | Framing::Close => {
+            let _ = stream.write_all(&response.body);
+        }
+        Framing::Endless => {
+            let chunk = [
+                format!("{:x}\r\n", response.body.len()).as_bytes(),
+                &response.body,
+                b"\r\n",
+            ]
+            .concat();
+            while !response.body.is_empty() && stream.write_all(&chunk).is_ok() {}
+        }
+        Framing::Drip(interval) => {
+            for byte in &response.body {
+                if stream.write_all(std::slice::from_ref(byte)).is_err() {
+                    return;
+                }
+                std::thread::sleep(interval);
+            }
+        }
+    }
     let _ = stream.flush();
 }
