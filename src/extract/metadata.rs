@@ -177,6 +177,43 @@ fn fold(s: &str) -> String {
     out
 }
 
+/// [`fold`] of all text under `id`, without building that text first: short texts are folded
+/// by the hundred on every page.
+fn folded_text(dom: &Dom, id: NodeId) -> String {
+    let texts = || {
+        dom.subtree(id).filter_map(|n| match &dom.nodes[n].data {
+            Data::Text(t) => Some(&**t),
+            Data::Element(_) => None,
+        })
+    };
+    let mut out = String::with_capacity(texts().map(str::len).sum());
+    // Whether white space came since the last word.
+    let mut space = false;
+    for t in texts() {
+        let mut words = t.split(char::is_whitespace);
+        if let Some(word) = words.next() {
+            space = push_word(&mut out, word, space);
+        }
+        for word in words {
+            space = push_word(&mut out, word, true);
+        }
+    }
+    out
+}
+
+/// Adds a word to folded text, after a space when `space` (and the text has a word already);
+/// returns whether a space is still due.
+fn push_word(out: &mut String, word: &str, space: bool) -> bool {
+    if word.is_empty() {
+        return space;
+    }
+    if space && !out.is_empty() {
+        out.push(' ');
+    }
+    out.push_str(word);
+    false
+}
+
 /// Separators between a headline and the site or channel names in `<title>`.
 const SEPARATORS: &[&str] = &[
     " | ", "｜", " - ", " – ", " — ", " :: ", " » ", "_", "|", " --", "--", "-", "–", "—", " · ",
@@ -270,20 +307,20 @@ fn short_texts(dom: &Dom, title_bytes: usize) -> Vec<ShortText> {
         .filter(|&id| {
             dom.element(id).is_some() && size[id] <= 64 && (1..=max_bytes).contains(&bytes[id])
         })
-        .map(|id| (id, fold(&dom.text(id))))
+        .map(|id| (id, folded_text(dom, id)))
         .filter(|(_, t)| !t.is_empty())
         .collect();
-    let headings: HashSet<&str> = texts
+    let headings: HashSet<String> = texts
         .iter()
         .filter(|(id, _)| matches!(dom.tag(*id), Some(Tag::Heading(_))))
-        .map(|(_, t)| t.as_str())
+        .map(|(_, t)| t.clone())
         .collect();
     texts
-        .iter()
+        .into_iter()
         .map(|(_, text)| ShortText {
-            text: text.clone(),
-            squashed: squash(text),
-            heading: headings.contains(text.as_str()),
+            squashed: squash(&text),
+            heading: headings.contains(&text),
+            text,
         })
         .collect()
 }
@@ -463,7 +500,9 @@ fn words(text: &str) -> HashSet<String> {
 }
 
 fn squash(s: &str) -> String {
-    s.chars().filter(|c| !c.is_whitespace()).collect()
+    let mut out = String::with_capacity(s.len());
+    out.extend(s.chars().filter(|c| !c.is_whitespace()));
+    out
 }
 
 fn first_heading(head: &Head) -> Option<String> {
@@ -621,6 +660,14 @@ mod tests {
             strip_site_name("COVID-19 cases rise again in Europe - The Daily"),
             "COVID-19 cases rise again in Europe"
         );
+    }
+
+    #[test]
+    fn folded_text_is_the_text_folded() {
+        let dom = Dom::parse("<div> a <b>b</b>c\n<i> d\u{3000}</i><i>e </i> f </div>").unwrap();
+        for id in 0..dom.nodes.len() {
+            assert_eq!(folded_text(&dom, id), fold(&dom.text(id)), "{id}");
+        }
     }
 
     #[test]
