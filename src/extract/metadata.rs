@@ -501,7 +501,10 @@ fn words(text: &str) -> HashSet<String> {
 
 fn squash(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    out.extend(s.chars().filter(|c| !c.is_whitespace()));
+    // Copied a run of non-space characters at a time: most of a text.
+    for run in s.split(char::is_whitespace) {
+        out.push_str(run);
+    }
     out
 }
 
@@ -660,6 +663,13 @@ mod tests {
             strip_site_name("COVID-19 cases rise again in Europe - The Daily"),
             "COVID-19 cases rise again in Europe"
         );
+    }
+
+    #[test]
+    fn squash_drops_all_white_space() {
+        let text = " a b\tc\u{3000}中 文\u{a0}\n";
+        let expected: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        assert_eq!(squash(text), expected);
     }
 
     #[test]
