@@ -15,6 +15,8 @@ mod tokenizer;
 mod tree;
 
 pub use rules::SiteRules;
+#[cfg(fuzzing)]
+pub use tree::outline;
 pub use tree::{MAX_ELEMENTS, TooManyElements};
 
 /// What a page says, before normalization.

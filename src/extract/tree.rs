@@ -629,8 +629,62 @@ fn scan_attributes(bytes: &[u8], from: usize) -> Option<(usize, Option<usize>)> 
     None
 }
 
+/// Outlines of parsed trees, to check that our tokenizer builds the tree html5ever's own
+/// tokenizer builds (unit tests and the `tokenizer` fuzz target).
+#[cfg(any(test, fuzzing))]
+pub mod outline {
+    use super::*;
+
+    fn children_rev(tree: &Tree, id: RawId) -> impl Iterator<Item = RawId> + '_ {
+        std::iter::successors(index(tree.nodes[id].last_child), |&c| {
+            index(tree.nodes[c].prev)
+        })
+    }
+
+    /// The elements (with the attributes kept) and texts of a tree, adjacent texts joined;
+    /// comments leave no trace, and the contents of a template (which scraper puts under a
+    /// fragment node) are shown under it.
+    fn outline(tree: &Tree) -> String {
+        let mut out = String::new();
+        let mut stack = vec![(0, false)];
+        while let Some((id, leaving)) = stack.pop() {
+            match &tree.nodes[id].data {
+                RawData::Element(el) if leaving => out += &format!("</{}>", el.name.local),
+                RawData::Element(el) => {
+                    out += &format!("<{}", el.name.local);
+                    let mut attrs: Vec<_> = el.attrs.iter().collect();
+                    attrs.sort_by(|a, b| a.name.local.cmp(&b.name.local));
+                    for a in attrs {
+                        out += &format!(" {}={:?}", a.name.local, &*a.value);
+                    }
+                    out += ">";
+                    stack.push((id, true));
+                    stack.extend(children_rev(tree, id).map(|c| (c, false)));
+                }
+                RawData::Text(t) => out += t,
+                RawData::Document => stack.extend(children_rev(tree, id).map(|c| (c, false))),
+                RawData::Other => stack.extend(children_rev(tree, id).map(|c| (c, false))),
+            }
+        }
+        out
+    }
+
+    fn scraper_outline(html: &str) -> String {
+        outline(&from_scraper(&Html::parse_document(html), &[], None))
+    }
+
+    /// The outlines of the tree our tokenizer builds and of the one html5ever's own tokenizer
+    /// builds from the same page (trimmed as for scraper), or `None` when the page is refused.
+    pub fn both(html: &str) -> Option<(String, String)> {
+        let ours = outline(&parse(html).ok()?);
+        let theirs = scraper_outline(&prepare(html).ok()?);
+        Some((ours, theirs))
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use super::outline::both;
     use super::*;
 
     #[test]
@@ -694,44 +748,6 @@ mod tests {
         assert_eq!(count(&script), "kept");
     }
 
-    fn children_rev(tree: &Tree, id: RawId) -> impl Iterator<Item = RawId> + '_ {
-        std::iter::successors(index(tree.nodes[id].last_child), |&c| {
-            index(tree.nodes[c].prev)
-        })
-    }
-
-    /// The elements (with the attributes kept) and texts of a tree, adjacent texts joined;
-    /// comments leave no trace, and the contents of a template (which scraper puts under a
-    /// fragment node) are shown under it.
-    fn outline(tree: &Tree) -> String {
-        let mut out = String::new();
-        let mut stack = vec![(0, false)];
-        while let Some((id, leaving)) = stack.pop() {
-            match &tree.nodes[id].data {
-                RawData::Element(el) if leaving => out += &format!("</{}>", el.name.local),
-                RawData::Element(el) => {
-                    out += &format!("<{}", el.name.local);
-                    let mut attrs: Vec<_> = el.attrs.iter().collect();
-                    attrs.sort_by(|a, b| a.name.local.cmp(&b.name.local));
-                    for a in attrs {
-                        out += &format!(" {}={:?}", a.name.local, &*a.value);
-                    }
-                    out += ">";
-                    stack.push((id, true));
-                    stack.extend(children_rev(tree, id).map(|c| (c, false)));
-                }
-                RawData::Text(t) => out += t,
-                RawData::Document => stack.extend(children_rev(tree, id).map(|c| (c, false))),
-                RawData::Other => stack.extend(children_rev(tree, id).map(|c| (c, false))),
-            }
-        }
-        out
-    }
-
-    fn scraper_outline(html: &str) -> String {
-        outline(&from_scraper(&Html::parse_document(html), &[], None))
-    }
-
     #[test]
     fn our_tokenizer_builds_the_tree_html5ever_builds() {
         let pages = [
@@ -758,11 +774,8 @@ mod tests {
             "<body><noscript><p>ns</p></noscript><iframe><b>",
         ];
         for html in pages {
-            assert_eq!(
-                outline(&parse(html).unwrap()),
-                scraper_outline(html),
-                "{html}"
-            );
+            let (ours, html5ever) = both(html).unwrap();
+            assert_eq!(ours, html5ever, "{html}");
         }
     }
 
@@ -928,8 +941,7 @@ mod tests {
         for _ in 0..2000 {
             let len = next() % 60;
             let html: String = (0..len).map(|_| pieces[next() % pieces.len()]).collect();
-            let a = outline(&parse(&html).unwrap());
-            let b = scraper_outline(&html);
+            let (a, b) = both(&html).unwrap();
             if a != b {
                 bad += 1;
                 eprintln!("{html:?}\n ours: {a}\n html5ever: {b}");
