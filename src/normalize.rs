@@ -209,6 +209,9 @@ pub fn is_cjk(c: char) -> bool {
 /// Characters that carry no visible text: zero-width characters, bidi controls, the soft hyphen,
 /// the BOM and other control characters. Pages sprinkle them differently on every render.
 fn is_invisible(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_control() && !c.is_whitespace();
+    }
     matches!(c,
         '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
         | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
@@ -221,9 +224,19 @@ fn is_invisible(c: char) -> bool {
 /// break: headlines separate their halves with a space (`韩国女主播是非不断 裸体新闻遭禁播`),
 /// while a line break between two Han characters is only the way the HTML source was wrapped.
 pub fn normalize_text(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
+    // Composing is the slow part, and most text has nothing to compose.
+    if s.chars().all(nfc_inert) {
+        fold_text(s.chars(), s.len())
+    } else {
+        fold_text(s.nfc(), s.len())
+    }
+}
+
+/// [`normalize_text`] after NFC.
+fn fold_text(chars: impl Iterator<Item = char>, capacity: usize) -> String {
+    let mut out = String::with_capacity(capacity);
     let mut pending: Option<bool> = None; // Some(run holds a line break)
-    for c in s.nfc() {
+    for c in chars {
         if c.is_whitespace() {
             if !out.is_empty() {
                 let newline = matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}' | '\u{85}');
@@ -245,6 +258,23 @@ pub fn normalize_text(s: &str) -> String {
     out
 }
 
+/// Characters that NFC leaves as they are: none has a decomposition or a combining class, and
+/// what composes with them (combining marks, conjoining jamo) is not among them. Those below the
+/// combining diacritics, general punctuation, CJK punctuation, kana, ideographs, Hangul
+/// syllables, full-width ASCII.
+fn nfc_inert(c: char) -> bool {
+    matches!(c,
+        '\0'..='\u{2FF}'
+        | '\u{2010}'..='\u{2027}'
+        | '\u{3001}'..='\u{3029}'
+        | '\u{3041}'..='\u{3096}'
+        | '\u{30A1}'..='\u{30FA}'
+        | '\u{3400}'..='\u{4DBF}'
+        | '\u{4E00}'..='\u{9FFF}'
+        | '\u{AC00}'..='\u{D7A3}'
+        | '\u{FF01}'..='\u{FF5E}')
+}
+
 /// Splits normalized text into sentences. CJK sentences end at 。！？ (and their closing quotes or
 /// brackets); other scripts at `.`, `!` or `?` followed by a space and a capital, a digit or an
 /// opening quote, unless the word before the stop is a common abbreviation or an initial.
@@ -252,7 +282,14 @@ pub fn split_sentences(text: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let mut start = 0;
     let mut pos = 0;
-    while let Some(c) = text[pos..].chars().next() {
+    // Only stops matter: skip to the next byte that is one or may start one (the CJK stops
+    // start with 0xE2, 0xE3 or 0xEF).
+    while let Some(skip) = text.as_bytes()[pos..]
+        .iter()
+        .position(|b| matches!(b, b'.' | b'!' | b'?' | 0xE2 | 0xE3 | 0xEF))
+    {
+        pos += skip;
+        let c = text[pos..].chars().next().expect("a character starts here");
         let cjk_stop = matches!(c, '。' | '！' | '？' | '…');
         let latin_stop = matches!(c, '.' | '!' | '?');
         if !cjk_stop && !latin_stop {
@@ -372,6 +409,20 @@ mod tests {
     #[test]
     fn composes_to_nfc() {
         assert_eq!(normalize_text("e\u{301}"), "\u{e9}");
+        assert_eq!(normalize_text("中e\u{301}"), "中\u{e9}");
+    }
+
+    #[test]
+    fn inert_characters_are_left_as_they_are_by_nfc() {
+        use unicode_normalization::char::canonical_combining_class;
+        use unicode_normalization::{IsNormalized, is_nfc_quick};
+        for c in (0..=0x10FFFF)
+            .filter_map(char::from_u32)
+            .filter(|&c| nfc_inert(c))
+        {
+            assert_eq!(is_nfc_quick(std::iter::once(c)), IsNormalized::Yes, "{c:?}");
+            assert_eq!(canonical_combining_class(c), 0, "{c:?}");
+        }
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! `palimpsest extract`: shows what palimpsest reads in pages, through the same
 //! [`palimpsest::page::read`] that `snapshot` archives with.
 
-use flate2::read::GzDecoder;
+use flate2::bufread::GzDecoder;
 use palimpsest::config::{self, Config};
 use palimpsest::extract::SiteRules;
 use palimpsest::fetch::Fetcher;
@@ -133,15 +133,23 @@ fn read_input(source: &str, fetcher: &Fetcher, rules: &SiteRules) -> Result<Page
 /// Reads a file, gunzipping `.gz`, refusing more than [`MAX_PAGE_BYTES`] so a compression bomb
 /// cannot exhaust memory.
 fn read_file(path: &Path) -> std::io::Result<Vec<u8>> {
-    let file = std::fs::File::open(path)?;
     let limit = MAX_PAGE_BYTES as u64 + 1;
-    let mut bytes = Vec::new();
-    if path.extension().is_some_and(|e| e == "gz") {
-        GzDecoder::new(file).take(limit).read_to_end(&mut bytes)?;
-    } else {
-        file.take(limit).read_to_end(&mut bytes)?;
+    // Buffers sized up front rather than grown again and again.
+    let read = |reader: &mut dyn Read, size: u64| {
+        let mut bytes = Vec::with_capacity(size.min(limit) as usize);
+        reader.take(limit).read_to_end(&mut bytes).map(|_| bytes)
+    };
+    let file = std::fs::File::open(path)?;
+    let size = file.metadata().map_or(0, |m| m.len());
+    let bytes = read(&mut &file, size)?;
+    if path.extension().is_none_or(|e| e != "gz") {
+        return Ok(bytes);
     }
-    Ok(bytes)
+    // The gzip trailer gives the size (modulo 4 GiB).
+    let size = bytes
+        .last_chunk::<4>()
+        .map_or(0, |s| u32::from_le_bytes(*s));
+    read(&mut GzDecoder::new(bytes.as_slice()), u64::from(size))
 }
 
 fn write_page(out: &mut dyn Write, source: &str, page: &Page, json: bool) -> std::io::Result<()> {

@@ -12,6 +12,7 @@ pub mod mojibake;
 
 use encoding_rs::{Encoding, UTF_8};
 use std::borrow::Cow;
+use std::ops::Range;
 use std::sync::LazyLock;
 
 /// Decoded text and how its encoding was chosen.
@@ -42,6 +43,10 @@ pub enum Evidence {
 /// tell encodings apart, bounded on huge pages.
 const SAMPLE_BYTES: usize = 256 * 1024;
 
+/// ASCII kept on each side of a run of non-ASCII bytes in the [`sample`]: the trail bytes of
+/// GBK and Big5 characters and the letters next to accented ones.
+const SAMPLE_CONTEXT: usize = 8;
+
 /// Decodes `bytes`, given the `Content-Type` header if there was one.
 pub fn decode<'a>(bytes: &'a [u8], content_type: Option<&str>) -> Decoded<'a> {
     if let Some((encoding, bom_len)) = Encoding::for_bom(bytes) {
@@ -61,24 +66,19 @@ pub fn decode<'a>(bytes: &'a [u8], content_type: Option<&str>) -> Decoded<'a> {
         Some((d, evidence)) if d == encoding => evidence,
         _ => Evidence::Detected,
     };
-    // Valid UTF-8 with non-ASCII bytes is UTF-8, whatever the page declares: no other
-    // encoding we meet produces it by chance.
-    if let Some(text) = std::str::from_utf8(bytes).ok().filter(|t| !t.is_ascii()) {
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        // Valid UTF-8 with non-ASCII bytes is UTF-8, whatever the page declares: no other
+        // encoding we meet produces it by chance. Every encoding we read agrees on ASCII.
+        let encoding = if text.is_ascii() {
+            declared
+                .map(|(d, _)| d)
+                .filter(|d| d.is_ascii_compatible())
+                .unwrap_or(UTF_8)
+        } else {
+            UTF_8
+        };
         return Decoded {
             text: Cow::Borrowed(text),
-            encoding: UTF_8,
-            evidence: evidence_for(UTF_8),
-            had_errors: false,
-        };
-    }
-    if bytes.is_ascii() {
-        // Every encoding we read agrees on ASCII.
-        let encoding = declared
-            .map(|(d, _)| d)
-            .filter(|d| d.is_ascii_compatible())
-            .unwrap_or(UTF_8);
-        return Decoded {
-            text: String::from_utf8_lossy(bytes),
             encoding,
             evidence: evidence_for(encoding),
             had_errors: false,
@@ -95,7 +95,8 @@ pub fn decode<'a>(bytes: &'a [u8], content_type: Option<&str>) -> Decoded<'a> {
             had_errors: false,
         };
     }
-    let sample = &bytes[..bytes.len().min(SAMPLE_BYTES)];
+    let sample = sample(bytes);
+    let sample = sample.as_slice();
     let first = match declared {
         Some((d, _)) => d,
         None => detect(sample),
@@ -104,12 +105,12 @@ pub fn decode<'a>(bytes: &'a [u8], content_type: Option<&str>) -> Decoded<'a> {
     // a sample; the declared (or detected) reading comes first and keeps ties.
     let mut encoding = first;
     if is_chinese(first) || first == UTF_8 || declared.is_some() {
-        let mut best = quality(&first.decode_without_bom_handling(sample).0).score;
+        let mut best = quality(&read(first, sample)).score;
         for candidate in [encoding_rs::GB18030, encoding_rs::BIG5, UTF_8] {
             if candidate == first {
                 continue;
             }
-            let q = quality(&candidate.decode_without_bom_handling(sample).0).score;
+            let q = quality(&read(candidate, sample)).score;
             if q > best {
                 (encoding, best) = (candidate, q);
             }
@@ -137,11 +138,53 @@ fn is_chinese(e: &'static Encoding) -> bool {
 /// characters, kana and symbols instead.
 const COMMON_HAN: &str = "的一是不了在人有我他这個个们們中来來上大为為和国國地到以说說时時要就出会會可也你对對生能而子那得于着下自之年过過发發后後作里裡用道行所然家种種事成方多经經么麼去法学學如都同现現当當没沒动動面起看定天分还還进進好小部其些主样樣理心她本前开開但因只从從想实實日军軍者意无無力它与與长長把机機十民第公此已工使情明性知全三又关關点點正业業外将將两兩高间間由问問很最重并物手应應战戰向头頭文体體政美相见見被利什二等产產或新己制身果加西斯月话話合回特代内信表化老给給世位次度门門任常先海通教儿兒原东東声聲提立及比员員解水名真论論处處走义義各入几口认認条條平系气氣题題活尔更别打女变變四神总總何电電数數安少报報才结結反受目太量再感建务務做接必场場件计計管期市直德资資命山金指克许許统統区區保至队隊形社便空决決治展马馬科司五基";
 
-static COMMON_SORTED: LazyLock<Vec<char>> = LazyLock::new(|| {
-    let mut chars: Vec<char> = COMMON_HAN.chars().collect();
-    chars.sort_unstable();
-    chars
+/// [`COMMON_HAN`] as one bit per character of the CJK Unified Ideographs, where they all are.
+static COMMON_BITS: LazyLock<Vec<u64>> = LazyLock::new(|| {
+    let mut bits = vec![0u64; (0xA000 - 0x4E00) / 64];
+    for c in COMMON_HAN.chars() {
+        let i = u32::from(c) as usize - 0x4E00;
+        bits[i / 64] |= 1 << (i % 64);
+    }
+    bits
 });
+
+fn is_common_han(c: char) -> bool {
+    let i = (u32::from(c) as usize).wrapping_sub(0x4E00);
+    i < 0xA000 - 0x4E00 && COMMON_BITS[i / 64] & (1 << (i % 64)) != 0
+}
+
+/// The length of the ASCII at the start of `bytes`: the first bytes looked at one by one (CJK
+/// text has short runs of ASCII), the rest by encoding_rs's vectorized scan.
+pub(crate) fn ascii_prefix(bytes: &[u8]) -> usize {
+    const IN_LINE: usize = 16;
+    match bytes.iter().take(IN_LINE).position(|b| !b.is_ascii()) {
+        Some(at) => at,
+        None if bytes.len() <= IN_LINE => bytes.len(),
+        None => IN_LINE + Encoding::ascii_valid_up_to(&bytes[IN_LINE..]),
+    }
+}
+
+/// The non-ASCII characters of a text, ASCII skipped by the byte.
+fn non_ascii_chars(text: &str) -> impl Iterator<Item = char> + '_ {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        let at = ascii_prefix(rest.as_bytes());
+        let c = rest[at..].chars().next()?;
+        rest = &rest[at + c.len_utf8()..];
+        Some(c)
+    })
+}
+
+/// `bytes` read in `encoding`, with replacement characters for what it cannot read. UTF-8 goes
+/// through the standard library, which replaces the same way (one U+FFFD per maximal invalid
+/// subpart) but much faster on bytes that are not UTF-8 at all.
+fn read<'a>(encoding: &'static Encoding, bytes: &'a [u8]) -> Cow<'a, str> {
+    if encoding == UTF_8 {
+        String::from_utf8_lossy(bytes)
+    } else {
+        encoding.decode_without_bom_handling(bytes).0
+    }
+}
 
 /// Characters scored per reading: enough to tell readings apart, bounded on huge pages.
 const QUALITY_SAMPLE: usize = 100_000;
@@ -163,7 +206,7 @@ struct Quality {
 /// Latin-1 letters of double-encoded text.
 fn quality(text: &str) -> Quality {
     let mut q = Quality::default();
-    for c in text.chars().filter(|c| !c.is_ascii()).take(QUALITY_SAMPLE) {
+    for c in non_ascii_chars(text).take(QUALITY_SAMPLE) {
         q.non_ascii += 1;
         match c {
             '\u{FFFD}' => {
@@ -175,7 +218,7 @@ fn quality(text: &str) -> Quality {
                 q.score -= 1
             }
             '\u{E000}'..='\u{F8FF}' => q.score -= 2,
-            c if COMMON_SORTED.binary_search(&c).is_ok() => {
+            c if is_common_han(c) => {
                 q.common += 1;
                 q.score += 4;
             }
@@ -203,32 +246,50 @@ const REPAIR_DEPTH: usize = 2;
 /// the most frequent ones) and better than before. Characters with no single-byte form (text
 /// the wrong decoding never touched) are kept as they are.
 fn repair_double_encoding(text: &str) -> Option<Decoded<'static>> {
-    let before = quality(text);
+    // Scored only if some repair is tried: most pages have too few Latin-1 letters for one.
+    let before = std::cell::OnceCell::new();
     let mut best: Option<(String, Quality, &'static Encoding)> = None;
     // Depth-first over (text, depth), so at most REPAIR_DEPTH candidate texts live at once.
-    let mut stack: Vec<(std::borrow::Cow<'_, str>, usize)> = vec![(text.into(), 0)];
+    let mut stack: Vec<(Cow<'_, str>, usize)> = vec![(text.into(), 0)];
     while let Some((current, depth)) = stack.pop() {
-        let latin = current
-            .chars()
-            .filter(|&c| !c.is_ascii() && single_byte(c, CodePage::Windows1252).is_some())
+        let latin = non_ascii_chars(&current)
+            .filter(|&c| single_byte(c, CodePage::Windows1252).is_some())
             .count();
-        if depth == REPAIR_DEPTH || latin < 64 {
+        if latin < 64 {
             continue;
         }
         for page in [CodePage::Windows1252, CodePage::Latin9] {
             let pieces = single_byte_runs(&current, page);
+            // ASCII reads the same in every encoding tried: nothing would change.
+            if pieces.bytes.is_ascii() {
+                continue;
+            }
             for encoding in [UTF_8, encoding_rs::GB18030, encoding_rs::BIG5] {
-                let repaired = decode_runs(&pieces, encoding);
+                let (repaired, run_errors) = decode_runs(&pieces, encoding);
+                // An unchanged text scores as it did, and its repairs are being tried already.
+                if repaired == *current {
+                    continue;
+                }
+                // Too many bytes that do not read is a wrong repair, known without scoring when
+                // the score would see all of them (every character of a text this short).
+                if run_errors * 100 > latin && repaired.len() <= 2 * QUALITY_SAMPLE {
+                    continue;
+                }
                 let q = quality(&repaired);
                 if q.errors * 100 > latin {
                     continue;
                 }
                 let chinese = q.common * 5 >= q.non_ascii && q.common > 0;
-                let better = best.as_ref().map_or(before.score, |(_, b, _)| b.score) < q.score;
+                let better = best.as_ref().map_or_else(
+                    || before.get_or_init(|| quality(text)).score,
+                    |(_, b, _)| b.score,
+                ) < q.score;
                 if chinese && better {
                     best = Some((repaired.clone(), q, encoding));
                 }
-                stack.push((repaired.into(), depth + 1));
+                if depth + 1 < REPAIR_DEPTH {
+                    stack.push((repaired.into(), depth + 1));
+                }
             }
         }
     }
@@ -240,33 +301,80 @@ fn repair_double_encoding(text: &str) -> Option<Decoded<'static>> {
     })
 }
 
-/// The text as runs of single bytes (in `page`) between the characters that have none.
-fn single_byte_runs(text: &str, page: CodePage) -> Vec<Result<Vec<u8>, char>> {
-    let mut pieces: Vec<Result<Vec<u8>, char>> = Vec::new();
-    for c in text.chars() {
-        match (single_byte(c, page), pieces.last_mut()) {
-            (Some(b), Some(Ok(run))) => run.push(b),
-            (Some(b), _) => pieces.push(Ok(vec![b])),
-            (None, _) => pieces.push(Err(c)),
-        }
-    }
-    pieces
+/// A text as runs of single bytes (in a code page) between the characters that have none.
+struct Runs {
+    bytes: Vec<u8>,
+    /// A run of `bytes`, or a character without a single byte.
+    pieces: Vec<Result<Range<usize>, char>>,
 }
 
-fn decode_runs(pieces: &[Result<Vec<u8>, char>], encoding: &'static Encoding) -> String {
-    let mut out = String::new();
-    for piece in pieces {
+fn single_byte_runs(text: &str, page: CodePage) -> Runs {
+    let mut runs = Runs {
+        bytes: Vec::with_capacity(text.len()),
+        pieces: Vec::new(),
+    };
+    let mut rest = text;
+    loop {
+        // ASCII is its own single byte: taken by the span.
+        let ascii = ascii_prefix(rest.as_bytes());
+        runs.push(&rest.as_bytes()[..ascii]);
+        rest = &rest[ascii..];
+        let Some(c) = rest.chars().next() else {
+            return runs;
+        };
+        rest = &rest[c.len_utf8()..];
+        match single_byte(c, page) {
+            Some(b) => runs.push(&[b]),
+            None => runs.pieces.push(Err(c)),
+        }
+    }
+}
+
+impl Runs {
+    /// Adds bytes to the last run, or starts one.
+    fn push(&mut self, bytes: &[u8]) {
+        if bytes.is_empty() {
+            return;
+        }
+        let start = self.bytes.len();
+        self.bytes.extend_from_slice(bytes);
+        match self.pieces.last_mut() {
+            Some(Ok(run)) => run.end = self.bytes.len(),
+            _ => self.pieces.push(Ok(start..self.bytes.len())),
+        }
+    }
+}
+
+/// The text with its runs read in `encoding`, and the replacement characters the runs gave.
+fn decode_runs(runs: &Runs, encoding: &'static Encoding) -> (String, usize) {
+    let mut out = String::with_capacity(runs.bytes.len());
+    let mut errors = 0;
+    for piece in &runs.pieces {
         match piece {
-            Ok(run) => out.push_str(&encoding.decode_without_bom_handling(run).0),
+            Ok(run) => {
+                let text = read(encoding, &runs.bytes[run.clone()]);
+                errors += text.matches('\u{FFFD}').count();
+                out.push_str(&text);
+            }
             Err(c) => out.push(*c),
         }
     }
-    out
+    (out, errors)
 }
 
 /// The byte a character came from when bytes were read in `page` (Latin-1 for the C1
 /// controls, which some converters pass through).
 fn single_byte(c: char, page: CodePage) -> Option<u8> {
+    // Latin-1 first: ASCII and CJK text are most of what is checked, and no character of the
+    // tables below is Latin-1 or beyond their last one, '™'.
+    if let Ok(b) = u8::try_from(u32::from(c)) {
+        let replaced_in_latin9 = matches!(page, CodePage::Latin9)
+            && matches!(c, '¤' | '¦' | '¨' | '´' | '¸' | '¼' | '½' | '¾');
+        return (!replaced_in_latin9).then_some(b);
+    }
+    if c > '\u{2122}' {
+        return None;
+    }
     const CP1252: &[(char, u8)] = &[
         ('€', 0x80),
         ('‚', 0x82),
@@ -310,21 +418,49 @@ fn single_byte(c: char, page: CodePage) -> Option<u8> {
         CodePage::Windows1252 => CP1252,
         CodePage::Latin9 => LATIN9,
     };
-    if let Some(&(_, b)) = table.iter().find(|&&(k, _)| k == c) {
-        return Some(b);
-    }
-    let replaced_in_latin9 = matches!(page, CodePage::Latin9)
-        && matches!(c, '¤' | '¦' | '¨' | '´' | '¸' | '¼' | '½' | '¾');
-    if replaced_in_latin9 {
-        return None;
-    }
-    u8::try_from(u32::from(c)).ok()
+    table.iter().find(|&&(k, _)| k == c).map(|&(_, b)| b)
 }
+
+/// The bytes that tell encodings apart: the non-ASCII runs of a page with a little ASCII around
+/// them, up to [`SAMPLE_BYTES`]. The rest (markup, scripts, most of a page) is ASCII, which
+/// reads the same in every encoding weighed here and which [`quality`] does not score.
+fn sample(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len().min(SAMPLE_BYTES));
+    let mut at = 0;
+    while at < bytes.len() && out.len() < SAMPLE_BYTES {
+        let ascii = Encoding::ascii_valid_up_to(&bytes[at..]);
+        let run = &bytes[at..at + ascii];
+        if ascii > 2 * SAMPLE_CONTEXT {
+            out.extend_from_slice(&run[..SAMPLE_CONTEXT]);
+            out.extend_from_slice(&run[ascii - SAMPLE_CONTEXT..]);
+        } else {
+            out.extend_from_slice(run);
+        }
+        at += ascii;
+        let other = bytes[at..]
+            .iter()
+            .position(u8::is_ascii)
+            .unwrap_or(bytes.len() - at)
+            .min(SAMPLE_BYTES - out.len().min(SAMPLE_BYTES));
+        out.extend_from_slice(&bytes[at..at + other]);
+        at += other;
+    }
+    out
+}
+
+/// How much of the sample the detector reads: chardetng scores every byte for some twenty
+/// candidates, and a few pages of text tell them apart.
+const DETECT_BYTES: usize = 8 * 1024;
 
 /// Guesses the encoding of undeclared or mis-declared bytes.
 fn detect(bytes: &[u8]) -> &'static Encoding {
+    let bytes = &bytes[..bytes.len().min(DETECT_BYTES)];
     let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
-    detector.feed(bytes, true);
+    // In chunks: the detector stops feeding a candidate once the bytes rule it out.
+    for chunk in bytes.chunks(4096) {
+        detector.feed(chunk, false);
+    }
+    detector.feed(&[], true);
     let guess = detector.guess(Some(b"cn"), chardetng::Utf8Detection::Allow);
     if guess == encoding_rs::GBK {
         encoding_rs::GB18030
@@ -437,6 +573,36 @@ mod tests {
         let d = decode(&bytes, None);
         assert_eq!(d.encoding, encoding_rs::BIG5);
         assert!(d.text.contains(text));
+    }
+
+    #[test]
+    fn sample_keeps_non_ascii_runs_and_the_ascii_next_to_them() {
+        let page = format!("{}中文{}", "a".repeat(100), "b".repeat(100));
+        let expected = format!("{}中文{}", "a".repeat(16), "b".repeat(16));
+        assert_eq!(sample(page.as_bytes()), expected.as_bytes());
+        assert_eq!(sample(b"short ascii"), b"short ascii");
+    }
+
+    #[test]
+    fn utf8_is_replaced_as_encoding_rs_replaces_it() {
+        let (gbk, _, _) = encoding_rs::GBK.encode("中华人民共和国，“新闻”——发布会…");
+        let mut cases: Vec<Vec<u8>> = vec![gbk.into_owned()];
+        cases.extend(["\u{e9}t\u{e9} 中文 😀".as_bytes().to_vec()]);
+        let mixed: Vec<u8> = (0..4096u32).map(|i| (i * 7919 % 256) as u8).collect();
+        cases.push(mixed);
+        cases.push(b"\xF0\x9F\x98 \xE4\xB8 \xC3 \xED\xA0\x80 \xF4\x90\x80\x80 \xC0\xAF".to_vec());
+        for bytes in cases {
+            assert_eq!(
+                read(UTF_8, &bytes),
+                UTF_8.decode_without_bom_handling(&bytes).0
+            );
+        }
+    }
+
+    #[test]
+    fn common_characters_are_found() {
+        assert!(COMMON_HAN.chars().all(is_common_han));
+        assert!(!is_common_han('鬱') && !is_common_han('a') && !is_common_han('\u{3000}'));
     }
 
     #[test]

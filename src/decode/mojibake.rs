@@ -32,7 +32,7 @@ pub fn check(text: &str) -> Mojibake {
     let mut repaired_controls = false;
     let mut broken_chars = 0;
     let mut rest = text;
-    while let Some(start) = rest.find(|c: char| to_byte(c).is_some()) {
+    while let Some(start) = next_misread(rest) {
         out.push_str(&rest[..start]);
         let run_and_after = &rest[start..];
         let len = run_and_after
@@ -61,8 +61,7 @@ pub fn check(text: &str) -> Mojibake {
     // Mojibake that does not repair means bytes were lost (or another charset was misread):
     // the page is suspect when that is a real part of its text. A little of it in an
     // otherwise sound page (a garbled comment or <meta>) is left as the page gave it.
-    let non_ascii = out.chars().filter(|c| !c.is_ascii()).count();
-    if broken_chars * 10 > non_ascii {
+    if broken_chars > 0 && broken_chars * 10 > non_ascii_chars(&out) {
         return Mojibake::Suspect;
     }
     if repaired {
@@ -70,6 +69,26 @@ pub fn check(text: &str) -> Mojibake {
     } else {
         Mojibake::Clean
     }
+}
+
+/// Where the first character that [`to_byte`] maps is: ASCII, most of a page, is skipped by
+/// the byte.
+fn next_misread(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    loop {
+        at += super::ascii_prefix(&bytes[at..]);
+        let c = text[at..].chars().next()?;
+        if to_byte(c).is_some() {
+            return Some(at);
+        }
+        at += c.len_utf8();
+    }
+}
+
+/// The number of non-ASCII characters: the bytes that start one.
+fn non_ascii_chars(text: &str) -> usize {
+    text.bytes().filter(|&b| b >= 0xC0).count()
 }
 
 /// Text encoded twice is repaired twice; more layers than this is not a page worth guessing at.
@@ -154,6 +173,10 @@ fn to_byte(c: char) -> Option<u8> {
     let code = u32::from(c);
     if (0x80..=0xFF).contains(&code) {
         return u8::try_from(code).ok();
+    }
+    // Beyond the last of the Windows-1252 characters below: CJK text, most of what is checked.
+    if c > '™' {
+        return None;
     }
     let byte = match c {
         '€' => 0x80,

@@ -56,7 +56,7 @@ pub fn write(dom: &Dom, roots: &[NodeId], skip: impl Fn(NodeId, NodeId) -> bool)
                         w.link_depth += 1;
                         stack.push(Step::LeaveLink);
                     }
-                    for &c in dom.nodes[id].children.iter().rev() {
+                    for &c in dom.children(id).iter().rev() {
                         stack.push(Step::Enter(c));
                     }
                 }

@@ -1,45 +1,64 @@
 //! A compact copy of a page's visible DOM, in document order, that the extractor walks without
-//! recursion. Its text is borrowed from the parsed page, which is often most of the page.
+//! recursion. Its text shares the parsed page's buffer, which is often most of the page.
 //!
-//! html5ever builds trees of any depth; copying the visible part into a flat arena (children
-//! after their parent) lets every later pass run as a loop over indices, so a 100,000-deep page
-//! cannot overflow the stack. Scripts, styles, form controls and hidden elements are left out
-//! here, once, instead of being skipped by every pass; elements whose tag, role, class or id say
-//! they are navigation, comments, share bars or ads are marked [`Element::boilerplate`].
+//! html5ever builds trees of any depth; copying the visible part of the parsed [`Tree`] into a
+//! flat arena (children after their parent) lets every later pass run as a loop over indices, so
+//! a 100,000-deep page cannot overflow the stack. Scripts, styles, form controls and hidden
+//! elements are left out here, once, instead of being skipped by every pass; elements whose tag,
+//! role, class or id say they are navigation, comments, share bars or ads are marked
+//! [`Element::boilerplate`]. The same walk gathers what the metadata reader needs ([`Head`]).
 
+use super::tree::{self, Mark, RawData, RawElement, RawId, TooManyElements, Tree};
+use html5ever::tendril::StrTendril;
+use html5ever::{LocalName, local_name};
 use regex::Regex;
-use scraper::{ElementRef, Html, Selector};
-use std::borrow::Cow;
+use std::collections::HashMap;
+use std::ops::Range;
 use std::sync::LazyLock;
 
 /// Index of a node in [`Dom::nodes`].
 pub type NodeId = usize;
 
-/// The arena. `nodes[0]` is the root; every node comes after its parent, so walking the
-/// indices backwards visits children before parents.
-pub struct Dom<'a> {
-    pub nodes: Vec<Node<'a>>,
+/// The arena. `nodes[0]` is the root; nodes are numbered in document order, so every node
+/// comes after its parent (walking the indices backwards visits children before parents) and
+/// a subtree is a range of indices.
+pub struct Dom {
+    pub nodes: Vec<Node>,
+    /// The children of every node, each node's in a row (see [`Dom::children`]).
+    child_ids: Vec<NodeId>,
+    pub head: Head,
 }
 
-pub struct Node<'a> {
+pub struct Node {
     pub parent: Option<NodeId>,
-    pub children: Vec<NodeId>,
-    pub data: Data<'a>,
+    /// One past the last node of its subtree.
+    end: NodeId,
+    /// Where its children start in [`Dom::child_ids`], and how many there are.
+    children: (usize, usize),
+    pub data: Data,
 }
 
-pub enum Data<'a> {
+pub enum Data {
     Element(Element),
-    Text(&'a str),
+    /// Shares the parser's buffer: no copy.
+    Text(StrTendril),
 }
 
 pub struct Element {
     pub tag: Tag,
     /// `class` and `id`, lowercased and joined by a space: what the class weights look at.
     pub class_id: String,
-    /// The `class` attribute alone (siblings with the same class are likely parts of one text).
-    pub class: String,
+    /// The length of the `class` part of `class_id`.
+    class_len: usize,
     /// Named like navigation, comments, share bars or ads (by tag, role, class or id).
     pub boilerplate: bool,
+}
+
+impl Element {
+    /// The `class` attribute alone (siblings with the same class are likely parts of one text).
+    pub fn class(&self) -> &str {
+        &self.class_id[..self.class_len]
+    }
 }
 
 /// The elements the extractor treats differently; every other element is [`Tag::Inline`] or
@@ -190,12 +209,13 @@ fn boilerplate_role(role: &str) -> bool {
     )
 }
 
-/// Whether an element is hidden from readers (`hidden`, `aria-hidden`, or an inline style).
-pub(super) fn hidden(el: &scraper::node::Element) -> bool {
-    if el.attr("hidden").is_some() || el.attr("aria-hidden") == Some("true") {
+/// Whether an element is hidden from readers (`hidden`, `aria-hidden`, or an inline style);
+/// `attr` reads the element's attributes.
+pub(super) fn hidden<'a>(attr: impl Fn(LocalName) -> Option<&'a str>) -> bool {
+    if attr(local_name!("hidden")).is_some() || attr(local_name!("aria-hidden")) == Some("true") {
         return true;
     }
-    el.attr("style").is_some_and(|style| {
+    attr(local_name!("style")).is_some_and(|style| {
         let maybe = ["none", "NONE", "None", "idden", "IDDEN"];
         if !maybe.iter().any(|m| style.contains(m)) {
             return false;
@@ -209,334 +229,180 @@ pub(super) fn hidden(el: &scraper::node::Element) -> bool {
     })
 }
 
-/// Browsers stop nesting elements this deep (Chromium's parser adds deeper ones as siblings).
-/// html5ever has no such limit, and its scope checks walk the whole stack of open elements for
-/// every tag, so a page nested 100,000 deep would take minutes to parse.
-pub const MAX_DEPTH: usize = 512;
-
-/// Attributes kept per tag. html5ever checks each new attribute of a tag against all the ones
-/// before it, so a tag with 100,000 attributes takes minutes to parse; real tags have a few.
-pub const MAX_ATTRIBUTES: usize = 64;
-
-/// Elements a page may have, past which it is not parsed: html5ever and the extractor hold
-/// several hundred bytes per element, so 10 MB of `<br>` would take gigabytes, and 100,000
-/// take about 75 MB. A news article has a few thousand.
-pub const MAX_ELEMENTS: usize = 100_000;
-
-/// A page with more than [`MAX_ELEMENTS`] elements.
-#[derive(Debug, thiserror::Error)]
-#[error("page has more than {MAX_ELEMENTS} elements, more than palimpsest reads")]
-pub struct TooManyElements;
-
-/// The page as it is to be parsed: without the tags that nest deeper than [`MAX_DEPTH`] (their
-/// text stays, in the innermost element kept) and the attributes of a tag past
-/// [`MAX_ATTRIBUTES`]; refused when it has more than [`MAX_ELEMENTS`] elements.
-pub fn prepare(html: &str) -> Result<Cow<'_, str>, TooManyElements> {
-    Ok(match trim_markup(html)? {
-        Some(trimmed) => Cow::Owned(trimmed),
-        None => Cow::Borrowed(html),
-    })
+/// What the metadata reader looks at, gathered from the whole page (`<head>`, scripts and
+/// hidden elements included) while the visible copy is built.
+#[derive(Default)]
+pub struct Head {
+    /// `(key, content)` of each `<meta content>` with a non-blank content, in page order: the
+    /// key is its `property`, `name`, `itemprop` or `http-equiv`, lowercased.
+    pub metas: Vec<(String, String)>,
+    /// The text of the first `<title>`.
+    pub title: Option<String>,
+    /// The texts of the `<script type="application/ld+json">`.
+    pub json_ld: Vec<String>,
+    /// The `lang` of `<html>`.
+    pub lang: Option<String>,
+    /// The `datetime` or `content` of the first `[itemprop=datePublished]` (`Some(None)` when
+    /// it has neither).
+    pub itemprop_date: Option<Option<String>>,
+    /// The `datetime` of the first `<time datetime>`.
+    pub time: Option<String>,
+    /// The `href` of the first `<link rel=canonical href>`.
+    pub canonical: Option<String>,
+    /// The texts of the `[rel=author]` and `[itemprop=author]` elements.
+    pub authors: Vec<String>,
+    /// The text of the first `<h1>` or `<h2>` that has any.
+    pub first_heading: Option<String>,
 }
 
-/// Elements that never nest: void elements, and those whose end tag is left out so often that
-/// counting them would make ordinary old pages look deep.
-fn never_nests(name: &[u8]) -> bool {
-    matches!(
-        name,
-        b"area"
-            | b"base"
-            | b"br"
-            | b"col"
-            | b"embed"
-            | b"hr"
-            | b"img"
-            | b"input"
-            | b"link"
-            | b"meta"
-            | b"param"
-            | b"source"
-            | b"track"
-            | b"wbr"
-            | b"keygen"
-            | b"p"
-            | b"li"
-            | b"td"
-            | b"th"
-            | b"tr"
-            | b"dt"
-            | b"dd"
-            | b"option"
-            | b"optgroup"
-            | b"tbody"
-            | b"thead"
-            | b"tfoot"
-            | b"colgroup"
-            | b"caption"
-            | b"rb"
-            | b"rt"
-            | b"rp"
-            | b"html"
-            | b"head"
-            | b"body"
-    )
-}
-
-/// The page without the tags nested deeper than [`MAX_DEPTH`] and without the attributes of a
-/// tag past [`MAX_ATTRIBUTES`], or `None` when it has neither: one linear scan over the tags, as
-/// a tokenizer would see them (comments and the raw text of scripts and styles are skipped),
-/// which also counts the elements kept.
-fn trim_markup(html: &str) -> Result<Option<String>, TooManyElements> {
-    let bytes = html.as_bytes();
-    let next = |from: usize, b: u8| {
-        bytes
-            .get(from..)?
-            .iter()
-            .position(|&x| x == b)
-            .map(|p| from + p)
-    };
-    // The next `</name` at or after `from`, case-insensitively.
-    let end_tag = |from: usize, name: &[u8]| {
-        let mut at = from;
-        while let Some(lt) = next(at, b'<') {
-            let rest = &bytes[lt + 1..];
-            if rest.first() == Some(&b'/')
-                && rest.len() > name.len()
-                && rest[1..=name.len()].eq_ignore_ascii_case(name)
-            {
-                return Some(lt);
-            }
-            at = lt + 1;
-        }
-        None
-    };
-    let mut depth = 0usize;
-    let mut elements = 0usize;
-    let mut open_p = false;
-    let mut cuts: Vec<(usize, usize)> = Vec::new();
-    let mut i = 0;
-    while let Some(start) = next(i, b'<') {
-        if bytes[start..].starts_with(b"<!--") {
-            let comment_end = bytes[start + 4..]
-                .windows(3)
-                .position(|w| w == b"-->")
-                .map(|p| start + 4 + p);
-            let Some(end) = comment_end else {
-                break;
-            };
-            i = end + 3;
-            continue;
-        }
-        let closing = bytes.get(start + 1) == Some(&b'/');
-        let name_start = start + 1 + closing as usize;
-        let name_len = bytes[name_start..]
-            .iter()
-            .position(|b| !b.is_ascii_alphanumeric())
-            .unwrap_or(bytes.len() - name_start);
-        // A tag's end is found past its quoted values, where a `>` does not end it; anything
-        // else that starts with `<` ends at the next `>`.
-        let (end, too_many) = if name_len == 0 {
-            match next(start, b'>') {
-                Some(end) => (end, None),
-                None => break,
-            }
-        } else {
-            match scan_attributes(bytes, name_start + name_len) {
-                Some(found) => found,
-                None => break,
+impl Head {
+    /// Notes what `el` (node `id` of `tree`) tells.
+    fn note(&mut self, tree: &Tree, id: RawId, el: &RawElement) {
+        let first = |slot: &mut Option<String>, value: Option<&str>| {
+            if slot.is_none() {
+                *slot = value.map(str::to_owned);
             }
         };
-        let inner = &bytes[start + 1..end];
-        // Tag names we act on are short; longer ones are copied only to be counted.
-        let mut buf = [0u8; 16];
-        let name: &[u8] = if name_len <= buf.len() {
-            buf[..name_len].copy_from_slice(&bytes[name_start..name_start + name_len]);
-            buf[..name_len].make_ascii_lowercase();
-            &buf[..name_len]
-        } else {
-            b"long-name"
-        };
-        i = end + 1;
-        if name.is_empty() {
-            continue;
-        }
-        if let Some(from) = too_many {
-            let to = if inner.ends_with(b"/") { end - 1 } else { end };
-            cuts.push((from, to.max(from)));
-        }
-        if never_nests(name) || (!closing && inner.ends_with(b"/")) {
-            // `</br>`, and `</p>` with no `<p>` open, make elements too.
-            let stray = match name {
-                b"p" => !std::mem::replace(&mut open_p, !closing) && closing,
-                b"br" => closing,
-                _ => false,
-            };
-            if !closing || stray {
-                elements += 1;
-            }
-        } else if closing {
-            if depth > MAX_DEPTH {
-                cut_tag(&mut cuts, start, end + 1);
-            }
-            depth = depth.saturating_sub(1);
-        } else {
-            depth += 1;
-            if depth > MAX_DEPTH {
-                cut_tag(&mut cuts, start, end + 1);
-            } else {
-                elements += 1;
-            }
-            if matches!(
-                name,
-                b"script" | b"style" | b"textarea" | b"title" | b"xmp" | b"noscript"
-            ) {
-                match end_tag(i, name) {
-                    Some(at) => i = at,
-                    None => break,
-                }
-            }
-        }
-        if elements > MAX_ELEMENTS {
-            return Err(TooManyElements);
-        }
-    }
-    if cuts.is_empty() {
-        return Ok(None);
-    }
-    let mut out = String::with_capacity(html.len());
-    let mut from = 0;
-    for (start, end) in cuts {
-        out.push_str(&html[from..start]);
-        from = end;
-    }
-    out.push_str(&html[from..]);
-    Ok(Some(out))
-}
-
-/// Cuts a whole tag, replacing a cut of its attributes.
-fn cut_tag(cuts: &mut Vec<(usize, usize)>, start: usize, end: usize) {
-    if cuts.last().is_some_and(|&(from, _)| from >= start) {
-        cuts.pop();
-    }
-    cuts.push((start, end));
-}
-
-/// Reads the attributes of a tag from `from`, just after its name, as a tokenizer does (values
-/// quoted, or up to white space or `>`). Returns where the tag ends (its `>`) and where its
-/// attribute past [`MAX_ATTRIBUTES`] starts, if it has one; `None` when it never ends.
-fn scan_attributes(bytes: &[u8], from: usize) -> Option<(usize, Option<usize>)> {
-    let mut count = 0;
-    let mut too_many = None;
-    let mut expect_value = false;
-    let mut i = from;
-    while let Some(&b) = bytes.get(i) {
-        match b {
-            b'>' => return Some((i, too_many)),
-            b'=' => expect_value = true,
-            b'/' => {}
-            _ if b.is_ascii_whitespace() => {}
-            b'"' | b'\'' if expect_value => {
-                expect_value = false;
-                i += 1 + bytes[i + 1..].iter().position(|&c| c == b)?;
-            }
-            _ => {
-                let value = std::mem::take(&mut expect_value);
-                if !value {
-                    count += 1;
-                    if count > MAX_ATTRIBUTES && too_many.is_none() {
-                        too_many = Some(i);
+        match &*el.name.local {
+            "meta" => {
+                if let Some(content) = el.attr(local_name!("content")).map(str::trim) {
+                    let key = [
+                        local_name!("property"),
+                        local_name!("name"),
+                        local_name!("itemprop"),
+                        local_name!("http-equiv"),
+                    ]
+                    .into_iter()
+                    .find_map(|k| el.attr(k))
+                    .unwrap_or("")
+                    .to_ascii_lowercase();
+                    if !content.is_empty() {
+                        self.metas.push((key, content.to_owned()));
                     }
                 }
-                let stops = |c: &u8| {
-                    c.is_ascii_whitespace() || *c == b'>' || (!value && matches!(c, b'/' | b'='))
-                };
-                i += bytes[i..].iter().position(stops).unwrap_or(bytes.len() - i);
-                continue;
             }
+            "title" if self.title.is_none() => self.title = Some(tree.text(id)),
+            "script" if el.attr(local_name!("type")) == Some("application/ld+json") => {
+                self.json_ld.push(tree.text(id));
+            }
+            "html" => first(&mut self.lang, el.attr(local_name!("lang"))),
+            "time" => first(&mut self.time, el.attr(local_name!("datetime"))),
+            "link" if el.attr(local_name!("rel")) == Some("canonical") => {
+                first(&mut self.canonical, el.attr(local_name!("href")));
+            }
+            "h1" | "h2" if self.first_heading.is_none() => {
+                let text = tree.text(id);
+                if !text.trim().is_empty() {
+                    self.first_heading = Some(text);
+                }
+            }
+            _ => {}
         }
-        i += 1;
+        let itemprop = el.attr(local_name!("itemprop"));
+        if itemprop == Some("datePublished") && self.itemprop_date.is_none() {
+            let date = el
+                .attr(local_name!("datetime"))
+                .or_else(|| el.attr(local_name!("content")));
+            self.itemprop_date = Some(date.map(str::to_owned));
+        }
+        if el.attr(local_name!("rel")) == Some("author") || itemprop == Some("author") {
+            self.authors.push(tree.text(id));
+        }
     }
-    None
 }
 
-impl<'a> Dom<'a> {
-    /// Copies the visible body of `html`.
-    pub fn build(html: &'a Html) -> Dom<'a> {
-        Dom::build_selecting(html, &[], None).0
+impl Dom {
+    /// Parses a page and copies its visible body.
+    pub fn parse(html: &str) -> Result<Dom, TooManyElements> {
+        Ok(Dom::build(&tree::parse(html)?))
     }
 
-    /// Copies the visible body of `html` without the elements matching `remove`, and returns
-    /// with it the copies of the elements matching `select` (the outermost ones).
-    pub fn build_selecting(
-        html: &'a Html,
-        remove: &[Selector],
-        select: Option<&Selector>,
-    ) -> (Dom<'a>, Vec<NodeId>) {
+    /// Copies the visible body of a parsed page.
+    pub fn build(tree: &Tree) -> Dom {
+        Dom::build_selecting(tree).0
+    }
+
+    /// Copies the visible body of a parsed page without the elements a site rule removes, and
+    /// returns with it the copies of the elements it selects (the outermost ones).
+    pub fn build_selecting(tree: &Tree) -> (Dom, Vec<NodeId>) {
+        let mut head = Head::default();
         let mut selected = Vec::new();
         let mut inside_selected = vec![false];
-        let mut nodes = vec![Node {
+        let mut nodes = Vec::with_capacity(tree.nodes.len());
+        nodes.push(Node {
             parent: None,
-            children: Vec::new(),
+            end: 0,
+            children: (0, 0),
             data: Data::Element(Element {
                 tag: Tag::Root,
                 class_id: String::new(),
-                class: String::new(),
+                class_len: 0,
                 boilerplate: false,
             }),
-        }];
-        // (source node, arena parent); children pushed in reverse so they pop in order.
-        let mut stack = vec![];
-        for child in html.tree.root().children().rev() {
-            stack.push((child, 0));
-        }
-        while let Some((node, parent)) = stack.pop() {
-            let data = match node.value() {
-                scraper::Node::Text(text) => Data::Text(text),
-                scraper::Node::Element(el) => {
-                    let name = el.name();
-                    if never_text(name) || hidden(el) {
-                        continue;
-                    }
-                    let matches =
-                        |sel: &Selector| ElementRef::wrap(node).is_some_and(|e| sel.matches(&e));
-                    if remove.iter().any(matches) {
+        });
+        let mut verdicts = HashMap::new();
+        // The copy of each node of the tree, if copied: what the children of the nodes copied
+        // are copied under. The parts not copied are still walked, for the metadata.
+        let mut copies: Vec<Option<NodeId>> = vec![None; tree.nodes.len()];
+        copies[0] = Some(0);
+        for raw in tree.descendants(0) {
+            let parent = tree.parent(raw).and_then(|p| copies[p]);
+            let (data, chosen) = match &tree.nodes[raw].data {
+                RawData::Text(text) if parent.is_some() => (Data::Text(text.clone()), false),
+                RawData::Element(el) => {
+                    head.note(tree, raw, el);
+                    let name = &*el.name.local;
+                    let copied = parent.is_some()
+                        && el.mark != Mark::Remove
+                        && !never_text(name)
+                        && !hidden(|n| el.attr(n));
+                    if !copied {
                         continue;
                     }
                     let tag = Tag::from_name(name);
-                    let class = el.attr("class").unwrap_or("").to_ascii_lowercase();
-                    let class_id = match el.id() {
-                        Some(id) => format!("{class} {}", id.to_ascii_lowercase()),
-                        None => class.clone(),
-                    };
-                    Data::Element(Element {
+                    let mut class_id = el
+                        .attr(local_name!("class"))
+                        .unwrap_or("")
+                        .to_ascii_lowercase();
+                    let class_len = class_id.len();
+                    if let Some(id) = el.attr(local_name!("id")) {
+                        class_id.push(' ');
+                        class_id.push_str(&id.to_ascii_lowercase());
+                    }
+                    let role = el.attr(local_name!("role"));
+                    let element = Element {
                         tag,
-                        boilerplate: is_boilerplate(name, tag, el, &class_id),
+                        boilerplate: is_boilerplate(name, tag, role, &class_id, &mut verdicts),
                         class_id,
-                        class,
-                    })
+                        class_len,
+                    };
+                    (Data::Element(element), el.mark == Mark::Select)
                 }
                 _ => continue,
+            };
+            let Some(parent) = parent else {
+                continue;
             };
             let id = nodes.len();
             nodes.push(Node {
                 parent: Some(parent),
-                children: Vec::new(),
+                end: 0,
+                children: (0, 0),
                 data,
             });
-            nodes[parent].children.push(id);
-            let chosen = matches!(nodes[id].data, Data::Element(_))
-                && select
-                    .is_some_and(|sel| ElementRef::wrap(node).is_some_and(|e| sel.matches(&e)));
             if chosen && !inside_selected[parent] {
                 selected.push(id);
             }
             inside_selected.push(chosen || inside_selected[parent]);
-            if matches!(nodes[id].data, Data::Element(_)) {
-                for child in node.children().rev() {
-                    stack.push((child, id));
-                }
-            }
+            copies[raw] = Some(id);
         }
-        (Dom { nodes }, selected)
+        let child_ids = link(&mut nodes);
+        let dom = Dom {
+            nodes,
+            child_ids,
+            head,
+        };
+        (dom, selected)
     }
 
     pub fn element(&self, id: NodeId) -> Option<&Element> {
@@ -550,53 +416,83 @@ impl<'a> Dom<'a> {
         self.element(id).map(|el| el.tag)
     }
 
+    /// The children of `id`, in document order.
+    pub fn children(&self, id: NodeId) -> &[NodeId] {
+        let (start, len) = self.nodes[id].children;
+        &self.child_ids[start..start + len]
+    }
+
     /// The nodes of the subtree under `id` (itself included), in document order.
-    pub fn subtree(&self, id: NodeId) -> Subtree<'_> {
-        Subtree {
-            dom: self,
-            stack: vec![id],
-        }
+    pub fn subtree(&self, id: NodeId) -> Range<NodeId> {
+        id..self.nodes[id].end
     }
 
     /// All text under `id`, concatenated.
     pub fn text(&self, id: NodeId) -> String {
-        let mut out = String::new();
-        for n in self.subtree(id) {
-            if let Data::Text(t) = &self.nodes[n].data {
-                out.push_str(t);
-            }
+        let texts = || {
+            self.subtree(id).filter_map(|n| match &self.nodes[n].data {
+                Data::Text(t) => Some(&**t),
+                Data::Element(_) => None,
+            })
+        };
+        let mut out = String::with_capacity(texts().map(str::len).sum());
+        for t in texts() {
+            out.push_str(t);
         }
         out
     }
 }
 
-fn is_boilerplate(name: &str, tag: Tag, el: &scraper::node::Element, class_id: &str) -> bool {
+/// Sets every node's subtree end and children (numbered in document order, the nodes of a
+/// subtree follow its root), and returns the children of all nodes, each node's in a row.
+fn link(nodes: &mut [Node]) -> Vec<NodeId> {
+    let mut counts = vec![0usize; nodes.len()];
+    for id in (0..nodes.len()).rev() {
+        nodes[id].end = nodes[id].end.max(id + 1);
+        if let Some(p) = nodes[id].parent {
+            nodes[p].end = nodes[p].end.max(nodes[id].end);
+            counts[p] += 1;
+        }
+    }
+    let mut start = 0;
+    for (node, count) in nodes.iter_mut().zip(&counts) {
+        node.children = (start, 0);
+        start += count;
+    }
+    let mut child_ids = vec![0; start];
+    for id in 1..nodes.len() {
+        let p = nodes[id].parent.expect("only the root has no parent");
+        let (first, len) = &mut nodes[p].children;
+        child_ids[*first + *len] = id;
+        *len += 1;
+    }
+    child_ids
+}
+
+/// Whether an element is named like navigation, comments, share bars or ads, by its tag, role,
+/// class or id; `verdicts` remembers those on class names, which pages repeat.
+fn is_boilerplate(
+    name: &str,
+    tag: Tag,
+    role: Option<&str>,
+    class_id: &str,
+    verdicts: &mut HashMap<String, bool>,
+) -> bool {
     if matches!(name, "nav" | "aside" | "footer" | "header" | "menu") {
         return true;
     }
-    if el.attr("role").is_some_and(boilerplate_role) {
+    if role.is_some_and(boilerplate_role) {
         return true;
     }
     if matches!(tag, Tag::Body | Tag::Article | Tag::Main | Tag::A) || class_id.is_empty() {
         return false;
     }
-    UNLIKELY.is_match(class_id) && !MAYBE.is_match(class_id)
-}
-
-/// Pre-order iterator over a subtree.
-pub struct Subtree<'a> {
-    dom: &'a Dom<'a>,
-    stack: Vec<NodeId>,
-}
-
-impl Iterator for Subtree<'_> {
-    type Item = NodeId;
-    fn next(&mut self) -> Option<NodeId> {
-        let id = self.stack.pop()?;
-        self.stack
-            .extend(self.dom.nodes[id].children.iter().rev().copied());
-        Some(id)
+    if let Some(&verdict) = verdicts.get(class_id) {
+        return verdict;
     }
+    let verdict = UNLIKELY.is_match(class_id) && !MAYBE.is_match(class_id);
+    verdicts.insert(class_id.to_owned(), verdict);
+    verdict
 }
 
 #[cfg(test)]
@@ -604,73 +500,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn nesting_beyond_the_limit_is_flattened_keeping_text() {
-        let n = MAX_DEPTH + 50;
-        let html = format!(
-            "<body>{}<b>deep</b>{}<p>after</p>",
-            "<div>".repeat(n),
-            "</div>".repeat(n)
-        );
-        let flat = trim_markup(&html).unwrap().expect("too deep");
-        assert_eq!(flat.matches("<div>").count(), MAX_DEPTH);
-        assert_eq!(flat.matches("</div>").count(), MAX_DEPTH);
-        assert!(flat.contains(">deep<") && !flat.contains("<b>") && flat.contains("<p>after</p>"));
-        assert!(
-            trim_markup("<div><p>a<p>b<br><img src=x></div><!-- <div> -->")
-                .unwrap()
-                .is_none()
-        );
-        let script = format!("<script>{}</script>", "<div>".repeat(n));
-        assert!(trim_markup(&script).unwrap().is_none());
-    }
-
-    #[test]
-    fn attributes_past_the_limit_are_dropped() {
-        let many: String = (0..MAX_ATTRIBUTES + 10)
-            .map(|i| format!(" a{i}=\"x > y\" b{i} = 'z' c{i}=w"))
-            .collect();
-        let html = format!("<p class=keep{many}/>text</p>");
-        let trimmed = trim_markup(&html).unwrap().expect("too many attributes");
-        let doc = Html::parse_document(&trimmed);
-        let p = doc.select(&Selector::parse("p").unwrap()).next().unwrap();
-        assert_eq!(p.value().attrs().count(), MAX_ATTRIBUTES);
-        assert_eq!(p.value().attr("class"), Some("keep"));
-        assert_eq!(p.text().collect::<String>(), "text");
-        let few = "<p a=1 b='2' c=\"3\" d e f>x</p>";
-        assert!(trim_markup(few).unwrap().is_none());
-        // A tag both too deep and with too many attributes is dropped whole.
-        let deep = format!("{}<b{many}>deep</b>", "<div>".repeat(MAX_DEPTH));
-        let trimmed = trim_markup(&deep).unwrap().unwrap();
-        assert!(!trimmed.contains("<b") && trimmed.contains("deep"));
-    }
-
-    #[test]
-    fn elements_are_counted_as_the_parser_makes_them() {
-        let count = |html: &str| match trim_markup(html) {
-            Ok(_) => "kept",
-            Err(TooManyElements) => "refused",
-        };
-        let n = MAX_ELEMENTS;
-        assert_eq!(count(&"<b></b>".repeat(n)), "kept");
-        assert_eq!(count(&"<b></b>".repeat(n + 1)), "refused");
-        assert_eq!(count(&"<br>".repeat(n + 1)), "refused");
-        assert_eq!(count(&"</p>".repeat(n + 1)), "refused");
-        assert_eq!(count(&"<p>x</p>".repeat(n)), "kept");
-        assert_eq!(count(&"<div/>".repeat(n + 1)), "refused");
-        // Tags past the depth limit are dropped, not counted; nor are those in scripts.
-        let deep = format!("{}{}", "<div>".repeat(n * 2), "</div>".repeat(n * 2));
-        assert_eq!(count(&deep), "kept");
-        let script = format!("<script>{}</script>", "<b>".repeat(n + 1));
-        assert_eq!(count(&script), "kept");
-    }
-
-    #[test]
     fn title_misplaced_in_body_is_not_text() {
         // An unknown tag in <head> makes the parser start <body> early, <title> included.
-        let html = Html::parse_document(
+        let dom = Dom::parse(
             "<html><head><x-tag></x-tag><title>Site name</title></head><p>Story</p></html>",
-        );
-        let dom = Dom::build(&html);
+        )
+        .unwrap();
         assert_eq!(dom.text(0).trim(), "Story");
     }
 }

@@ -15,10 +15,11 @@
 
 use super::blocks;
 use super::dom::{Data, Dom, NodeId, Tag};
+use super::tree::TooManyElements;
 use super::{Article, Block, BlockKind, metadata};
 use crate::normalize::is_cjk;
 use regex::Regex;
-use scraper::Html;
+use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
@@ -28,12 +29,11 @@ const MIN_PARAGRAPH_CHARS: usize = 25;
 const MIN_ARTICLE_CHARS: usize = 250;
 
 /// Extracts the title, metadata and body of a page.
-pub fn extract(html: &str) -> Article {
-    let doc = Html::parse_document(html);
-    let dom = Dom::build(&doc);
-    let meta = metadata::read(&doc, &dom);
+pub fn extract(html: &str) -> Result<Article, TooManyElements> {
+    let dom = Dom::parse(html)?;
+    let meta = metadata::read(&dom);
     let mut blocks = Extraction::new(&dom, true).blocks();
-    if char_count(&blocks) < MIN_ARTICLE_CHARS {
+    if !has_chars(&blocks, MIN_ARTICLE_CHARS) {
         let lenient = Extraction::new(&dom, false).blocks();
         if char_count(&lenient) > char_count(&blocks) {
             blocks = lenient;
@@ -43,14 +43,25 @@ pub fn extract(html: &str) -> Article {
     blocks.retain(|b| !is_ad_label(&b.text));
     trim_tail_boilerplate(&mut blocks);
     let lang = meta.lang.or_else(|| script_language(&blocks));
-    Article {
+    Ok(Article {
         title: meta.title,
         byline: meta.byline,
         published: meta.published,
         lang,
         source_url: meta.source_url,
         blocks,
-    }
+    })
+}
+
+/// Whether the blocks hold at least `n` characters other than white space (counting stops
+/// there: the body of a long article is not counted through).
+fn has_chars(blocks: &[Block], n: usize) -> bool {
+    blocks
+        .iter()
+        .flat_map(|b| b.text.chars())
+        .filter(|c| !c.is_whitespace())
+        .nth(n.saturating_sub(1))
+        .is_some()
 }
 
 fn char_count(blocks: &[Block]) -> usize {
@@ -144,6 +155,7 @@ pub(super) fn script_language(blocks: &[Block]) -> Option<String> {
     let (mut han, mut kana, mut hangul, mut other) = (0usize, 0usize, 0usize, 0usize);
     for c in blocks.iter().flat_map(|b| b.text.chars()) {
         match c {
+            c if c.is_ascii() => other += usize::from(c.is_ascii_alphabetic()),
             '\u{3040}'..='\u{30FF}' => kana += 1,
             '\u{AC00}'..='\u{D7AF}' => hangul += 1,
             c if is_cjk(c) && c.is_alphabetic() => han += 1,
@@ -209,11 +221,14 @@ struct Stats {
 }
 
 struct Extraction<'a> {
-    dom: &'a Dom<'a>,
+    dom: &'a Dom,
     /// Left out: boilerplate-named (on the strict pass) or inside such an element.
     dead: Vec<bool>,
     stats: Vec<Stats>,
     score: Vec<Option<f64>>,
+    /// Class weights, computed when first needed (scoring asks for the same ones again and
+    /// again).
+    weights: Vec<OnceCell<f64>>,
 }
 
 fn is_comma(c: char) -> bool {
@@ -224,7 +239,7 @@ fn is_comma(c: char) -> bool {
 }
 
 impl<'a> Extraction<'a> {
-    fn new(dom: &'a Dom<'a>, strict: bool) -> Extraction<'a> {
+    fn new(dom: &'a Dom, strict: bool) -> Extraction<'a> {
         let n = dom.nodes.len();
         let mut dead = vec![false; n];
         for id in 1..n {
@@ -240,8 +255,11 @@ impl<'a> Extraction<'a> {
             }
             let s = match &dom.nodes[id].data {
                 Data::Text(t) => {
-                    let chars = t.chars().filter(|c| !c.is_whitespace()).count();
-                    let commas = t.chars().filter(|&c| is_comma(c)).count();
+                    let (mut chars, mut commas) = (0, 0);
+                    for c in t.chars().filter(|c| !c.is_whitespace()) {
+                        chars += 1;
+                        commas += usize::from(is_comma(c));
+                    }
                     Stats {
                         chars,
                         commas,
@@ -292,6 +310,7 @@ impl<'a> Extraction<'a> {
             dead,
             stats,
             score: vec![None; n],
+            weights: vec![OnceCell::new(); n],
         };
         x.score_paragraphs();
         x
@@ -306,9 +325,11 @@ impl<'a> Extraction<'a> {
     }
 
     fn weight(&self, id: NodeId) -> f64 {
-        self.dom
-            .element(id)
-            .map_or(0.0, |el| class_weight(&el.class_id))
+        *self.weights[id].get_or_init(|| {
+            self.dom
+                .element(id)
+                .map_or(0.0, |el| class_weight(&el.class_id))
+        })
     }
 
     /// The score a container starts from, before any paragraph adds to it.
@@ -479,8 +500,9 @@ impl<'a> Extraction<'a> {
             if p == 0 || self.dom.tag(p) == Some(Tag::Body) {
                 break;
             }
-            let live_children = self.dom.nodes[p]
-                .children
+            let live_children = self
+                .dom
+                .children(p)
                 .iter()
                 .filter(|&&c| !self.dead[c] && self.dom.element(c).is_some())
                 .count();
@@ -509,9 +531,9 @@ impl<'a> Extraction<'a> {
         };
         let top_score = self.score[top].unwrap_or(0.0);
         let threshold = (top_score * 0.2).max(10.0);
-        let top_class = self.dom.element(top).map_or("", |el| el.class.as_str());
+        let top_class = self.dom.element(top).map_or("", |el| el.class());
         let mut nodes = Vec::new();
-        for &sib in &self.dom.nodes[parent].children {
+        for &sib in self.dom.children(parent) {
             if self.dead[sib] {
                 continue;
             }
@@ -522,7 +544,7 @@ impl<'a> Extraction<'a> {
             let Some(el) = self.dom.element(sib).filter(|el| el.tag != Tag::Figure) else {
                 continue;
             };
-            let bonus = if !top_class.is_empty() && el.class == top_class {
+            let bonus = if !top_class.is_empty() && el.class() == top_class {
                 top_score * 0.2
             } else {
                 0.0
@@ -657,7 +679,7 @@ mod tests {
             <blockquote><p>{PROSE}</p></blockquote><ul><li>{PROSE}</li></ul></div>
             <div class="comments"><p>{PROSE} spam</p></div><footer>Copyright</footer></body></html>"#
         );
-        let a = extract(&html);
+        let a = extract(&html).unwrap();
         assert_eq!(a.title, "Big news");
         let kinds: Vec<BlockKind> = a.blocks.iter().map(|b| b.kind).collect();
         assert_eq!(
@@ -682,7 +704,7 @@ mod tests {
             <tr><td class="left"><a href="/1">热门文章一</a><br><a href="/2">热门文章二</a></td>
             <td>{para}<br><br>{para}<br>{para}</td></tr></table></body></html>"#
         );
-        let a = extract(&html);
+        let a = extract(&html).unwrap();
         assert_eq!(body(&a), [para, para, para]);
         assert_eq!(a.lang.as_deref(), Some("zh"));
     }
@@ -692,7 +714,7 @@ mod tests {
         let html = format!(
             r#"<div><p>{PROSE}</p><p style="display: none">secret</p><p hidden>gone</p><span aria-hidden="true">x</span><p>{PROSE}</p></div>"#
         );
-        let text = body(&extract(&html)).join(" ");
+        let text = body(&extract(&html).unwrap()).join(" ");
         assert!(!text.contains("secret") && !text.contains("gone"), "{text}");
     }
 }

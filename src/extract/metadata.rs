@@ -9,12 +9,10 @@
 //! headline as the page shows it, and a `<title>` that only names the site gives way to the
 //! line that opens the article.
 
-use super::dom::{Data, Dom, NodeId, Tag};
+use super::dom::{Data, Dom, Head, NodeId, Tag};
 use crate::normalize::is_cjk;
-use scraper::{Html, Selector};
 use serde_json::Value;
 use std::collections::HashSet;
-use std::sync::LazyLock;
 
 /// Metadata found in a page.
 #[derive(Debug, Default)]
@@ -27,49 +25,18 @@ pub struct Metadata {
     pub source_url: Option<String>,
 }
 
-fn selector(css: &str) -> Selector {
-    Selector::parse(css).expect("static selector")
-}
-
-static META: LazyLock<Selector> = LazyLock::new(|| selector("meta[content]"));
-static TITLE: LazyLock<Selector> = LazyLock::new(|| selector("title"));
-static JSON_LD: LazyLock<Selector> =
-    LazyLock::new(|| selector(r#"script[type="application/ld+json"]"#));
-static HTML: LazyLock<Selector> = LazyLock::new(|| selector("html[lang]"));
-static TIME: LazyLock<Selector> = LazyLock::new(|| selector("time[datetime]"));
-static ITEMPROP_DATE: LazyLock<Selector> =
-    LazyLock::new(|| selector(r#"[itemprop="datePublished"]"#));
-static CANONICAL: LazyLock<Selector> = LazyLock::new(|| selector(r#"link[rel="canonical"][href]"#));
-static AUTHOR_LINK: LazyLock<Selector> =
-    LazyLock::new(|| selector(r#"[rel="author"], [itemprop="author"]"#));
-/// Reads the metadata of a parsed page; `dom` is its visible copy, where the headline is looked
-/// for.
-pub fn read(doc: &Html, dom: &Dom) -> Metadata {
-    let mut meta = MetaTags::default();
-    for el in doc.select(&META) {
-        let key = el
-            .attr("property")
-            .or_else(|| el.attr("name"))
-            .or_else(|| el.attr("itemprop"))
-            .or_else(|| el.attr("http-equiv"))
-            .unwrap_or("")
-            .to_ascii_lowercase();
-        let value = el.attr("content").unwrap_or("").trim();
-        if !value.is_empty() {
-            meta.pairs.push((key, value.to_owned()));
-        }
-    }
-    let ld = json_ld(doc);
-    let title_tag = doc
-        .select(&TITLE)
-        .next()
-        .map(|el| fold(&el.text().collect::<String>()))
-        .unwrap_or_default();
+/// Reads the metadata of a page from its visible copy, where the headline is looked for, and
+/// from what the copy gathered of the rest ([`Dom::head`]).
+pub fn read(dom: &Dom) -> Metadata {
+    let head = &dom.head;
+    let meta = MetaTags { pairs: &head.metas };
+    let ld = json_ld(head);
+    let title_tag = head.title.as_deref().map(fold).unwrap_or_default();
     let declared = meta
         .get(&["og:title", "twitter:title", "headline"])
         .map(|t| fold(&t))
         .or_else(|| ld.headline.clone().map(|t| fold(&t)));
-    let title = choose_title(doc, dom, &title_tag, declared.as_deref());
+    let title = choose_title(head, dom, &title_tag, declared.as_deref());
     let published = meta
         .get(&[
             "article:published_time",
@@ -84,18 +51,8 @@ pub fn read(doc: &Html, dom: &Dom) -> Metadata {
             "sailthru.date",
         ])
         .or(ld.published)
-        .or_else(|| {
-            doc.select(&ITEMPROP_DATE).next().and_then(|el| {
-                el.attr("datetime")
-                    .or_else(|| el.attr("content"))
-                    .map(str::to_owned)
-            })
-        })
-        .or_else(|| {
-            doc.select(&TIME)
-                .next()
-                .and_then(|el| el.attr("datetime").map(str::to_owned))
-        });
+        .or_else(|| head.itemprop_date.clone().flatten())
+        .or_else(|| head.time.clone());
     let byline = meta
         .get(&[
             "author",
@@ -107,21 +64,20 @@ pub fn read(doc: &Html, dom: &Dom) -> Metadata {
         .filter(|a| !a.starts_with("http"))
         .or(ld.author)
         .or_else(|| {
-            doc.select(&AUTHOR_LINK)
-                .map(|el| fold(&el.text().collect::<String>()))
+            head.authors
+                .iter()
+                .map(|a| fold(a))
                 .find(|t| !t.is_empty() && t.chars().count() < 100)
         });
-    let lang = doc
-        .select(&HTML)
-        .next()
-        .and_then(|el| el.attr("lang"))
-        .map(str::to_owned)
+    let lang = head
+        .lang
+        .clone()
         .or_else(|| meta.get(&["content-language", "og:locale", "language"]))
         .map(|l| l.trim().replace('_', "-"))
         .filter(|l| !l.is_empty() && l.len() < 36);
-    let source_url = doc
-        .select(&CANONICAL)
-        .find_map(|el| el.attr("href"))
+    let source_url = head
+        .canonical
+        .as_deref()
         .map(|h| h.trim().to_owned())
         .or_else(|| meta.get(&["og:url"]))
         .filter(|u| u.starts_with("http://") || u.starts_with("https://"));
@@ -134,12 +90,11 @@ pub fn read(doc: &Html, dom: &Dom) -> Metadata {
     }
 }
 
-#[derive(Default)]
-struct MetaTags {
-    pairs: Vec<(String, String)>,
+struct MetaTags<'a> {
+    pairs: &'a [(String, String)],
 }
 
-impl MetaTags {
+impl MetaTags<'_> {
     /// The first value for the first of `keys` present.
     fn get(&self, keys: &[&str]) -> Option<String> {
         keys.iter().find_map(|k| {
@@ -160,10 +115,10 @@ struct LinkedData {
 
 /// The first headline, datePublished and author in the page's JSON-LD, walking `@graph` and
 /// arrays without recursion.
-fn json_ld(doc: &Html) -> LinkedData {
+fn json_ld(head: &Head) -> LinkedData {
     let mut found = LinkedData::default();
-    for script in doc.select(&JSON_LD) {
-        let Ok(value) = serde_json::from_str::<Value>(&script.text().collect::<String>()) else {
+    for script in &head.json_ld {
+        let Ok(value) = serde_json::from_str::<Value>(script) else {
             continue;
         };
         let mut stack = vec![&value];
@@ -212,7 +167,51 @@ fn author_name(v: &Value) -> Option<String> {
 
 /// Whitespace folded to single spaces, trimmed.
 fn fold(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut out = String::with_capacity(s.len());
+    for word in s.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+/// [`fold`] of all text under `id`, without building that text first: short texts are folded
+/// by the hundred on every page.
+fn folded_text(dom: &Dom, id: NodeId) -> String {
+    let texts = || {
+        dom.subtree(id).filter_map(|n| match &dom.nodes[n].data {
+            Data::Text(t) => Some(&**t),
+            Data::Element(_) => None,
+        })
+    };
+    let mut out = String::with_capacity(texts().map(str::len).sum());
+    // Whether white space came since the last word.
+    let mut space = false;
+    for t in texts() {
+        let mut words = t.split(char::is_whitespace);
+        if let Some(word) = words.next() {
+            space = push_word(&mut out, word, space);
+        }
+        for word in words {
+            space = push_word(&mut out, word, true);
+        }
+    }
+    out
+}
+
+/// Adds a word to folded text, after a space when `space` (and the text has a word already);
+/// returns whether a space is still due.
+fn push_word(out: &mut String, word: &str, space: bool) -> bool {
+    if word.is_empty() {
+        return space;
+    }
+    if space && !out.is_empty() {
+        out.push(' ');
+    }
+    out.push_str(word);
+    false
 }
 
 /// Separators between a headline and the site or channel names in `<title>`.
@@ -220,14 +219,14 @@ const SEPARATORS: &[&str] = &[
     " | ", "｜", " - ", " – ", " — ", " :: ", " » ", "_", "|", " --", "--", "-", "–", "—", " · ",
 ];
 
-fn choose_title(doc: &Html, dom: &Dom, title_tag: &str, declared: Option<&str>) -> String {
+fn choose_title(head: &Head, dom: &Dom, title_tag: &str, declared: Option<&str>) -> String {
     let reference = if title_tag.is_empty() {
         declared.unwrap_or("")
     } else {
         title_tag
     };
     if reference.is_empty() {
-        return first_heading(doc).unwrap_or_default();
+        return first_heading(head).unwrap_or_default();
     }
     // The longest short text of the page that the title contains is the headline as the page
     // shows it; it must be a good part of the title, or it is only a channel name. Spaces are
@@ -308,20 +307,20 @@ fn short_texts(dom: &Dom, title_bytes: usize) -> Vec<ShortText> {
         .filter(|&id| {
             dom.element(id).is_some() && size[id] <= 64 && (1..=max_bytes).contains(&bytes[id])
         })
-        .map(|id| (id, fold(&dom.text(id))))
+        .map(|id| (id, folded_text(dom, id)))
         .filter(|(_, t)| !t.is_empty())
         .collect();
-    let headings: HashSet<&str> = texts
+    let headings: HashSet<String> = texts
         .iter()
         .filter(|(id, _)| matches!(dom.tag(*id), Some(Tag::Heading(_))))
-        .map(|(_, t)| t.as_str())
+        .map(|(_, t)| t.clone())
         .collect();
     texts
-        .iter()
+        .into_iter()
         .map(|(_, text)| ShortText {
-            text: text.clone(),
-            squashed: squash(text),
-            heading: headings.contains(text.as_str()),
+            squashed: squash(&text),
+            heading: headings.contains(&text),
+            text,
         })
         .collect()
 }
@@ -501,14 +500,16 @@ fn words(text: &str) -> HashSet<String> {
 }
 
 fn squash(s: &str) -> String {
-    s.chars().filter(|c| !c.is_whitespace()).collect()
+    let mut out = String::with_capacity(s.len());
+    // Copied a run of non-space characters at a time: most of a text.
+    for run in s.split(char::is_whitespace) {
+        out.push_str(run);
+    }
+    out
 }
 
-fn first_heading(doc: &Html) -> Option<String> {
-    static H: LazyLock<Selector> = LazyLock::new(|| selector("h1, h2"));
-    doc.select(&H)
-        .map(|el| fold(&el.text().collect::<String>()))
-        .find(|t| !t.is_empty())
+fn first_heading(head: &Head) -> Option<String> {
+    head.first_heading.as_deref().map(fold)
 }
 
 /// `<title>` without the site and channel names: the longest segment between separators (the
@@ -562,37 +563,33 @@ mod tests {
 
     #[test]
     fn title_is_the_heading_that_title_contains() {
-        let doc = Html::parse_document(
+        let dom = Dom::parse(
             "<title>韩国女主播是非不断_中国_环球网</title><body><div>中国</div><h1> 韩国女主播是非不断 </h1></body>",
-        );
-        assert_eq!(read(&doc, &Dom::build(&doc)).title, "韩国女主播是非不断");
+        )
+        .unwrap();
+        assert_eq!(read(&dom).title, "韩国女主播是非不断");
     }
 
     #[test]
     fn heading_keeps_the_space_that_title_drops() {
-        let doc = Html::parse_document(
+        let dom = Dom::parse(
             "<title>男子勾結醫師病患詐保今被起訴 | 即時新聞 | 蘋果日報</title><h1>男子勾結醫師病患詐保\u{3000}今被起訴</h1>",
-        );
-        assert_eq!(
-            read(&doc, &Dom::build(&doc)).title,
-            "男子勾結醫師病患詐保 今被起訴"
-        );
+        )
+        .unwrap();
+        assert_eq!(read(&dom).title, "男子勾結醫師病患詐保 今被起訴");
     }
 
     #[test]
     fn title_without_heading_drops_site_names() {
-        let doc = Html::parse_document(
+        let dom = Dom::parse(
             "<title>戒菸口香糖 美研究：無效｜生活萬象｜中時電子報</title><body><p>x</p></body>",
-        );
-        assert_eq!(
-            read(&doc, &Dom::build(&doc)).title,
-            "戒菸口香糖 美研究：無效"
-        );
+        )
+        .unwrap();
+        assert_eq!(read(&dom).title, "戒菸口香糖 美研究：無效");
     }
 
     fn title_of(html: &str) -> String {
-        let doc = Html::parse_document(html);
-        read(&doc, &Dom::build(&doc)).title
+        read(&Dom::parse(html).unwrap()).title
     }
 
     #[test]
@@ -669,13 +666,29 @@ mod tests {
     }
 
     #[test]
+    fn squash_drops_all_white_space() {
+        let text = " a b\tc\u{3000}中 文\u{a0}\n";
+        let expected: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        assert_eq!(squash(text), expected);
+    }
+
+    #[test]
+    fn folded_text_is_the_text_folded() {
+        let dom = Dom::parse("<div> a <b>b</b>c\n<i> d\u{3000}</i><i>e </i> f </div>").unwrap();
+        for id in 0..dom.nodes.len() {
+            assert_eq!(folded_text(&dom, id), fold(&dom.text(id)), "{id}");
+        }
+    }
+
+    #[test]
     fn reads_json_ld_and_meta() {
-        let doc = Html::parse_document(
+        let dom = Dom::parse(
             r#"<html lang="en"><head><script type="application/ld+json">
             {"@graph":[{"@type":"NewsArticle","headline":"Hi","datePublished":"2020-01-02T03:04:05Z",
             "author":[{"name":"Jane Doe"}]}]}</script></head><body></body></html>"#,
-        );
-        let m = read(&doc, &Dom::build(&doc));
+        )
+        .unwrap();
+        let m = read(&dom);
         assert_eq!(m.published.as_deref(), Some("2020-01-02T03:04:05Z"));
         assert_eq!(m.byline.as_deref(), Some("Jane Doe"));
         assert_eq!(m.lang.as_deref(), Some("en"));

@@ -231,7 +231,7 @@ fn is_noise(element: ElementRef) -> bool {
     ) {
         return true;
     }
-    let hidden = super::dom::hidden(el);
+    let hidden = super::dom::hidden(|n| el.attr(&n));
     let ad_or_date = el.classes().chain(el.id()).any(|name| {
         let name = name.to_ascii_lowercase();
         matches!(

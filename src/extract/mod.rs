@@ -11,9 +11,13 @@ pub mod generic;
 mod metadata;
 pub mod mirror;
 pub mod rules;
+mod tokenizer;
+mod tree;
 
-pub use dom::{MAX_ELEMENTS, TooManyElements};
 pub use rules::SiteRules;
+#[cfg(fuzzing)]
+pub use tree::outline;
+pub use tree::{MAX_ELEMENTS, TooManyElements};
 
 /// What a page says, before normalization.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
@@ -50,20 +54,18 @@ pub enum BlockKind {
 }
 
 /// Extracts the article from decoded HTML. `url` selects site rules and resolves nothing else.
-/// Every extractor parses the page as [`dom::prepare`] leaves it, so that no page makes the
-/// parser take minutes or gigabytes.
+/// No page makes the parser take minutes or gigabytes: scraper parses the page as
+/// [`tree::prepare`] leaves it, and our tokenizer applies the same limits as it goes.
 pub fn extract(
     html: &str,
     url: Option<&url::Url>,
     rules: &SiteRules,
 ) -> Result<Article, TooManyElements> {
-    let mirror = mirror::is_mirror_page(html);
-    let html = dom::prepare(html)?;
-    Ok(if let Some(rule) = url.and_then(|u| rules.for_url(u)) {
-        rule.extract(&html)
-    } else if mirror {
-        mirror::extract(&html)
-    } else {
-        generic::extract(&html)
-    })
+    if let Some(rule) = url.and_then(|u| rules.for_url(u)) {
+        return Ok(rule.extract(&tree::prepare(html)?));
+    }
+    if mirror::is_mirror_page(html) {
+        return Ok(mirror::extract(&tree::prepare(html)?));
+    }
+    generic::extract(html)
 }

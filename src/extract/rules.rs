@@ -5,6 +5,7 @@
 //! are the same as on the generic path.
 
 use super::dom::Dom;
+use super::tree;
 use super::{Article, blocks, generic, metadata};
 use scraper::{ElementRef, Html, Selector};
 use std::collections::BTreeMap;
@@ -75,15 +76,16 @@ pub struct RuleError {
 }
 
 impl SiteRule {
-    /// Extracts with this rule's selectors (checked by [`SiteRules::new`]). A missing or
-    /// unmatched title selector falls back to the page's metadata title.
+    /// Extracts with this rule's selectors (checked by [`SiteRules::new`]) from a page as
+    /// [`tree::prepare`] leaves it. A missing or unmatched title selector falls back to the
+    /// page's metadata title.
     pub fn extract(&self, html: &str) -> Article {
         let doc = Html::parse_document(html);
         let parse = |s: &str| Selector::parse(s).ok();
         let removed: Vec<Selector> = self.remove.iter().filter_map(|s| parse(s)).collect();
         let body = parse(&self.body);
-        let (dom, roots) = Dom::build_selecting(&doc, &removed, body.as_ref());
-        let meta = metadata::read(&doc, &dom);
+        let (dom, roots) = Dom::build_selecting(&tree::from_scraper(&doc, &removed, body.as_ref()));
+        let meta = metadata::read(&dom);
         let title = self
             .title
             .as_deref()
