@@ -12,7 +12,7 @@
 //! handling of white space), and the tags nested deeper than [`MAX_DEPTH`] (their text stays, in
 //! the innermost element kept). A page with more than [`MAX_ELEMENTS`] elements is given up.
 
-use super::tree::{MAX_DEPTH, MAX_ELEMENTS, TooManyElements, never_nests};
+use super::tree::{MAX_ATTRIBUTES, MAX_DEPTH, MAX_ELEMENTS, TooManyElements, never_nests};
 use html5ever::data::{C1_REPLACEMENTS, NAMED_ENTITIES};
 use html5ever::tendril::StrTendril;
 use html5ever::tokenizer::states::RawKind;
@@ -46,6 +46,28 @@ pub fn kept_attribute(name: &str) -> Option<LocalName> {
         "size" => local_name!("size"),
         _ => return None,
     })
+}
+
+/// Formatting elements keep every attribute: the tree builder tells them apart by all of them
+/// (at most three alike stay in its list of active formatting elements), and dropping some made
+/// it close different elements than html5ever's own tokenizer does.
+pub fn is_formatting(name: &str) -> bool {
+    matches!(
+        name,
+        "a" | "b"
+            | "big"
+            | "code"
+            | "em"
+            | "font"
+            | "i"
+            | "nobr"
+            | "s"
+            | "small"
+            | "strike"
+            | "strong"
+            | "tt"
+            | "u"
+    )
 }
 
 /// Tokenizes `html` into `sink` (html5ever's tree builder), then ends it; stops when the page
@@ -429,7 +451,10 @@ impl<S: TokenSink> Tokenizer<'_, S> {
             i += 1;
         }
         let name = tag_name(&lowercase(&self.src[from..i]));
+        let formatting = is_formatting(&name);
         let mut attrs: Vec<Attribute> = Vec::new();
+        // Attributes read, kept or not: those past [`MAX_ATTRIBUTES`] are dropped, as for scraper.
+        let mut seen = 0;
         let mut self_closing = false;
         loop {
             while i < n && is_space(b[i]) {
@@ -494,11 +519,15 @@ impl<S: TokenSink> Tokenizer<'_, S> {
                     }
                 }
             }
-            if kind == TagKind::EndTag {
+            seen += 1;
+            if kind == TagKind::EndTag || seen > MAX_ATTRIBUTES {
                 continue;
             }
-            let Some(local) = kept_attribute(&lowercase(attr_name)) else {
-                continue;
+            let attr_name = lowercase(attr_name);
+            let local = match kept_attribute(&attr_name) {
+                Some(local) => local,
+                None if formatting => LocalName::from(&*attr_name),
+                None => continue,
             };
             // The first of two attributes with one name wins.
             if attrs.iter().any(|a| a.name.local == local) {

@@ -274,7 +274,10 @@ impl TreeSink for Sink {
         })
     }
 
-    fn create_element(&self, name: QualName, attrs: Vec<Attribute>, _: ElementFlags) -> RawId {
+    fn create_element(&self, name: QualName, mut attrs: Vec<Attribute>, _: ElementFlags) -> RawId {
+        if tokenizer::is_formatting(&name.local) {
+            attrs.retain(|a| tokenizer::kept_attribute(&a.name.local).is_some());
+        }
         self.tree.borrow_mut().push(RawData::Element(RawElement {
             name,
             attrs,
@@ -772,6 +775,9 @@ mod tests {
             "<div><span>x</div>y</span>",
             "<frameset><frame></frameset>",
             "<body><noscript><p>ns</p></noscript><iframe><b>",
+            // Found by the `tokenizer` fuzz target: `<i t>` is not `<i>` to the tree builder.
+            "<p><i><i t><i><i><p>\n",
+            "<b class=x><b class=x><b class=x><b class=y><b class=x><p>again",
         ];
         for html in pages {
             let (ours, html5ever) = both(html).unwrap();
