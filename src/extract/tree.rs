@@ -502,10 +502,15 @@ fn trim_markup(html: &str) -> Result<Option<String>, TooManyElements> {
         }
         let closing = bytes.get(start + 1) == Some(&b'/');
         let name_start = start + 1 + closing as usize;
-        let name_len = bytes[name_start..]
-            .iter()
-            .position(|b| !b.is_ascii_alphanumeric())
-            .unwrap_or(bytes.len() - name_start);
+        // As the tokenizer reads it: a letter, then anything up to a space, `/` or `>`.
+        let name_len = if bytes.get(name_start).is_some_and(u8::is_ascii_alphabetic) {
+            bytes[name_start..]
+                .iter()
+                .position(|&b| b.is_ascii_whitespace() || b == b'/' || b == b'>')
+                .unwrap_or(bytes.len() - name_start)
+        } else {
+            0
+        };
         // A tag's end is found past its quoted values, where a `>` does not end it; anything
         // else that starts with `<` ends at the next `>`.
         let (end, too_many) = if name_len == 0 {
@@ -777,6 +782,8 @@ mod tests {
             "<body><noscript><p>ns</p></noscript><iframe><b>",
             // Found by the `tokenizer` fuzz target: `<i t>` is not `<i>` to the tree builder.
             "<p><i><i t><i><i><p>\n",
+            // A tag name that is not all letters and digits, then 64 more attributes.
+            &format!("<htm\u{fffd} {}class=h>t", "a ".repeat(63)),
             "<b class=x><b class=x><b class=x><b class=y><b class=x><p>again",
         ];
         for html in pages {
