@@ -361,13 +361,12 @@ impl State {
 
     /// The newest version of `path` whose text had `state_hash`.
     pub fn find_state(&self, path: &str, state_hash: &str) -> Result<Option<String>, StateError> {
-        Ok(self
-            .conn
-            .query_row(
-                "SELECT commit_id FROM versions WHERE path = ?1 AND state_hash = ?2 ORDER BY seq DESC LIMIT 1",
-                [path, state_hash],
-                |r| r.get(0),
-            )
+        // Asked once per recorded change: the statement is parsed once per connection.
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT commit_id FROM versions WHERE path = ?1 AND state_hash = ?2 ORDER BY seq DESC LIMIT 1",
+        )?;
+        Ok(stmt
+            .query_row([path, state_hash], |r| r.get(0))
             .optional()?)
     }
 

@@ -22,10 +22,12 @@ pub(crate) fn has_words(text: &str) -> bool {
 /// `@`, `§`) counts as a word, and so does punctuation between two digits (`5.2` is not `52`),
 /// except a thousands separator (`2,000` is `2000`).
 fn wording(text: &str) -> Vec<char> {
-    static PUNCTUATION: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"^[\p{P}--[%‰‱#&@§]]$").expect("the pattern is valid"));
-    let chars: Vec<char> = text.nfkc().collect();
-    let mut buf = [0; 4];
+    // NFKC leaves ASCII as it is.
+    let chars: Vec<char> = if text.is_ascii() {
+        text.chars().collect()
+    } else {
+        text.nfkc().collect()
+    };
     chars
         .iter()
         .enumerate()
@@ -33,7 +35,7 @@ fn wording(text: &str) -> Vec<char> {
             if c.is_whitespace() {
                 return false;
             }
-            if !PUNCTUATION.is_match(c.encode_utf8(&mut buf)) {
+            if !is_punctuation(c) {
                 return true;
             }
             let digit_at = |j: usize| chars.get(j).is_some_and(char::is_ascii_digit);
@@ -45,9 +47,54 @@ fn wording(text: &str) -> Vec<char> {
         .collect()
 }
 
+/// Punctuation that is not a word: `\p{P}` but `%‰‱#&@§`.
+const PUNCTUATION_PATTERN: &str = r"^[\p{P}--[%‰‱#&@§]]$";
+
+fn is_punctuation(c: char) -> bool {
+    static PUNCTUATION: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(PUNCTUATION_PATTERN).expect("the pattern is valid"));
+    if c.is_ascii() {
+        // The same set without a regex search per character, for the commonest characters.
+        return matches!(
+            c,
+            '!' | '"'
+                | '\''
+                | '('
+                | ')'
+                | '*'
+                | ','
+                | '-'
+                | '.'
+                | '/'
+                | ':'
+                | ';'
+                | '?'
+                | '['
+                | '\\'
+                | ']'
+                | '_'
+                | '{'
+                | '}'
+        );
+    }
+    PUNCTUATION.is_match(c.encode_utf8(&mut [0; 4]))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ascii_punctuation_is_the_patterns() {
+        let pattern = Regex::new(PUNCTUATION_PATTERN).unwrap();
+        for c in (0u8..128).map(char::from) {
+            assert_eq!(
+                is_punctuation(c),
+                pattern.is_match(c.encode_utf8(&mut [0; 4])),
+                "{c:?}"
+            );
+        }
+    }
 
     #[test]
     fn punctuation_and_spacing_are_minor() {
