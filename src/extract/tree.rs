@@ -511,6 +511,11 @@ fn trim_markup(html: &str) -> Result<Option<String>, TooManyElements> {
         } else {
             0
         };
+        // A `<` that starts no tag, comment or declaration is text, as for the tokenizer.
+        if name_len == 0 && !matches!(bytes.get(start + 1), Some(b'/' | b'!' | b'?')) {
+            i = start + 1;
+            continue;
+        }
         // A tag's end is found past its quoted values, where a `>` does not end it; anything
         // else that starts with `<` ends at the next `>`.
         let (end, too_many) = if name_len == 0 {
@@ -784,6 +789,8 @@ mod tests {
             "<p><i><i t><i><i><p>\n",
             // A tag name that is not all letters and digits, then 64 more attributes.
             &format!("<htm\u{fffd} {}class=h>t", "a ".repeat(63)),
+            // And one after a `<` that starts nothing.
+            &format!("<<p {}href=x>t", "a ".repeat(64)),
             "<b class=x><b class=x><b class=x><b class=y><b class=x><p>again",
         ];
         for html in pages {
