@@ -3,20 +3,13 @@
 use crate::common::server::{Response, Server};
 use crate::common::{TestEnv, git, sample};
 
-fn commit_count(env: &TestEnv) -> usize {
-    env.git(&["rev-list", "--count", "HEAD"])
-        .trim()
-        .parse()
-        .unwrap()
-}
-
 /// Runs `palimpsest args`, expects exit `code` and no new commit; returns stderr.
 #[track_caller]
 fn fails_cleanly(env: &TestEnv, args: &[&str], code: i32) -> String {
-    let before = commit_count(env);
+    let before = env.commit_count();
     let out = env.run(args).code(code);
     assert_eq!(
-        commit_count(env),
+        env.commit_count(),
         before,
         "a failing command committed something:\n{out}"
     );

@@ -72,13 +72,6 @@ fn hostile_env(settings: &[(&str, &str)]) -> TestEnv {
     env
 }
 
-fn commit_count(env: &TestEnv) -> usize {
-    env.git(&["rev-list", "--count", "HEAD"])
-        .trim()
-        .parse()
-        .unwrap()
-}
-
 /// Runs `palimpsest snapshot --host-delay 0 URL`, killing it and failing when it runs past
 /// `bound`, and measures its peak RSS.
 ///
@@ -202,10 +195,10 @@ fn assert_contained(env: &TestEnv) {
 /// Snapshots `url`, expecting exit 1, no new commit and one error line for it; returns it.
 #[track_caller]
 fn refused(env: &TestEnv, url: &str, bound: Duration) -> String {
-    let before = commit_count(env);
+    let before = env.commit_count();
     let out = snapshot(env, url, bound);
     assert_eq!(out.status, Some(1), "{out}");
-    assert_eq!(commit_count(env), before, "a failure committed:\n{out}");
+    assert_eq!(env.commit_count(), before, "a failure committed:\n{out}");
     error_line(&out, url)
 }
 

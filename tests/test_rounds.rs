@@ -118,11 +118,7 @@ fn fifty_pages_four_rounds() {
         .collect();
     assert_eq!(recorded, expected);
     let versions: usize = expected.values().map(Vec::len).sum();
-    let commits: usize = env
-        .git(&["rev-list", "--count", "HEAD"])
-        .trim()
-        .parse()
-        .unwrap();
+    let commits = env.commit_count();
     // The versions, the archive's creation and the one commit that tracked the 50 URLs.
     assert_eq!(commits, versions + 2);
     assert_eq!(env.git(&["ls-files", "*.txt"]).lines().count(), 50);

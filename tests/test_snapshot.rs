@@ -13,13 +13,6 @@ fn archived_path(env: &TestEnv) -> String {
     path
 }
 
-fn commit_count(env: &TestEnv) -> usize {
-    env.git(&["rev-list", "--count", "HEAD"])
-        .trim()
-        .parse()
-        .unwrap()
-}
-
 #[test]
 fn english_article_through_every_kind_of_change() {
     let env = TestEnv::new();
@@ -77,11 +70,11 @@ fn english_article_through_every_kind_of_change() {
         "/news/2026/03/bridge.html",
         Response::html(sample("en-news/v2.html")),
     );
-    let before = commit_count(&env);
+    let before = env.commit_count();
     env.run(&["snapshot", "--host-delay", "0", "--all"])
         .success();
     assert_eq!(
-        commit_count(&env),
+        env.commit_count(),
         before,
         "boilerplate changes must not be recorded"
     );
@@ -169,12 +162,12 @@ fn server_errors_and_timeouts_record_nothing() {
     let url = server.url("/a.html");
     server.set("/a.html", Response::html(sample("en-news/v1.html")));
     env.run(&["snapshot", "--host-delay", "0", &url]).success();
-    let before = commit_count(&env);
+    let before = env.commit_count();
 
     server.set("/a.html", Response::status(503));
     let out = env.run(&["snapshot", "--host-delay", "0", "--all"]).code(1);
     assert!(out.stderr.contains("HTTP 503"), "{out}");
-    assert_eq!(commit_count(&env), before);
+    assert_eq!(env.commit_count(), before);
 
     // A server slower than the timeout.
     let config = std::fs::read_to_string(env.archive.join("palimpsest.toml")).unwrap();

@@ -50,6 +50,14 @@ impl TestEnv {
         git::run(&self.archive, args)
     }
 
+    /// How many commits the archive's branch has.
+    pub fn commit_count(&self) -> usize {
+        self.git(&["rev-list", "--count", "HEAD"])
+            .trim()
+            .parse()
+            .expect("a count")
+    }
+
     /// Writes `bytes` to `name` in the temp dir and returns its path.
     pub fn write_file(&self, name: &str, bytes: &[u8]) -> PathBuf {
         let path = self.dir.path().join(name);
