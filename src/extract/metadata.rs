@@ -234,7 +234,7 @@ fn choose_title(head: &Head, dom: &Dom, title_tag: &str, declared: Option<&str>)
     let squashed_reference = squash(reference);
     let stripped = strip_site_name(reference);
     let minimum = squash(&stripped).chars().count() * 3 / 5;
-    let texts = short_texts(dom, reference.len());
+    let texts = short_texts(dom, reference.len(), minimum.max(2));
     // Headings come first: breadcrumbs and menus name the channels that `<title>` names too,
     // and a channel name can be longer than the headline.
     let mut best: Option<&ShortText> = None;
@@ -288,31 +288,41 @@ struct ShortText {
 
 /// The folded texts of the small elements of the page: those with at most 64 nodes and text
 /// short enough to fit in a title of `title_bytes` (white space aside), which bounds the work
-/// on huge or deeply nested pages.
-fn short_texts(dom: &Dom, title_bytes: usize) -> Vec<ShortText> {
+/// on huge or deeply nested pages. Of those, only headings and texts of at least `min_chars`
+/// characters besides white space: a title is matched against long texts only, and menus
+/// hold hundreds of short ones that are never folded that way.
+fn short_texts(dom: &Dom, title_bytes: usize, min_chars: usize) -> Vec<ShortText> {
     let max_bytes = title_bytes * 2 + 64;
     let n = dom.nodes.len();
     let mut size = vec![1usize; n];
     let mut bytes = vec![0usize; n];
+    let mut chars = vec![0usize; n];
     for id in (0..n).rev() {
         if let Data::Text(t) = &dom.nodes[id].data {
             bytes[id] = t.len();
+            // Longer texts rule out every element above them anyway.
+            if t.len() <= max_bytes {
+                chars[id] = t.chars().filter(|c| !c.is_whitespace()).count();
+            }
         }
         if let Some(p) = dom.nodes[id].parent {
             size[p] += size[id];
             bytes[p] += bytes[id];
+            chars[p] += chars[id];
         }
     }
+    let small = |id: NodeId| size[id] <= 64 && (1..=max_bytes).contains(&bytes[id]);
+    let is_heading = |id: NodeId| matches!(dom.tag(id), Some(Tag::Heading(_)));
     let texts: Vec<(NodeId, String)> = (1..n)
         .filter(|&id| {
-            dom.element(id).is_some() && size[id] <= 64 && (1..=max_bytes).contains(&bytes[id])
+            dom.element(id).is_some() && small(id) && (chars[id] >= min_chars || is_heading(id))
         })
         .map(|id| (id, folded_text(dom, id)))
         .filter(|(_, t)| !t.is_empty())
         .collect();
     let headings: HashSet<String> = texts
         .iter()
-        .filter(|(id, _)| matches!(dom.tag(*id), Some(Tag::Heading(_))))
+        .filter(|(id, _)| is_heading(*id))
         .map(|(_, t)| t.clone())
         .collect();
     texts
