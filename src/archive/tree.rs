@@ -178,7 +178,12 @@ fn serialize(folder: &Folder) -> Vec<u8> {
         } else {
             &k[..]
         };
-        out.extend_from_slice(format!("{mode:o} ").as_bytes());
+        match *mode {
+            TREE_MODE => out.extend_from_slice(b"40000 "),
+            FILE_MODE => out.extend_from_slice(b"100644 "),
+            // Other modes come from trees that palimpsest didn't write.
+            mode => out.extend_from_slice(format!("{mode:o} ").as_bytes()),
+        }
         out.extend_from_slice(name);
         out.push(0);
         out.extend_from_slice(oid.as_bytes());
