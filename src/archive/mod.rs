@@ -26,6 +26,7 @@ pub use history::Version;
 pub use record::{Observation, Recorded, Recorder, Seen};
 
 use crate::config::{self, Config, ConfigError};
+use crate::hash::ContentHash;
 use crate::normalize::Document;
 use git2::{Oid, Repository, Signature};
 use state::{State, StateError};
@@ -479,12 +480,29 @@ impl Local {
         Ok(moved?)
     }
 
-    /// After [`Local::move_refs`]: brings the working tree, the index and the database up to
-    /// the branch. A failure here leaves the marker, and the next command finishes the job.
-    fn sync(&mut self, repo: &Repository, paths: &[String]) -> Result<(), ArchiveError> {
+    /// After [`Local::move_refs`] from `old` to `new`: brings the working tree, the index and
+    /// the database up to the branch. A failure here leaves the marker, and the next command
+    /// finishes the job. `versions` are the versions committed from `old` to `new`, as
+    /// [`version_of`] reads them: indexed as they are when the database's index stands at `old`,
+    /// which saves reading every new text back; otherwise the commits are read.
+    fn sync(
+        &mut self,
+        repo: &Repository,
+        paths: &[String],
+        (old, new): (Oid, Oid),
+        versions: &[Version],
+    ) -> Result<(), ArchiveError> {
         self.sync_worktree(repo, paths)?;
         let marker = self.root.join(PRIVATE_DIR).join(SYNC_MARKER);
         std::fs::remove_file(&marker).map_err(ArchiveError::io(&marker))?;
+        let old = old.to_string();
+        if self.state.indexed_head()?.as_deref() == Some(old.as_str())
+            && self
+                .state
+                .index(Some(&old), &new.to_string(), versions, false)?
+        {
+            return Ok(());
+        }
         catch_up(repo, &mut self.state)
     }
 
@@ -624,15 +642,39 @@ fn version_of(repo: &Repository, commit: &git2::Commit) -> Result<Option<Version
         Some(oid) => Some(Document::parse(repo.find_blob(oid)?.content())),
         None => None,
     };
-    Ok(Some(Version {
-        number: 0,
-        commit: commit.id().to_string(),
+    let title = doc.as_ref().map(|d| d.title.clone()).unwrap_or_default();
+    let text = blob.zip(doc.map(|d| d.state_hash())).filter(|_| !deleted);
+    Ok(Some(version(
+        commit.id(),
+        &message,
+        trailers,
         path,
-        url: trailers.url.clone(),
-        changes: trailers.changes.clone(),
+        title,
+        text,
+    )))
+}
+
+/// A version as its commit message tells it, with what its tree tells: the article's title (for
+/// a deletion, the deleted text's) and, unless it is a deletion, its blob and the state hash
+/// of its text. The recorder builds the versions it writes with this too, so that they are
+/// indexed exactly as [`version_of`] reads them back.
+fn version(
+    commit: Oid,
+    message: &str,
+    trailers: Trailers,
+    path: String,
+    title: String,
+    text: Option<(Oid, ContentHash)>,
+) -> Version {
+    Version {
+        number: 0,
+        commit: commit.to_string(),
+        path,
+        url: trailers.url,
+        changes: trailers.changes,
         minor: trailers.minor,
-        reverts: trailers.reverts.clone(),
-        title: doc.as_ref().map(|d| d.title.clone()).unwrap_or_default(),
+        reverts: trailers.reverts,
+        title,
         subject: message.lines().next().unwrap_or("").to_owned(),
         summary: message
             .lines()
@@ -640,22 +682,14 @@ fn version_of(repo: &Repository, commit: &git2::Commit) -> Result<Option<Version
             .map(|s| s.trim_end_matches('.').to_owned()),
         content_hash: trailers.content_hash.map(|h| h.to_string()),
         source_hash: trailers.source_hash.map(|h| h.to_string()),
-        blob: if deleted {
-            None
-        } else {
-            blob.map(|b| b.to_string())
-        },
-        state_hash: if deleted {
-            None
-        } else {
-            doc.map(|d| d.state_hash().to_string())
-        },
+        blob: text.as_ref().map(|(blob, _)| blob.to_string()),
+        state_hash: text.map(|(_, state)| state.to_string()),
         fetched_at: trailers
             .fetched_at
             .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         http_status: trailers.http_status,
         imported_from: trailers.imported_from,
-    }))
+    }
 }
 
 #[cfg(test)]

@@ -10,7 +10,9 @@
 use super::commit::{self, ChangeKind, Trailers};
 use super::pack::Batch;
 use super::tree::Trees;
-use super::{Archive, ArchiveError, Local, PRIVATE_DIR, RAW_NOTES_REF, RESERVE, path, signature};
+use super::{
+    Archive, ArchiveError, Local, PRIVATE_DIR, RAW_NOTES_REF, RESERVE, Version, path, signature,
+};
 use crate::diff;
 use crate::hash::ContentHash;
 use crate::normalize::Document;
@@ -40,7 +42,11 @@ pub struct Observation {
 
 #[derive(Debug, Clone)]
 pub enum Seen {
-    /// The article, and the exact bytes it was read from.
+    /// The article, and the exact bytes it was read from. The document is as [`page::read`]
+    /// or [`Document::parse`] give it (normalized): the database indexes it as it will read
+    /// back from the archive.
+    ///
+    /// [`page::read`]: crate::page::read
     Page { document: Document, raw: Vec<u8> },
     /// The server says the article is gone (404, 410).
     Gone,
@@ -82,6 +88,8 @@ pub struct Recorder<'a> {
     notes_published: Option<Oid>,
     notes: Vec<(Oid, Oid)>,
     pending: HashMap<String, Vec<Pending>>,
+    /// The versions of the commits not yet published, oldest first, for the database.
+    versions: Vec<Version>,
     touched: BTreeSet<String>,
     unpublished: usize,
 }
@@ -128,6 +136,7 @@ impl Archive {
             notes_published: notes,
             notes: Vec::new(),
             pending: HashMap::new(),
+            versions: Vec::new(),
             touched: BTreeSet::new(),
             unpublished: 0,
         };
@@ -307,8 +316,20 @@ impl Recorder<'_> {
         mut set: ChangeSet,
         state_hash: Option<ContentHash>,
     ) -> Result<Recorded, ArchiveError> {
-        let (oid, blob, title) = self.write_commit(path, obs, &mut set)?;
+        let (oid, blob, title, message) = self.write_commit(path, obs, &mut set)?;
         self.tip = oid;
+        if let Some(trailers) = Trailers::parse(&message) {
+            let text = blob.zip(state_hash);
+            let version = super::version(
+                oid,
+                &message,
+                trailers,
+                path.to_owned(),
+                title.clone(),
+                text,
+            );
+            self.versions.push(version);
+        }
         self.touched.insert(path.to_owned());
         self.pending
             .entry(path.to_owned())
@@ -337,13 +358,13 @@ impl Recorder<'_> {
     }
 
     /// Writes the blob, trees, commit and raw-bytes blob of one change; returns the commit, the
-    /// article's blob and its title.
+    /// article's blob, its title and the commit message.
     fn write_commit(
         &mut self,
         path: &str,
         obs: &Observation,
         set: &mut ChangeSet,
-    ) -> Result<(Oid, Option<Oid>, String), ArchiveError> {
+    ) -> Result<(Oid, Option<Oid>, String, String), ArchiveError> {
         let (blob, content_hash) = match &set.document {
             Some(doc) => {
                 let bytes = doc.to_bytes();
@@ -381,7 +402,7 @@ impl Recorder<'_> {
             let raw_blob = self.batch.add(ObjectType::Blob, raw, None)?;
             self.notes.push((oid, raw_blob));
         }
-        Ok((oid, blob, title))
+        Ok((oid, blob, title, message))
     }
 
     /// Packs and publishes everything recorded so far. Until the branch moves, a failure (a full
@@ -401,6 +422,7 @@ impl Recorder<'_> {
         });
         let _ = std::fs::remove_file(&reserve);
         let paths: Vec<String> = self.touched.iter().cloned().collect();
+        let published = (self.published, self.tip);
         let moved = prepared.and_then(|notes| {
             self.local
                 .move_refs(self.repo, self.published, self.tip, notes, &paths)
@@ -426,7 +448,8 @@ impl Recorder<'_> {
         self.pending.clear();
         self.unpublished = 0;
         self.touched.clear();
-        self.local.sync(self.repo, &paths)
+        let versions = std::mem::take(&mut self.versions);
+        self.local.sync(self.repo, &paths, published, &versions)
     }
 
     /// Writes the notes commit (if there are raw bytes) and the batch's pack.
@@ -600,5 +623,88 @@ impl ChangeSet {
         }
         trailers.write(&mut message);
         message
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(url: &Url, title: &str, body: &str) -> Observation {
+        let text = format!("url: {url}\ntitle: {title}\n\n{body}\n");
+        Observation {
+            url: url.clone(),
+            fetched_at: Utc::now(),
+            http_status: 200,
+            seen: Seen::Page {
+                document: Document::parse(text.as_bytes()),
+                raw: text.into_bytes(),
+            },
+            imported_from: None,
+        }
+    }
+
+    fn gone(url: &Url) -> Observation {
+        Observation {
+            seen: Seen::Gone,
+            http_status: 404,
+            ..page(url, "", "")
+        }
+    }
+
+    /// The database indexes a batch's versions as the recorder made them: they must be what
+    /// reading the commits back gives (`version_of`, which rebuilds the database).
+    #[test]
+    fn versions_are_indexed_as_the_commits_read_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut archive = Archive::init(&dir.path().join("a")).unwrap();
+        archive.lock(false).unwrap();
+        let a = Url::parse("https://news.test/a.html").unwrap();
+        let b = Url::parse("https://news.test/2026/b.html").unwrap();
+        let batches = [
+            vec![
+                page(&a, "First", "One sentence. Two sentences."),
+                page(&b, "Other", "Text of b."),
+                page(&a, "First", "One sentence, edited. Two sentences."),
+            ],
+            vec![
+                page(&b, "Other, retitled", "Text of b."),
+                gone(&a),
+                page(&a, "First", "One sentence. Two sentences."),
+                page(&b, "Other", "Text of b."),
+                page(&a, "First", "One sentence. Two sentences。"),
+            ],
+        ];
+        for (batch, commits) in batches.into_iter().zip([3, 5]) {
+            let made = archive
+                .with_recorder(|r| {
+                    r.track(std::slice::from_ref(&b))?;
+                    for obs in batch {
+                        r.record(obs)?.expect("a change");
+                    }
+                    Ok(r.versions.clone())
+                })
+                .unwrap();
+            assert_eq!(made.len(), commits);
+            for version in &made {
+                let oid = Oid::from_str(&version.commit).unwrap();
+                let commit = archive.repo.find_commit(oid).unwrap();
+                let read = super::super::version_of(&archive.repo, &commit).unwrap();
+                assert_eq!(Some(version), read.as_ref());
+            }
+            let mut indexed = archive.local.state.recent(commits).unwrap();
+            indexed.reverse();
+            indexed.iter_mut().for_each(|v| v.number = 0);
+            assert_eq!(made, indexed);
+        }
+        let all = archive.local.state.recent(100).unwrap();
+        for kind in [ChangeKind::Deleted, ChangeKind::Restored, ChangeKind::Title] {
+            assert!(all.iter().any(|v| v.changes.contains(&kind)), "{kind:?}");
+        }
+        assert!(
+            all.iter()
+                .any(|v| v.reverts.is_some() && v.summary.is_none())
+        );
+        assert!(all.iter().any(|v| v.minor && v.summary.is_some()));
     }
 }
