@@ -187,9 +187,9 @@ impl Recorder<'_> {
             }
             if before.paragraphs != document.paragraphs {
                 changes.push(ChangeKind::Body);
-                let report = diff::compare(before, &document);
-                minor = report.summary.minor && before.title == document.title;
-                summary = Some(report.summary);
+                let body = diff::summary(before, &document);
+                minor = body.minor && before.title == document.title;
+                summary = Some(body);
             }
         }
         let state_hash = document.state_hash();

@@ -219,19 +219,63 @@ pub fn compare(old: &Document, new: &Document) -> DiffReport {
         })
         .collect();
 
-    let paragraph_breaks_changed = changes.is_empty()
-        && old
-            .paragraphs
-            .iter()
-            .map(Vec::len)
-            .ne(new.paragraphs.iter().map(Vec::len));
-    let summary = summarize(title.as_ref(), &changes, paragraph_breaks_changed);
+    let paragraph_breaks_changed = changes.is_empty() && paragraph_breaks_differ(old, new);
+    let summary = summarize(
+        title.as_ref().map(|t| t.minor),
+        changes.iter().map(|change| match change {
+            SentenceChange::Added { text, .. } => Tally::Added(classify::has_words(text)),
+            SentenceChange::Deleted { text, .. } => Tally::Deleted(classify::has_words(text)),
+            SentenceChange::Edited { minor, .. } => Tally::Edited { minor: *minor },
+            SentenceChange::Moved { .. } => Tally::Moved,
+        }),
+        paragraph_breaks_changed,
+    );
     DiffReport {
         title,
         changes,
         paragraph_breaks_changed,
         summary,
     }
+}
+
+/// The summary of [`compare`], without the character spans that only a display of the
+/// changes needs: every recorded change is summed up in its commit message.
+pub fn summary(old: &Document, new: &Document) -> Summary {
+    let deadline = Instant::now() + TIMEOUT;
+    let title = (old.title != new.title).then(|| classify::is_minor_edit(&old.title, &new.title));
+    let old_text: Vec<&str> = located(old).into_iter().map(|(_, s)| s).collect();
+    let new_text: Vec<&str> = located(new).into_iter().map(|(_, s)| s).collect();
+    let aligned = sentences::align(&old_text, &new_text, deadline);
+    let paragraph_breaks_changed = aligned.is_empty() && paragraph_breaks_differ(old, new);
+    summarize(
+        title,
+        aligned.into_iter().map(|a| match a {
+            Aligned::Added { new } => Tally::Added(classify::has_words(new_text[new])),
+            Aligned::Deleted { old } => Tally::Deleted(classify::has_words(old_text[old])),
+            Aligned::Edited { old, new } => Tally::Edited {
+                minor: classify::is_minor_edit(old_text[old], new_text[new]),
+            },
+            Aligned::Moved { .. } => Tally::Moved,
+        }),
+        paragraph_breaks_changed,
+    )
+}
+
+/// The same sentences, broken into paragraphs differently.
+fn paragraph_breaks_differ(old: &Document, new: &Document) -> bool {
+    old.paragraphs
+        .iter()
+        .map(Vec::len)
+        .ne(new.paragraphs.iter().map(Vec::len))
+}
+
+/// A sentence change as [`summarize`] counts it; added and deleted ones say whether they have
+/// words.
+enum Tally {
+    Added(bool),
+    Deleted(bool),
+    Edited { minor: bool },
+    Moved,
 }
 
 /// Every body sentence with its location.
@@ -249,37 +293,41 @@ fn inline_spans(old: &str, new: &str, deadline: Instant) -> Vec<Span> {
     inline::spans(&inline::tokenize(old), &inline::tokenize(new), deadline)
 }
 
+/// Counts `changes`; `title_minor` is `Some` when the title changed, saying whether only in
+/// punctuation or spacing.
 fn summarize(
-    title: Option<&TitleChange>,
-    changes: &[SentenceChange],
+    title_minor: Option<bool>,
+    changes: impl Iterator<Item = Tally>,
     paragraph_breaks_changed: bool,
 ) -> Summary {
     let mut summary = Summary {
-        title: title.is_some(),
+        title: title_minor.is_some(),
         ..Summary::default()
     };
-    let mut all_minor = title.is_none_or(|t| t.minor);
+    let mut all_minor = title_minor.unwrap_or(true);
+    let mut any = false;
     for change in changes {
+        any = true;
         match change {
-            SentenceChange::Added { text, .. } => {
+            Tally::Added(words) => {
                 summary.added += 1;
-                all_minor &= !classify::has_words(text);
+                all_minor &= !words;
             }
-            SentenceChange::Deleted { text, .. } => {
+            Tally::Deleted(words) => {
                 summary.deleted += 1;
-                all_minor &= !classify::has_words(text);
+                all_minor &= !words;
             }
-            SentenceChange::Edited { minor, .. } => {
+            Tally::Edited { minor } => {
                 summary.edited += 1;
-                all_minor &= *minor;
+                all_minor &= minor;
             }
-            SentenceChange::Moved { .. } => {
+            Tally::Moved => {
                 summary.moved += 1;
                 all_minor = false;
             }
         }
     }
-    let changed = title.is_some() || !changes.is_empty() || paragraph_breaks_changed;
+    let changed = title_minor.is_some() || any || paragraph_breaks_changed;
     summary.minor = changed && all_minor;
     summary
 }
@@ -453,6 +501,49 @@ mod tests {
             report.summary.to_string(),
             "title changed, 1 sentence deleted, 2 edited (punctuation or spacing only)"
         );
+    }
+
+    #[test]
+    fn summary_sums_up_what_compare_finds() {
+        let cases: &[(Document, Document)] = &[
+            (doc("T", &[&["One."]]), doc("T", &[&["One."]])),
+            (
+                doc("T", &[&["One.", "Two."]]),
+                doc("T", &[&["One."], &["Two."]]),
+            ),
+            (
+                doc(
+                    "标题：新闻",
+                    &[&["他说，好。", "They said \"yes\"."], &["——"]],
+                ),
+                doc("标题:新闻", &[&["他说,好。", "They said “yes”."]]),
+            ),
+            (
+                doc(
+                    "T",
+                    &[&["Kept.", "Gone for good now.", "Police said two were hurt."]],
+                ),
+                doc(
+                    "U",
+                    &[&["Police said three were hurt.", "Kept.", "A new one here."]],
+                ),
+            ),
+            (
+                doc("T", &[&["官方称事故造成三人受伤。", "A."], &["B.", "C."]]),
+                doc("T", &[&["A."], &["B.", "C.", "官方称事故造成三人受伤。"]]),
+            ),
+            (
+                doc("T", &[&["他说，好。"]]),
+                doc("T", &[&["他说,不好。", "——"]]),
+            ),
+        ];
+        for (old, new) in cases {
+            assert_eq!(
+                summary(old, new),
+                compare(old, new).summary,
+                "{old:?} {new:?}"
+            );
+        }
     }
 
     #[test]
