@@ -23,9 +23,12 @@ fuzz_target!(|data: &[u8]| {
     let content_type = CONTENT_TYPES[first as usize % CONTENT_TYPES.len()];
     let url = Url::parse("https://news.example.com/2026/03/14/a.html").unwrap();
     if let Ok(page) = palimpsest::page::read(bytes, content_type, &url, &SiteRules::default()) {
-        // The archived file reads back as the same document.
+        // The archived file reads back as the same document: the recorder indexes the title
+        // and state hash of what it read, the catch-up those of what it reads back.
         let bytes = page.document.to_bytes();
         let again = palimpsest::normalize::Document::parse(&bytes);
         assert_eq!(again.to_bytes(), bytes);
+        assert_eq!(again.title, page.document.title);
+        assert_eq!(again.state_hash(), page.document.state_hash());
     }
 });
