@@ -218,8 +218,8 @@ fn killed_imports_lose_and_duplicate_nothing() {
         .and_then(|k| k.parse().ok())
         .unwrap_or(4);
     let source = tempfile::tempdir().unwrap();
-    // 600 file versions: more than one of the recorder's batches of 500.
-    mirror(source.path(), 25, 24);
+    // 2,100 file versions: more than one of the recorder's batches of 2,000.
+    mirror(source.path(), 50, 42);
     let source = source.path().to_str().unwrap().to_owned();
     let import = ["import-git", "--json", source.as_str()];
 
@@ -229,7 +229,7 @@ fn killed_imports_lose_and_duplicate_nothing() {
     let whole = started.elapsed();
     eprintln!("an import without kills took {whole:?}");
     let expected = versions(&reference);
-    assert!(expected.len() > 500, "{}", expected.len());
+    assert!(expected.len() > 2000, "{}", expected.len());
 
     let mut env = TestEnv::new();
     let mut rng = Lcg(0x1e7);
