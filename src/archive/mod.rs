@@ -696,8 +696,10 @@ fn version(
 mod tests {
     use super::*;
 
-    fn observe(url: &Url, body: &str) -> Observation {
-        let text = format!("url: {url}\ntitle: T\n\n{body}\n");
+    /// A fetch of `url` now that found a page with this title and body (also for the
+    /// recorder's tests).
+    pub(super) fn observe(url: &Url, title: &str, body: &str) -> Observation {
+        let text = format!("url: {url}\ntitle: {title}\n\n{body}\n");
         Observation {
             url: url.clone(),
             fetched_at: chrono::Utc::now(),
@@ -719,7 +721,7 @@ mod tests {
         let mut heads = Vec::new();
         for body in ["First text.", "Second text."] {
             archive
-                .with_recorder(|r| r.record(observe(&url, body)))
+                .with_recorder(|r| r.record(observe(&url, "T", body)))
                 .unwrap();
             heads.push(archive.repo.head().unwrap().target().unwrap());
         }

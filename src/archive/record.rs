@@ -321,6 +321,8 @@ impl Recorder<'_> {
     ) -> Result<Recorded, ArchiveError> {
         let (oid, blob, title, message) = self.write_commit(path, obs, &mut set)?;
         self.tip = oid;
+        // Read back from the message, as `version_of` reads it: trailers are written in a
+        // canonical order (of changes, for one), not always the order they were made in.
         if let Some(trailers) = Trailers::parse(&message) {
             let text = blob.zip(state_hash);
             let version = super::version(
@@ -631,21 +633,8 @@ impl ChangeSet {
 
 #[cfg(test)]
 mod tests {
+    use super::super::tests::observe as page;
     use super::*;
-
-    fn page(url: &Url, title: &str, body: &str) -> Observation {
-        let text = format!("url: {url}\ntitle: {title}\n\n{body}\n");
-        Observation {
-            url: url.clone(),
-            fetched_at: Utc::now(),
-            http_status: 200,
-            seen: Seen::Page {
-                document: Document::parse(text.as_bytes()),
-                raw: text.into_bytes(),
-            },
-            imported_from: None,
-        }
-    }
 
     fn gone(url: &Url) -> Observation {
         Observation {
