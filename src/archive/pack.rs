@@ -18,6 +18,31 @@ use std::io::Read;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+/// Objects smaller than this are stored in their zlib stream without compression: a reset of
+/// zlib-rs clears its 128 KiB hash table, which costs more than deflating a few hundred bytes
+/// saves (tree deltas and commits are this small). `git gc` recompresses them.
+const STORED_BELOW: usize = 1024;
+
+/// `data` (under [`STORED_BELOW`] bytes) as a zlib stream holding one stored, uncompressed
+/// deflate block (RFC 1950; RFC 1951, 3.2.4).
+fn stored(data: &[u8]) -> Vec<u8> {
+    const _: () = assert!(
+        STORED_BELOW <= u16::MAX as usize,
+        "one stored block holds it"
+    );
+    let len = data.len() as u16;
+    let mut out = Vec::with_capacity(data.len() + 11);
+    // CMF: deflate, 32 KiB window; FLG: no dictionary, check bits making CMF·FLG % 31 == 0.
+    out.extend_from_slice(&[0x78, 0x01]);
+    // BFINAL set, BTYPE 00 (stored), then LEN and its complement.
+    out.push(1);
+    out.extend_from_slice(&len.to_le_bytes());
+    out.extend_from_slice(&(!len).to_le_bytes());
+    out.extend_from_slice(data);
+    out.extend_from_slice(&adler2::adler32_slice(data).to_be_bytes());
+    out
+}
+
 /// Objects waiting to be packed, in the order they were made (a delta's base comes first).
 pub(crate) struct Batch {
     entries: Vec<Entry>,
@@ -189,6 +214,9 @@ impl Batch {
 
     /// `data` as one zlib stream.
     fn compress(&mut self, data: &[u8]) -> Vec<u8> {
+        if data.len() < STORED_BELOW {
+            return stored(data);
+        }
         self.deflate.reset();
         let mut out = Vec::with_capacity(data.len() / 2 + 64);
         loop {
@@ -601,6 +629,22 @@ mod tests {
             "{}",
             String::from_utf8_lossy(&out.stderr)
         );
+    }
+
+    #[test]
+    fn small_objects_are_stored_zlib_streams() {
+        let mut batch = Batch::default();
+        for len in [0, 1, 100, STORED_BELOW - 1, STORED_BELOW] {
+            let data: Vec<u8> = (0..len).map(|i| (i % 7) as u8).collect();
+            let stream = batch.compress(&data);
+            let mut back = Vec::new();
+            flate2::read::ZlibDecoder::new(&stream[..])
+                .read_to_end(&mut back)
+                .unwrap();
+            assert_eq!(back, data, "{len} bytes");
+            // Stored: two header bytes, five of block header, four of checksum.
+            assert_eq!(stream.len() == len + 11, len < STORED_BELOW, "{len} bytes");
+        }
     }
 
     /// A tree's bytes from (mode, name, id byte) entries, in the order given.
