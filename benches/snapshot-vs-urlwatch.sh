@@ -2,7 +2,8 @@
 # Times palimpsest and the peer urlwatch on the same local news site served by nginx, in one
 # command: 1,000 pages of ~110 KB (PAD_KB=100), three runs (first pass, nothing changed, 100 pages
 # edited), with wall time, CPU time and peak memory of each, the ratios, and the floor: a plain
-# parallel fetch of the same pages with curl, which is the most any tool could gain here.
+# parallel fetch of the same pages with curl, which is the most any tool could gain here, and the
+# CPU time of reading the same pages with `palimpsest extract` (the least a first pass costs).
 # Then a 100,000-article archive with nothing due, and the commit throughput bench.
 #
 #   benches/snapshot-vs-urlwatch.sh [N] [K]        (defaults 1000 100)
@@ -36,6 +37,8 @@ measure() { # label command...: prints "label wall cpu maxrss_kb"
 }
 
 floor=$(measure floor sh -c "xargs -P 16 -n 50 curl -s -o /dev/null < '$W/urls.txt'")
+# What reading the pages alone costs (no fetching, no archive), for what a first pass can reach.
+reading=$(measure reading "$P" extract --json "$W"/site/a/*.html)
 export PALIMPSEST_ARCHIVE=$W/archive
 "$P" init "$W/archive" >/dev/null
 xargs "$P" add < "$W/urls.txt" >/dev/null
@@ -61,6 +64,9 @@ for r in "$p1|$p1_json" "$p2|$p2_json" "$p3|$p3_json"; do
 done
 read -r _ fw fc _ <<<"$floor"
 echo "floor (curl, 16 parallel, same pages): wall ${fw}s cpu ${fc}s"
+read -r _ _ rc _ <<<"$reading"
+printf 'reading alone (palimpsest extract, same pages, one thread): cpu %ss, at best %.3fs of wall on %s cores\n' \
+  "$rc" "$(echo "$rc / $(nproc)" | bc -l)" "$(nproc)"
 echo
 echo "== ratios (urlwatch wall / palimpsest wall)"
 for run in run1 run2 run3; do
