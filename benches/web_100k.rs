@@ -7,9 +7,10 @@
 //! times each page 30 times, with and without opening the archive (the server opens it for every
 //! request). An existing archive in DIR is reused.
 
+use palimpsest::archive::ChangeKind;
 use palimpsest::archive::{Archive, Observation, Seen};
 use palimpsest::normalize::Document;
-use palimpsest::render::routes::{ChangeFilter, Route};
+use palimpsest::render::routes::Route;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -138,7 +139,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         (
             "body changes of one site",
             Route::Changes {
-                filter: ChangeFilter::Body,
+                filter: Some(ChangeKind::Body),
                 site: Some("site7.example".into()),
                 page: 1,
             },
@@ -146,7 +147,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         (
             "deleted changes (none here: a full scan)",
             Route::Changes {
-                filter: ChangeFilter::Deleted,
+                filter: Some(ChangeKind::Deleted),
                 site: None,
                 page: 1,
             },

@@ -72,9 +72,9 @@ impl Counts {
         match outcome {
             Outcome::Unchanged => self.unchanged += 1,
             Outcome::Failed(_) => self.errors += 1,
-            Outcome::Recorded(r) if r.changes.contains(&ChangeKind::New) => self.new += 1,
-            Outcome::Recorded(r) if r.changes.contains(&ChangeKind::Deleted) => self.deleted += 1,
-            Outcome::Recorded(r) if r.changes.contains(&ChangeKind::Restored) => self.restored += 1,
+            Outcome::Recorded(r) if r.changes.contains(ChangeKind::New) => self.new += 1,
+            Outcome::Recorded(r) if r.changes.contains(ChangeKind::Deleted) => self.deleted += 1,
+            Outcome::Recorded(r) if r.changes.contains(ChangeKind::Restored) => self.restored += 1,
             Outcome::Recorded(_) => self.changed += 1,
         }
     }
@@ -225,7 +225,7 @@ pub fn run(
                 Ok(Found::Unchanged) => Outcome::Unchanged,
                 Err(e) => Outcome::Failed(e),
             };
-            if matches!(outcome, Outcome::Recorded(ref rec) if rec.changes.contains(&crate::archive::ChangeKind::Deleted))
+            if matches!(outcome, Outcome::Recorded(ref rec) if rec.changes.contains(crate::archive::ChangeKind::Deleted))
             {
                 raw_hash = None;
             }

@@ -4,67 +4,17 @@
 //! `Source-Hash`, `Fetched-At`, `Http-Status`, `Imported-From`. They are written and parsed here
 //! and nowhere else. `git log --format=%(trailers)` and `git interpret-trailers` read them too.
 
+use super::change::{ChangeKind, Changes};
 use crate::hash::ContentHash;
 use chrono::{DateTime, FixedOffset, SecondsFormat};
 use std::fmt;
-use std::str::FromStr;
-
-/// What a recorded version changed, as written in the `Change:` trailer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ChangeKind {
-    New,
-    Title,
-    Body,
-    Deleted,
-    Restored,
-}
-
-impl ChangeKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ChangeKind::New => "new",
-            ChangeKind::Title => "title",
-            ChangeKind::Body => "body",
-            ChangeKind::Deleted => "deleted",
-            ChangeKind::Restored => "restored",
-        }
-    }
-}
-
-impl fmt::Display for ChangeKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for ChangeKind {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(match s {
-            "new" => ChangeKind::New,
-            "title" => ChangeKind::Title,
-            "body" => ChangeKind::Body,
-            "deleted" => ChangeKind::Deleted,
-            "restored" => ChangeKind::Restored,
-            other => {
-                return Err(format!(
-                    "unknown change kind {other:?} (expected new, title, body, deleted or restored)"
-                ));
-            }
-        })
-    }
-}
 
 /// The machine-readable part of a version's commit message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Trailers {
     pub url: String,
-    /// Sorted, without duplicates.
-    pub changes: Vec<ChangeKind>,
-    /// Only punctuation or white space changed.
-    pub minor: bool,
+    /// The `Change:` kinds, and [`ChangeKind::Minor`] for `Minor: yes`.
+    pub changes: Changes,
     /// The earlier version whose text this one returns to.
     pub reverts: Option<String>,
     /// Hash of the archived file; absent for a deletion.
@@ -78,10 +28,6 @@ pub struct Trailers {
 }
 
 impl Trailers {
-    pub fn has(&self, kind: ChangeKind) -> bool {
-        self.changes.contains(&kind)
-    }
-
     /// Appends the trailer block (no leading blank line) to `out`.
     pub fn write(&self, out: &mut String) {
         let mut line = |key: &str, value: &dyn fmt::Display| {
@@ -91,9 +37,8 @@ impl Trailers {
             out.push('\n');
         };
         line("Url", &self.url);
-        let changes: Vec<&str> = self.changes.iter().map(|c| c.as_str()).collect();
-        line("Change", &changes.join(", "));
-        if self.minor {
+        line("Change", &self.changes.without(ChangeKind::Minor));
+        if self.changes.contains(ChangeKind::Minor) {
             line("Minor", &"yes");
         }
         if let Some(reverts) = &self.reverts {
@@ -122,11 +67,11 @@ impl Trailers {
         let block = message.trim_end().rsplit("\n\n").next()?;
         let mut url = None;
         let mut changes = None;
+        let mut minor = false;
         let mut fetched_at = None;
         let mut t = Trailers {
             url: String::new(),
-            changes: Vec::new(),
-            minor: false,
+            changes: Changes::NONE,
             reverts: None,
             content_hash: None,
             source_hash: None,
@@ -146,16 +91,18 @@ impl Trailers {
             match key {
                 "Url" => url = Some(value.to_owned()),
                 "Change" => {
-                    let mut kinds: Vec<ChangeKind> = value
+                    let kinds: Changes = value
                         .split(',')
-                        .map(|k| k.trim().parse())
+                        .map(|k| k.trim().parse::<ChangeKind>())
                         .collect::<Result<_, _>>()
                         .ok()?;
-                    kinds.sort();
-                    kinds.dedup();
+                    // `minor` has a trailer of its own.
+                    if kinds.contains(ChangeKind::Minor) {
+                        return None;
+                    }
                     changes = Some(kinds);
                 }
-                "Minor" => t.minor = value == "yes",
+                "Minor" => minor = value == "yes",
                 "Reverts" => t.reverts = Some(value.to_owned()),
                 "Content-Hash" => t.content_hash = Some(value.parse().ok()?),
                 "Source-Hash" => t.source_hash = Some(value.parse().ok()?),
@@ -167,6 +114,9 @@ impl Trailers {
         }
         t.url = url?;
         t.changes = changes.filter(|c| !c.is_empty())?;
+        if minor {
+            t.changes.insert(ChangeKind::Minor);
+        }
         t.fetched_at = fetched_at?;
         Some(t)
     }
@@ -176,8 +126,8 @@ impl Trailers {
 const SUBJECT_TITLE: usize = 100;
 
 /// The subject line: what changed, then the title.
-pub fn subject(changes: &[ChangeKind], title: &str) -> String {
-    let has = |k| changes.contains(&k);
+pub fn subject(changes: Changes, title: &str) -> String {
+    let has = |k| changes.contains(k);
     let what = if has(ChangeKind::New) {
         "New"
     } else if has(ChangeKind::Deleted) {
@@ -214,8 +164,7 @@ mod tests {
     fn sample() -> Trailers {
         Trailers {
             url: "https://example.com/a".into(),
-            changes: vec![ChangeKind::Title, ChangeKind::Body],
-            minor: false,
+            changes: [ChangeKind::Title, ChangeKind::Body].into_iter().collect(),
             reverts: Some("0123abcd".into()),
             content_hash: Some(ContentHash::of(b"x")),
             source_hash: Some(ContentHash::of(b"y")),
@@ -236,6 +185,18 @@ mod tests {
             "{msg}"
         );
         assert_eq!(Trailers::parse(&msg), Some(t));
+    }
+
+    #[test]
+    fn minor_has_a_trailer_of_its_own() {
+        let mut t = sample();
+        t.changes.insert(ChangeKind::Minor);
+        let mut msg = "x\n\n".to_owned();
+        t.write(&mut msg);
+        assert!(msg.contains("\nChange: title, body\nMinor: yes\n"), "{msg}");
+        assert_eq!(Trailers::parse(&msg), Some(t));
+        let as_change = "x\n\nUrl: a\nChange: body, minor\nFetched-At: 2026-11-26T12:00:00Z\n";
+        assert_eq!(Trailers::parse(as_change), None);
     }
 
     #[test]
@@ -267,14 +228,17 @@ mod tests {
 
     #[test]
     fn subject_names_the_change_and_shortens_the_title() {
-        assert_eq!(subject(&[ChangeKind::New], "T"), "New: T");
+        assert_eq!(subject(ChangeKind::New.into(), "T"), "New: T");
         assert_eq!(
-            subject(&[ChangeKind::Title, ChangeKind::Body], ""),
+            subject(
+                [ChangeKind::Title, ChangeKind::Body].into_iter().collect(),
+                ""
+            ),
             "Title and body changed: (untitled)"
         );
         let long = "字".repeat(300);
         assert_eq!(
-            subject(&[ChangeKind::Body], &long).chars().count(),
+            subject(ChangeKind::Body.into(), &long).chars().count(),
             "Body edited: ".len() + SUBJECT_TITLE + 1
         );
     }

@@ -1,20 +1,24 @@
 //! The versions of one article: listing them, naming one (`3`, a commit id, a date) and
 //! reading its archived text or its raw fetched bytes.
 
-use super::commit::ChangeKind;
+use super::change::{ChangeKind, Changes};
 use super::{Archive, ArchiveError};
 use chrono::{DateTime, NaiveDate, Utc};
 
 /// One recorded version of an article: one commit with trailers.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+///
+/// JSON (`log --format json`): `{"number", "commit", "path", "url", "changes": [kind], "minor":
+/// bool, "reverts", "title", "subject", "summary", "content_hash", "source_hash", "fetched_at",
+/// "http_status", "imported_from"}`, where `changes` leaves out `minor`, which has its own field
+/// as in the trailers.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Version {
     /// 1 for the first version of the article.
     pub number: usize,
     pub commit: String,
     pub path: String,
     pub url: String,
-    pub changes: Vec<ChangeKind>,
-    pub minor: bool,
+    pub changes: Changes,
     pub reverts: Option<String>,
     pub title: String,
     pub subject: String,
@@ -23,9 +27,7 @@ pub struct Version {
     pub content_hash: Option<String>,
     pub source_hash: Option<String>,
     /// The archived file's blob id; `None` for a deletion.
-    #[serde(skip)]
     pub blob: Option<String>,
-    #[serde(skip)]
     pub state_hash: Option<String>,
     /// RFC 3339.
     pub fetched_at: String,
@@ -35,7 +37,7 @@ pub struct Version {
 
 impl Version {
     pub fn is_deletion(&self) -> bool {
-        self.changes.contains(&ChangeKind::Deleted)
+        self.changes.contains(ChangeKind::Deleted)
     }
 
     pub fn fetched_at(&self) -> Option<DateTime<Utc>> {
@@ -45,68 +47,44 @@ impl Version {
     }
 }
 
-/// Which changes a listing shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ChangeFilter {
-    All,
-    New,
-    Title,
-    Body,
-    Deleted,
-    Restored,
-    /// Punctuation or white space only.
-    Minor,
-}
-
-impl ChangeFilter {
-    pub const EVERY: [ChangeFilter; 7] = [
-        ChangeFilter::All,
-        ChangeFilter::New,
-        ChangeFilter::Title,
-        ChangeFilter::Body,
-        ChangeFilter::Deleted,
-        ChangeFilter::Restored,
-        ChangeFilter::Minor,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ChangeFilter::All => "all",
-            ChangeFilter::New => "new",
-            ChangeFilter::Title => "title",
-            ChangeFilter::Body => "body",
-            ChangeFilter::Deleted => "deleted",
-            ChangeFilter::Restored => "restored",
-            ChangeFilter::Minor => "minor",
+impl serde::Serialize for Version {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(serde::Serialize)]
+        struct Json<'a> {
+            number: usize,
+            commit: &'a str,
+            path: &'a str,
+            url: &'a str,
+            changes: Changes,
+            minor: bool,
+            reverts: &'a Option<String>,
+            title: &'a str,
+            subject: &'a str,
+            summary: &'a Option<String>,
+            content_hash: &'a Option<String>,
+            source_hash: &'a Option<String>,
+            fetched_at: &'a str,
+            http_status: u16,
+            imported_from: &'a Option<String>,
         }
-    }
-
-    /// The filter [`ChangeFilter::as_str`] names.
-    pub fn parse(s: &str) -> Option<ChangeFilter> {
-        ChangeFilter::EVERY.into_iter().find(|f| f.as_str() == s)
-    }
-
-    /// The kind of change this filter asks for, if it asks for one.
-    pub fn change(self) -> Option<ChangeKind> {
-        match self {
-            ChangeFilter::All | ChangeFilter::Minor => None,
-            ChangeFilter::New => Some(ChangeKind::New),
-            ChangeFilter::Title => Some(ChangeKind::Title),
-            ChangeFilter::Body => Some(ChangeKind::Body),
-            ChangeFilter::Deleted => Some(ChangeKind::Deleted),
-            ChangeFilter::Restored => Some(ChangeKind::Restored),
+        Json {
+            number: self.number,
+            commit: &self.commit,
+            path: &self.path,
+            url: &self.url,
+            changes: self.changes.without(ChangeKind::Minor),
+            minor: self.changes.contains(ChangeKind::Minor),
+            reverts: &self.reverts,
+            title: &self.title,
+            subject: &self.subject,
+            summary: &self.summary,
+            content_hash: &self.content_hash,
+            source_hash: &self.source_hash,
+            fetched_at: &self.fetched_at,
+            http_status: self.http_status,
+            imported_from: &self.imported_from,
         }
-    }
-
-    /// Whether `version` is one of the changes this filter shows.
-    pub fn matches(self, version: &Version) -> bool {
-        match self {
-            ChangeFilter::All => true,
-            ChangeFilter::Minor => version.minor,
-            other => other
-                .change()
-                .is_some_and(|kind| version.changes.contains(&kind)),
-        }
+        .serialize(s)
     }
 }
 
@@ -198,8 +176,7 @@ mod tests {
             commit: commit.into(),
             path: String::new(),
             url: String::new(),
-            changes: vec![ChangeKind::Body],
-            minor: false,
+            changes: ChangeKind::Body.into(),
             reverts: None,
             title: String::new(),
             subject: String::new(),

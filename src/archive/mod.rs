@@ -12,6 +12,7 @@
 //! repository that `git fsck` accepts. The working tree and index are brought up to date after
 //! each move; a crash between the two is repaired by the next command that takes the lock.
 
+pub mod change;
 pub mod commit;
 pub mod history;
 mod pack;
@@ -21,7 +22,8 @@ pub mod state;
 mod tree;
 pub mod verify;
 
-pub use commit::{ChangeKind, Trailers};
+pub use change::{ChangeKind, Changes};
+pub use commit::Trailers;
 pub use history::Version;
 pub use record::{Observation, Recorded, Recorder, Seen};
 
@@ -628,7 +630,7 @@ fn version_of(repo: &Repository, commit: &git2::Commit) -> Result<Option<Version
         return Ok(None);
     };
     let path = path::article_path(&url);
-    let deleted = trailers.has(ChangeKind::Deleted);
+    let deleted = trailers.changes.contains(ChangeKind::Deleted);
     // A deletion's title is the title of what was deleted.
     let tree = if deleted {
         commit.parents().next().map(|p| p.tree()).transpose()?
@@ -672,7 +674,6 @@ fn version(
         path,
         url: trailers.url,
         changes: trailers.changes,
-        minor: trailers.minor,
         reverts: trailers.reverts,
         title,
         subject: message.lines().next().unwrap_or("").to_owned(),

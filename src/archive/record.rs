@@ -7,7 +7,8 @@
 //! thousands of ref updates. Objects reach disk before any ref names them, so a crash never
 //! leaves a ref to a missing object.
 
-use super::commit::{self, ChangeKind, Trailers};
+use super::change::{ChangeKind, Changes};
+use super::commit::{self, Trailers};
 use super::pack::Batch;
 use super::tree::Trees;
 use super::{
@@ -56,14 +57,13 @@ pub enum Seen {
 }
 
 /// A change that was committed.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone)]
 pub struct Recorded {
     pub commit: String,
     pub url: String,
     pub path: String,
     pub title: String,
-    pub changes: Vec<ChangeKind>,
-    pub minor: bool,
+    pub changes: Changes,
     pub reverts: Option<String>,
     pub summary: Option<diff::Summary>,
 }
@@ -167,46 +167,43 @@ impl Recorder<'_> {
             }
             Seen::Page { document, raw } => (document, raw),
         };
-        let mut changes = Vec::new();
+        let mut changes = Changes::NONE;
         let before = match current {
             Some(current) if current.same_content(&document) => return Ok(None),
             Some(current) => Some(current),
             None => match self.last_content_before_deletion(&path)? {
                 Some(previous) => {
-                    changes.push(ChangeKind::Restored);
+                    changes.insert(ChangeKind::Restored);
                     Some(previous)
                 }
                 None => {
-                    changes.push(ChangeKind::New);
+                    changes.insert(ChangeKind::New);
                     None
                 }
             },
         };
         let mut summary = None;
-        let mut minor = false;
         if let Some(before) = &before {
             if before.title != document.title {
-                changes.push(ChangeKind::Title);
+                changes.insert(ChangeKind::Title);
             }
             if before.paragraphs != document.paragraphs {
-                changes.push(ChangeKind::Body);
+                changes.insert(ChangeKind::Body);
                 let body = diff::summary(before, &document);
-                minor = body.minor && before.title == document.title;
+                if body.minor && before.title == document.title {
+                    changes.insert(ChangeKind::Minor);
+                }
                 summary = Some(body);
             }
         }
         let state_hash = document.state_hash();
-        let reverts = if changes
-            .iter()
-            .any(|c| matches!(c, ChangeKind::Title | ChangeKind::Body))
-        {
+        let reverts = if changes.contains(ChangeKind::Title) || changes.contains(ChangeKind::Body) {
             self.earlier_state(&path, &state_hash)?
         } else {
             None
         };
         let set = ChangeSet {
             changes,
-            minor,
             reverts,
             summary,
             before,
@@ -341,7 +338,7 @@ impl Recorder<'_> {
             .or_default()
             .push(Pending {
                 commit: oid,
-                deleted: set.changes.contains(&ChangeKind::Deleted),
+                deleted: set.changes.contains(ChangeKind::Deleted),
                 blob,
                 state_hash,
             });
@@ -352,7 +349,6 @@ impl Recorder<'_> {
             path: path.to_owned(),
             title,
             changes: set.changes,
-            minor: set.minor,
             reverts: set.reverts,
             summary: set.summary,
         };
@@ -389,8 +385,7 @@ impl Recorder<'_> {
             .unwrap_or_default();
         let trailers = Trailers {
             url: obs.url.to_string(),
-            changes: set.changes.clone(),
-            minor: set.minor,
+            changes: set.changes,
             reverts: set.reverts.clone(),
             content_hash,
             source_hash: set.raw.as_deref().map(ContentHash::of),
@@ -584,8 +579,7 @@ fn set_aside(path: &std::path::Path, bytes: u64) -> Result<(), ArchiveError> {
 
 /// Everything one commit says.
 struct ChangeSet {
-    changes: Vec<ChangeKind>,
-    minor: bool,
+    changes: Changes,
     reverts: Option<String>,
     summary: Option<diff::Summary>,
     /// The text before the change (for a deletion, what was deleted).
@@ -597,8 +591,7 @@ struct ChangeSet {
 impl ChangeSet {
     fn deleted(before: Document) -> ChangeSet {
         ChangeSet {
-            changes: vec![ChangeKind::Deleted],
-            minor: false,
+            changes: ChangeKind::Deleted.into(),
             reverts: None,
             summary: None,
             before: Some(before),
@@ -608,7 +601,7 @@ impl ChangeSet {
     }
 
     fn message(&self, title: &str, trailers: &Trailers) -> String {
-        let mut message = commit::subject(&self.changes, title);
+        let mut message = commit::subject(self.changes, title);
         message.push_str("\n\n");
         let mut body = Vec::new();
         if let (Some(before), Some(after)) = (&self.before, &self.document)
@@ -691,12 +684,15 @@ mod tests {
         }
         let all = archive.local.state.recent(100).unwrap();
         for kind in [ChangeKind::Deleted, ChangeKind::Restored, ChangeKind::Title] {
-            assert!(all.iter().any(|v| v.changes.contains(&kind)), "{kind:?}");
+            assert!(all.iter().any(|v| v.changes.contains(kind)), "{kind:?}");
         }
         assert!(
             all.iter()
                 .any(|v| v.reverts.is_some() && v.summary.is_none())
         );
-        assert!(all.iter().any(|v| v.minor && v.summary.is_some()));
+        assert!(
+            all.iter()
+                .any(|v| v.changes.contains(ChangeKind::Minor) && v.summary.is_some())
+        );
     }
 }

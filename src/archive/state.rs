@@ -6,13 +6,14 @@
 //! the next command rebuilds it. The `checks` table holds what must not go into git because it
 //! changes on every fetch: last check, HTTP validators, failure streaks.
 
-use super::commit::ChangeKind;
+use super::change::{ChangeKind, Changes};
 use super::history::Version;
 use rusqlite::{Connection, OptionalExtension, params};
 use std::path::Path;
 
-/// Bumped when the schema changes; an older database is rebuilt from git.
-const SCHEMA_VERSION: i64 = 3;
+/// Bumped when the schema changes (or the bits of [`Changes::bits`]); an older database is
+/// rebuilt from git.
+const SCHEMA_VERSION: i64 = 4;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -21,8 +22,7 @@ CREATE TABLE IF NOT EXISTS versions (
     commit_id TEXT NOT NULL UNIQUE,
     path TEXT NOT NULL,
     url TEXT NOT NULL,
-    changes TEXT NOT NULL,
-    minor INTEGER NOT NULL,
+    changes INTEGER NOT NULL,
     reverts TEXT,
     title TEXT NOT NULL,
     subject TEXT NOT NULL,
@@ -60,10 +60,8 @@ CREATE TABLE IF NOT EXISTS runs (
 /// Which versions [`State::recent_page`] lists.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Filter<'a> {
-    /// Only versions with this kind of change.
-    pub change: Option<ChangeKind>,
-    /// Only minor versions (punctuation or white space).
-    pub minor: bool,
+    /// Only versions with at least one of these kinds of change; every version when empty.
+    pub changes: Changes,
     /// Only articles of this site (the first folder of their path).
     pub site: Option<&'a str>,
 }
@@ -214,18 +212,16 @@ impl State {
         }
         {
             let mut insert = tx.prepare_cached(
-                "INSERT OR IGNORE INTO versions (commit_id, path, url, changes, minor, reverts, title, subject, summary, \
+                "INSERT OR IGNORE INTO versions (commit_id, path, url, changes, reverts, title, subject, summary, \
                  content_hash, source_hash, blob, state_hash, fetched_at, http_status, imported_from) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
             )?;
             for v in versions {
-                let changes: Vec<&str> = v.changes.iter().map(|c| c.as_str()).collect();
                 insert.execute(params![
                     v.commit,
                     v.path,
                     v.url,
-                    changes.join(","),
-                    v.minor,
+                    v.changes.bits(),
                     v.reverts,
                     v.title,
                     v.subject,
@@ -313,14 +309,10 @@ impl State {
                 (String::new(), String::new())
             }
         };
-        let change = filter.change.map(|c| format!("%,{c},%"));
-        if change.is_some() {
-            conditions.push("(',' || changes || ',') LIKE ?3");
+        if filter.changes.is_empty() {
+            conditions.push("?3 = 0");
         } else {
-            conditions.push("?3 IS NULL");
-        }
-        if filter.minor {
-            conditions.push("minor = 1");
+            conditions.push("changes & ?3 != 0");
         }
         let sql = format!(
             "SELECT {COLUMNS}, (SELECT COUNT(*) FROM versions w WHERE w.path = v.path AND w.seq <= v.seq) \
@@ -329,10 +321,16 @@ impl State {
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(
-            params![low, high, change, limit as i64, offset as i64],
+            params![
+                low,
+                high,
+                filter.changes.bits(),
+                limit as i64,
+                offset as i64
+            ],
             |r| {
                 let mut v = version_from_row(r)?;
-                v.number = r.get::<_, i64>(16)? as usize;
+                v.number = r.get::<_, i64>(15)? as usize;
                 Ok(v)
             },
         )?;
@@ -396,8 +394,8 @@ impl State {
         Ok(self.conn.query_row(
             "SELECT (SELECT COUNT(*) FROM versions), (SELECT COUNT(DISTINCT path) FROM versions), \
              (SELECT COUNT(*) FROM versions v WHERE seq = (SELECT MAX(seq) FROM versions w WHERE w.path = v.path) \
-              AND changes LIKE '%deleted%')",
-            [],
+              AND changes & ?1 != 0)",
+            [Changes::only(ChangeKind::Deleted).bits()],
             |r| Ok(Totals { versions: r.get::<_, i64>(0)? as usize, articles: r.get::<_, i64>(1)? as usize, deleted: r.get::<_, i64>(2)? as usize }),
         )?)
     }
@@ -517,33 +515,28 @@ impl State {
 }
 
 /// The columns [`version_from_row`] reads, in its order.
-const COLUMNS: &str = "commit_id, path, url, changes, minor, reverts, title, subject, content_hash, \
+const COLUMNS: &str = "commit_id, path, url, changes, reverts, title, subject, content_hash, \
     source_hash, blob, state_hash, fetched_at, http_status, imported_from, summary";
 
 /// A row of [`COLUMNS`] as a version, not yet numbered.
 fn version_from_row(r: &rusqlite::Row) -> rusqlite::Result<Version> {
-    let changes: String = r.get(3)?;
     Ok(Version {
         number: 0,
         commit: r.get(0)?,
         path: r.get(1)?,
         url: r.get(2)?,
-        changes: changes
-            .split(',')
-            .filter_map(|c| c.parse::<ChangeKind>().ok())
-            .collect(),
-        minor: r.get(4)?,
-        reverts: r.get(5)?,
-        title: r.get(6)?,
-        subject: r.get(7)?,
-        content_hash: r.get(8)?,
-        source_hash: r.get(9)?,
-        blob: r.get(10)?,
-        state_hash: r.get(11)?,
-        fetched_at: r.get(12)?,
-        http_status: r.get(13)?,
-        imported_from: r.get(14)?,
-        summary: r.get(15)?,
+        changes: Changes::from_bits(r.get(3)?),
+        reverts: r.get(4)?,
+        title: r.get(5)?,
+        subject: r.get(6)?,
+        content_hash: r.get(7)?,
+        source_hash: r.get(8)?,
+        blob: r.get(9)?,
+        state_hash: r.get(10)?,
+        fetched_at: r.get(11)?,
+        http_status: r.get(12)?,
+        imported_from: r.get(13)?,
+        summary: r.get(14)?,
     })
 }
 

@@ -52,11 +52,8 @@ pub fn run(ctx: &Context, args: &ImportGitArgs, out: &mut dyn Write) -> Result<(
     let mut on_progress = |p: Progress, recorded: &[Recorded]| {
         versions += recorded.len();
         for r in recorded {
-            for c in &r.changes {
+            for c in r.changes.iter() {
                 *changes.entry(c.as_str()).or_default() += 1;
-            }
-            if r.minor {
-                *changes.entry("minor").or_default() += 1;
             }
         }
         if let Some(bar) = &bar {

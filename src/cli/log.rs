@@ -1,8 +1,8 @@
 //! `palimpsest log`: the versions of an article, or the latest changes of the archive.
 
 use super::{CliError, Context};
-use palimpsest::archive::Version;
-use palimpsest::archive::history::ChangeFilter;
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+use palimpsest::archive::{ChangeKind, Version};
 use std::io::Write;
 
 /// List an article's versions, or the archive's latest changes when no URL is given
@@ -11,9 +11,9 @@ pub struct LogArgs {
     /// The article (URL or local path)
     url: Option<String>,
 
-    /// Show only versions with this kind of change (repeatable)
-    #[arg(long, value_enum)]
-    change: Vec<LogChange>,
+    /// Show only versions with this kind of change (repeatable: any of them)
+    #[arg(long, value_name = "KIND", value_parser = change_kinds())]
+    change: Vec<ChangeKind>,
 
     /// Most versions to list across the archive (ignored with a URL)
     #[arg(long, default_value_t = 50)]
@@ -23,35 +23,16 @@ pub struct LogArgs {
     format: LogFormat,
 }
 
-/// The `--change` values: the archive's change filters, as clap spells them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-enum LogChange {
-    New,
-    Title,
-    Body,
-    Deleted,
-    Restored,
-    /// Punctuation or white space only
-    Minor,
-}
-
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 enum LogFormat {
     Human,
     Json,
 }
 
-impl From<LogChange> for ChangeFilter {
-    fn from(c: LogChange) -> ChangeFilter {
-        match c {
-            LogChange::New => ChangeFilter::New,
-            LogChange::Title => ChangeFilter::Title,
-            LogChange::Body => ChangeFilter::Body,
-            LogChange::Deleted => ChangeFilter::Deleted,
-            LogChange::Restored => ChangeFilter::Restored,
-            LogChange::Minor => ChangeFilter::Minor,
-        }
-    }
+/// The `--change` values: the archive's kinds of change, with what each means.
+fn change_kinds() -> impl TypedValueParser<Value = ChangeKind> {
+    let kinds = ChangeKind::ALL.map(|k| PossibleValue::new(k.as_str()).help(k.description()));
+    PossibleValuesParser::new(kinds).map(|name| name.parse().expect("one of the listed kinds"))
 }
 
 pub fn run(ctx: &Context, args: &LogArgs, out: &mut dyn Write) -> Result<(), CliError> {
@@ -79,13 +60,7 @@ pub fn run(ctx: &Context, args: &LogArgs, out: &mut dyn Write) -> Result<(), Cli
     };
     let shown: Vec<&Version> = versions
         .iter()
-        .filter(|v| {
-            args.change.is_empty()
-                || args
-                    .change
-                    .iter()
-                    .any(|&f| ChangeFilter::from(f).matches(v))
-        })
+        .filter(|v| args.change.is_empty() || args.change.iter().any(|&k| v.changes.contains(k)))
         .collect();
     match args.format {
         LogFormat::Json => {
@@ -99,10 +74,7 @@ pub fn run(ctx: &Context, args: &LogArgs, out: &mut dyn Write) -> Result<(), Cli
         }
         LogFormat::Human => {
             for v in shown {
-                let mut changes: Vec<&str> = v.changes.iter().map(|c| c.as_str()).collect();
-                if v.minor {
-                    changes.push("minor");
-                }
+                let changes: Vec<&str> = v.changes.iter().map(|c| c.as_str()).collect();
                 let number = if args.url.is_some() {
                     format!("{:>3}  ", v.number)
                 } else {

@@ -7,7 +7,8 @@
 //! forbid them all. This stage reads no archive: the pages are built from what
 //! [`crate::web`] hands it.
 
-use super::routes::{ChangeFilter, Route, link};
+use super::routes::{Route, filter_name, filters, link};
+use crate::archive::ChangeKind;
 use crate::archive::Version;
 use crate::diff::{DiffReport, SentenceChange, Span, SpanKind};
 use crate::normalize::Document;
@@ -150,10 +151,7 @@ pub fn escape_into(out: &mut String, text: &str) {
 
 /// The changes of a version, as words: `title, body, minor`.
 pub fn change_words(v: &Version) -> String {
-    let mut words: Vec<&str> = v.changes.iter().map(|c| c.as_str()).collect();
-    if v.minor {
-        words.push("minor");
-    }
+    let mut words: Vec<&str> = v.changes.iter().map(ChangeKind::as_str).collect();
     if v.reverts.is_some() {
         words.push("revert");
     }
@@ -182,12 +180,9 @@ fn title_or_untitled(title: &str) -> &str {
 
 fn badges(h: &mut Html, v: &Version) {
     h.raw("<span class=\"kinds\">");
-    for kind in &v.changes {
+    for kind in v.changes.iter() {
         h.raw("<span class=\"kind ").text(kind.as_str()).raw("\">");
         h.text(kind.as_str()).raw("</span> ");
-    }
-    if v.minor {
-        h.raw("<span class=\"kind minor\">minor</span> ");
     }
     if v.reverts.is_some() {
         h.raw("<span class=\"kind revert\">revert</span> ");
@@ -197,7 +192,7 @@ fn badges(h: &mut Html, v: &Version) {
 
 /// One page of recorded changes across the archive or one site.
 pub struct ChangesPage<'a> {
-    pub filter: ChangeFilter,
+    pub filter: Option<ChangeKind>,
     pub site: Option<&'a str>,
     pub page: usize,
     /// Newest first, numbered within their articles.
@@ -220,16 +215,18 @@ pub fn changes_page(p: &ChangesPage) -> String {
     h.raw("<h1>")
         .text(&heading)
         .raw("</h1>\n<nav class=\"filters\">");
-    for filter in ChangeFilter::EVERY {
+    for filter in filters() {
         let to = Route::Changes {
             filter,
             site: p.site.map(str::to_owned),
             page: 1,
         };
         if filter == p.filter {
-            h.raw("<strong>").text(filter.as_str()).raw("</strong> ");
+            h.raw("<strong>")
+                .text(filter_name(filter))
+                .raw("</strong> ");
         } else {
-            h.link(&to, filter.as_str()).raw(" ");
+            h.link(&to, filter_name(filter)).raw(" ");
         }
     }
     if p.site.is_some() {
@@ -316,7 +313,7 @@ pub fn sites_page(sites: &[String]) -> String {
         h.raw("<li>")
             .link(
                 &Route::Changes {
-                    filter: ChangeFilter::All,
+                    filter: None,
                     site: Some(site.clone()),
                     page: 1,
                 },
@@ -364,7 +361,7 @@ pub fn article_page(p: &ArticlePage) -> String {
     let site = site_of(p.path);
     h.link(
         &Route::Changes {
-            filter: ChangeFilter::All,
+            filter: None,
             site: Some(site.to_owned()),
             page: 1,
         },
@@ -705,7 +702,6 @@ fn diff_body(h: &mut Html, report: &DiffReport) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::archive::ChangeKind;
     use crate::diff::{Location, Summary, TitleChange};
 
     fn version(number: usize, title: &str) -> Version {
@@ -714,8 +710,7 @@ mod tests {
             commit: format!("{number:040}"),
             path: "example.com/a.html.txt".into(),
             url: "javascript:alert(1)".into(),
-            changes: vec![ChangeKind::Body],
-            minor: false,
+            changes: ChangeKind::Body.into(),
             reverts: None,
             title: title.into(),
             subject: String::new(),
@@ -785,7 +780,7 @@ mod tests {
         };
         let pages = [
             changes_page(&ChangesPage {
-                filter: ChangeFilter::All,
+                filter: None,
                 site: None,
                 page: 1,
                 versions: std::slice::from_ref(&v),

@@ -5,8 +5,7 @@
 //! any static host and from `file://`. Parsing is strict: a path the layout doesn't produce is
 //! not a page, so a request can never name anything else (no `..`, no dot files, no other files).
 
-use crate::archive::Version;
-pub use crate::archive::history::ChangeFilter;
+use crate::archive::{ChangeKind, Version};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 use std::fmt::Write;
 
@@ -17,9 +16,10 @@ pub const PAGE_SIZE: usize = 50;
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Route {
     Style,
-    /// Recorded changes, newest first; page 1 is the first.
+    /// Recorded changes, newest first; page 1 is the first. `filter`: only changes of this
+    /// kind; all of them when `None`.
     Changes {
-        filter: ChangeFilter,
+        filter: Option<ChangeKind>,
         site: Option<String>,
         page: usize,
     },
@@ -56,7 +56,7 @@ pub enum Route {
 impl Route {
     pub fn front() -> Route {
         Route::Changes {
-            filter: ChangeFilter::All,
+            filter: None,
             site: None,
             page: 1,
         }
@@ -84,7 +84,7 @@ impl Route {
         match self {
             Route::Style => out.push_str("style.css"),
             Route::Changes {
-                filter: ChangeFilter::All,
+                filter: None,
                 site: None,
                 page: 1,
             } => out.push_str("index.html"),
@@ -94,7 +94,7 @@ impl Route {
                 } else {
                     out.push_str("changes/");
                 }
-                let _ = write!(out, "{}/{page}.html", filter.as_str());
+                let _ = write!(out, "{}/{page}.html", filter_name(*filter));
             }
             Route::Sites => out.push_str("sites/index.html"),
             Route::Feed { site: None } => out.push_str("feed.atom"),
@@ -155,7 +155,7 @@ impl Route {
             ["feed.atom"] => Some(Route::Feed { site: None }),
             ["sites", "index.html"] => Some(Route::Sites),
             ["changes", filter, page] => Some(Route::Changes {
-                filter: ChangeFilter::parse(filter)?,
+                filter: parse_filter(filter)?,
                 site: None,
                 page: number(page, ".html").filter(|&n| n >= 1)?,
             }),
@@ -163,7 +163,7 @@ impl Route {
                 site: Some((*site).to_owned()),
             }),
             ["sites", site, filter, page] => Some(Route::Changes {
-                filter: ChangeFilter::parse(filter)?,
+                filter: parse_filter(filter)?,
                 site: Some((*site).to_owned()),
                 page: number(page, ".html").filter(|&n| n >= 1)?,
             }),
@@ -176,6 +176,20 @@ impl Route {
         let decoded = percent_decode_str(&canonical).decode_utf8().ok()?;
         (decoded == segments.join("/")).then_some(route)
     }
+}
+
+/// The filters of the lists of changes: all changes, then each kind.
+pub fn filters() -> impl Iterator<Item = Option<ChangeKind>> {
+    std::iter::once(None).chain(ChangeKind::ALL.map(Some))
+}
+
+/// A filter's name, in paths and on pages: `all`, or the kind's name.
+pub fn filter_name(filter: Option<ChangeKind>) -> &'static str {
+    filter.map_or("all", ChangeKind::as_str)
+}
+
+fn parse_filter(name: &str) -> Option<Option<ChangeKind>> {
+    filters().find(|f| filter_name(*f) == name)
 }
 
 fn parse_article(s: &[&str]) -> Option<Route> {
@@ -264,12 +278,12 @@ mod tests {
             Route::Style,
             Route::front(),
             Route::Changes {
-                filter: ChangeFilter::Title,
+                filter: Some(ChangeKind::Title),
                 site: None,
                 page: 3,
             },
             Route::Changes {
-                filter: ChangeFilter::All,
+                filter: None,
                 site: Some("example.com".into()),
                 page: 1,
             },

@@ -6,7 +6,7 @@ pub mod serve;
 pub mod site;
 
 use crate::archive::state::Filter;
-use crate::archive::{Archive, ArchiveError, Version};
+use crate::archive::{Archive, ArchiveError, Changes, Version};
 use crate::normalize::Document;
 use crate::render::atom::{self, Feed};
 use crate::render::html::{self, Delta};
@@ -43,8 +43,7 @@ pub fn page(archive: &Archive, route: &Route) -> Result<Option<Page>, ArchiveErr
         }),
         Route::Changes { filter, site, page } => {
             let filter_sql = Filter {
-                change: filter.change(),
-                minor: *filter == crate::render::routes::ChangeFilter::Minor,
+                changes: filter.map(Changes::only).unwrap_or_default(),
                 site: site.as_deref(),
             };
             let mut versions =
@@ -77,8 +76,8 @@ pub fn page(archive: &Archive, route: &Route) -> Result<Option<Page>, ArchiveErr
                 Some(site) => format!("urn:palimpsest:site:{site}"),
                 None => "urn:palimpsest:archive".to_owned(),
             };
-            let page = crate::render::routes::Route::Changes {
-                filter: crate::render::routes::ChangeFilter::All,
+            let page = Route::Changes {
+                filter: None,
                 site: site.clone(),
                 page: 1,
             };

@@ -8,9 +8,9 @@
 
 use super::page;
 use crate::archive::state::Filter;
-use crate::archive::{Archive, ArchiveError};
+use crate::archive::{Archive, ArchiveError, Changes};
 use crate::render::html;
-use crate::render::routes::{ChangeFilter, PAGE_SIZE, Route, is_safe};
+use crate::render::routes::{PAGE_SIZE, Route, filters, is_safe};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -84,11 +84,10 @@ pub fn write(archive: &Archive, dir: &Path) -> Result<Written, SiteError> {
     let mut sites: Vec<Option<String>> = vec![None];
     sites.extend(state.sites()?.into_iter().map(Some));
     for site in &sites {
-        for filter in ChangeFilter::EVERY {
+        for filter in filters() {
             let versions = state.recent_page(
                 &Filter {
-                    change: filter.change(),
-                    minor: filter == ChangeFilter::Minor,
+                    changes: filter.map(Changes::only).unwrap_or_default(),
                     site: site.as_deref(),
                 },
                 0,
