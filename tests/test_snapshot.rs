@@ -326,3 +326,68 @@ fn local_files_and_file_urls_are_articles_too() {
     let tracked = std::fs::read_to_string(env.archive.join("palimpsest.toml")).unwrap();
     assert_eq!(tracked.matches(&file_url).count(), 1, "{tracked}");
 }
+
+/// Regression (issue 14): `log --change` without a URL took the latest `--limit` versions and
+/// then filtered them, so it printed nothing when none of those was of the kind asked for.
+#[test]
+fn log_change_finds_changes_older_than_the_limit() {
+    let env = TestEnv::new();
+    let files: Vec<String> = ["a", "b", "c"]
+        .iter()
+        .map(|name| {
+            let page = env.write_file(&format!("{name}.html"), &sample("en-news/v1.html"));
+            page.to_str().unwrap().to_owned()
+        })
+        .collect();
+    let snapshot = |paths: &[&String]| {
+        let mut args = vec!["snapshot", "--host-delay", "0"];
+        args.extend(paths.iter().map(|p| p.as_str()));
+        env.run(&args).success();
+    };
+    snapshot(&files.iter().collect::<Vec<_>>());
+    // Retitled (and edited), then two body edits that are newer.
+    env.write_file("a.html", &sample("en-news/v4.html"));
+    snapshot(&[&files[0]]);
+    env.write_file("b.html", &sample("en-news/v3.html"));
+    env.write_file("c.html", &sample("en-news/v3.html"));
+    snapshot(&[&files[1], &files[2]]);
+
+    let log = env
+        .run(&[
+            "log", "--change", "title", "--limit", "2", "--format", "json",
+        ])
+        .success();
+    let shown: Vec<serde_json::Value> = log
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(shown.len(), 1, "{log}");
+    assert_eq!(shown[0]["changes"], serde_json::json!(["title", "body"]));
+    assert!(
+        shown[0]["url"].as_str().unwrap().ends_with("/a.html"),
+        "{log}"
+    );
+    // Numbered within its article, as the versions of one article are.
+    assert_eq!(shown[0]["number"], 2, "{log}");
+
+    // Several kinds are any of them: the newest two that are new or title changes.
+    let log = env
+        .run(&[
+            "log", "--change", "new", "--change", "title", "--limit", "2", "--format", "json",
+        ])
+        .success();
+    let changes: Vec<serde_json::Value> = log
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["changes"].clone())
+        .collect();
+    assert_eq!(
+        changes,
+        [
+            serde_json::json!(["new"]),
+            serde_json::json!(["title", "body"])
+        ],
+        "{log}"
+    );
+}

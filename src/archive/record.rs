@@ -677,12 +677,21 @@ mod tests {
                 let read = super::super::version_of(&archive.repo, &commit).unwrap();
                 assert_eq!(Some(version), read.as_ref());
             }
-            let mut indexed = archive.local.state.recent(commits).unwrap();
+            let newest = crate::archive::state::Filter::default();
+            let mut indexed = archive
+                .local
+                .state
+                .recent_page(&newest, 0, commits)
+                .unwrap();
             indexed.reverse();
             indexed.iter_mut().for_each(|v| v.number = 0);
             assert_eq!(made, indexed);
         }
-        let all = archive.local.state.recent(100).unwrap();
+        let all = archive
+            .local
+            .state
+            .recent_page(&crate::archive::state::Filter::default(), 0, 100)
+            .unwrap();
         for kind in [ChangeKind::Deleted, ChangeKind::Restored, ChangeKind::Title] {
             assert!(all.iter().any(|v| v.changes.contains(kind)), "{kind:?}");
         }

@@ -250,11 +250,6 @@ impl State {
         self.query_versions("WHERE path = ?1 ORDER BY seq", [path])
     }
 
-    /// The newest versions across the archive, newest first.
-    pub fn recent(&self, limit: usize) -> Result<Vec<Version>, StateError> {
-        self.query_versions("ORDER BY seq DESC LIMIT ?1", [limit as i64])
-    }
-
     /// For every source file replayed by `import-git`: its path in the source and the URL its
     /// versions were recorded under.
     pub fn imported_urls(&self) -> Result<Vec<(String, String)>, StateError> {

@@ -2,7 +2,8 @@
 
 use super::{CliError, Context};
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
-use palimpsest::archive::{ChangeKind, Version};
+use palimpsest::archive::state::Filter;
+use palimpsest::archive::{ArchiveError, ChangeKind, Changes};
 use std::io::Write;
 
 /// List an article's versions, or the archive's latest changes when no URL is given
@@ -37,7 +38,8 @@ fn change_kinds() -> impl TypedValueParser<Value = ChangeKind> {
 
 pub fn run(ctx: &Context, args: &LogArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let archive = ctx.open()?;
-    let versions = match &args.url {
+    let changes: Changes = args.change.iter().copied().collect();
+    let shown = match &args.url {
         Some(input) => {
             let url = palimpsest::source::canonical_url(input)?;
             let versions = archive.versions(&url)?;
@@ -48,23 +50,27 @@ pub fn run(ctx: &Context, args: &LogArgs, out: &mut dyn Write) -> Result<(), Cli
                 );
             }
             versions
+                .into_iter()
+                .filter(|v| changes.is_empty() || v.changes.intersects(changes))
+                .collect()
         }
         None => {
+            // Filtered by the query, so that the limit counts only the changes asked for.
+            let filter = Filter {
+                changes,
+                site: None,
+            };
             let mut recent = archive
                 .state()
-                .recent(args.limit)
-                .map_err(palimpsest::archive::ArchiveError::from)?;
+                .recent_page(&filter, 0, args.limit)
+                .map_err(ArchiveError::from)?;
             recent.reverse();
             recent
         }
     };
-    let shown: Vec<&Version> = versions
-        .iter()
-        .filter(|v| args.change.is_empty() || args.change.iter().any(|&k| v.changes.contains(k)))
-        .collect();
     match args.format {
         LogFormat::Json => {
-            for v in shown {
+            for v in &shown {
                 writeln!(
                     out,
                     "{}",
@@ -73,7 +79,7 @@ pub fn run(ctx: &Context, args: &LogArgs, out: &mut dyn Write) -> Result<(), Cli
             }
         }
         LogFormat::Human => {
-            for v in shown {
+            for v in &shown {
                 let changes: Vec<&str> = v.changes.iter().map(|c| c.as_str()).collect();
                 let number = if args.url.is_some() {
                     format!("{:>3}  ", v.number)
