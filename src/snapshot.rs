@@ -18,7 +18,7 @@ use crate::fetch::polite::{Politeness, RobotsError};
 use crate::fetch::{FetchError, Fetched, Fetcher, Validators};
 use crate::hash::ContentHash;
 use crate::page::{self, PageError};
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Mutex, mpsc};
 use std::time::{Duration, Instant};
@@ -115,13 +115,12 @@ pub fn due(
     max: Option<usize>,
 ) -> Result<Vec<Url>, ArchiveError> {
     let states = archive.state().check_states()?;
-    let now = now.timestamp();
-    let mut due: Vec<(i64, usize, Url)> = archive
+    let mut due: Vec<(DateTime<Utc>, usize, Url)> = archive
         .tracked()
         .into_iter()
         .enumerate()
         .filter_map(|(i, url)| match states.get(url.as_str()) {
-            None => Some((i64::MIN, i, url)),
+            None => Some((DateTime::<Utc>::MIN_UTC, i, url)),
             Some(s) => s.next_due.filter(|t| *t <= now).map(|t| (t, i, url)),
         })
         .collect();
@@ -145,7 +144,7 @@ struct WorkerResult {
     found: Result<Found, CheckError>,
     http_status: Option<u16>,
     validators: Validators,
-    raw_hash: Option<String>,
+    raw_hash: Option<ContentHash>,
 }
 
 /// Checks `urls` and records their changes. `on_checked` sees each result as it comes (for a
@@ -237,7 +236,7 @@ pub fn run(
             updates.push(PendingUpdate {
                 update: CheckUpdate {
                     url: r.url.to_string(),
-                    checked_at: String::new(),
+                    checked_at: DateTime::default(),
                     http_status: r.http_status,
                     error,
                     etag: r.validators.etag,
@@ -264,23 +263,21 @@ pub fn run(
     let mut finished = Vec::with_capacity(updates.len());
     for p in updates {
         let mut u = p.update;
-        u.checked_at = now.to_rfc3339_opts(SecondsFormat::Secs, true);
+        u.checked_at = now;
         u.next_due = if u.error.is_some() {
             // Failing articles are retried sooner than their tier, backing off per failure.
             let backoff = Duration::from_secs(15 * 60) * 2u32.saturating_pow(p.failures.min(7));
-            Some(now.timestamp() + backoff.min(Duration::from_secs(86_400)).as_secs() as i64)
+            Some(now + backoff.min(Duration::from_secs(86_400)))
         } else {
             let last_change = if p.changed_now {
-                Some(now.timestamp())
+                Some(now)
             } else {
                 archive.state().last_change(&p.path)?
             };
-            let since = Duration::from_secs(
-                now.timestamp()
-                    .saturating_sub(last_change.unwrap_or(now.timestamp()))
-                    .max(0) as u64,
-            );
-            Schedule::interval(&tiers, since).map(|every| now.timestamp() + every.as_secs() as i64)
+            let since = (now - last_change.unwrap_or(now))
+                .to_std()
+                .unwrap_or_default();
+            Schedule::interval(&tiers, since).map(|every| now + every)
         };
         finished.push(u);
     }
@@ -337,7 +334,7 @@ fn check(
     if fetched.status == 304 {
         // Not modified: what we had still stands.
         result.validators = validators;
-        result.raw_hash = state.and_then(|s| s.raw_hash.clone());
+        result.raw_hash = state.and_then(|s| s.raw_hash);
         return result;
     }
     result.validators = Validators {
@@ -345,10 +342,9 @@ fn check(
         last_modified: fetched.last_modified.clone(),
     };
     if (200..300).contains(&fetched.status) {
-        let hash = ContentHash::of(&fetched.body).to_string();
-        let same = state.is_some_and(|s| {
-            s.raw_hash.as_deref() == Some(hash.as_str()) && s.reader.as_deref() == Some(reader)
-        });
+        let hash = ContentHash::of(&fetched.body);
+        let same =
+            state.is_some_and(|s| s.raw_hash == Some(hash) && s.reader.as_deref() == Some(reader));
         result.raw_hash = Some(hash);
         if same {
             return result;
@@ -461,8 +457,8 @@ fn record_run(
         counts.add(&r.outcome);
     }
     let run = crate::archive::state::Run {
-        started_at: started.to_rfc3339_opts(SecondsFormat::Secs, true),
-        finished_at: Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true),
+        started_at: started,
+        finished_at: Utc::now(),
         summary: serde_json::to_string(&counts).unwrap_or_default(),
     };
     Ok(archive.state().record_run(&run)?)

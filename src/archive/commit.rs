@@ -6,7 +6,8 @@
 
 use super::change::{ChangeKind, Changes};
 use crate::hash::ContentHash;
-use chrono::{DateTime, FixedOffset, SecondsFormat};
+use chrono::{DateTime, Utc};
+use git2::Oid;
 use std::fmt;
 
 /// The machine-readable part of a version's commit message.
@@ -16,12 +17,13 @@ pub struct Trailers {
     /// The `Change:` kinds, and [`ChangeKind::Minor`] for `Minor: yes`.
     pub changes: Changes,
     /// The earlier version whose text this one returns to.
-    pub reverts: Option<String>,
+    pub reverts: Option<Oid>,
     /// Hash of the archived file; absent for a deletion.
     pub content_hash: Option<ContentHash>,
     /// Hash of the bytes fetched; absent for a deletion.
     pub source_hash: Option<ContentHash>,
-    pub fetched_at: DateTime<FixedOffset>,
+    /// Written in UTC; read in any offset.
+    pub fetched_at: DateTime<Utc>,
     pub http_status: u16,
     /// `<source commit>:<path>` for versions replayed by `import-git`.
     pub imported_from: Option<String>,
@@ -50,10 +52,7 @@ impl Trailers {
         if let Some(hash) = &self.source_hash {
             line("Source-Hash", hash);
         }
-        line(
-            "Fetched-At",
-            &self.fetched_at.to_rfc3339_opts(SecondsFormat::Secs, true),
-        );
+        line("Fetched-At", &super::format_time(&self.fetched_at));
         line("Http-Status", &self.http_status);
         if let Some(from) = &self.imported_from {
             line("Imported-From", from);
@@ -103,10 +102,12 @@ impl Trailers {
                     changes = Some(kinds);
                 }
                 "Minor" => minor = value == "yes",
-                "Reverts" => t.reverts = Some(value.to_owned()),
+                "Reverts" => t.reverts = Some(full_oid(value)?),
                 "Content-Hash" => t.content_hash = Some(value.parse().ok()?),
                 "Source-Hash" => t.source_hash = Some(value.parse().ok()?),
-                "Fetched-At" => fetched_at = Some(DateTime::parse_from_rfc3339(value).ok()?),
+                "Fetched-At" => {
+                    fetched_at = Some(DateTime::parse_from_rfc3339(value).ok()?.to_utc());
+                }
                 "Http-Status" => t.http_status = value.parse().ok()?,
                 "Imported-From" => t.imported_from = Some(value.to_owned()),
                 _ => {}
@@ -120,6 +121,11 @@ impl Trailers {
         t.fetched_at = fetched_at?;
         Some(t)
     }
+}
+
+/// A commit id in full: git2 would also take a prefix and pad it with zeros.
+fn full_oid(hex: &str) -> Option<Oid> {
+    (hex.len() == 40).then(|| Oid::from_str(hex).ok()).flatten()
 }
 
 /// Longest title kept in a subject line, in characters.
@@ -165,10 +171,10 @@ mod tests {
         Trailers {
             url: "https://example.com/a".into(),
             changes: [ChangeKind::Title, ChangeKind::Body].into_iter().collect(),
-            reverts: Some("0123abcd".into()),
+            reverts: Some(Oid::from_str("0123abcd0123abcd0123abcd0123abcd0123abcd").unwrap()),
             content_hash: Some(ContentHash::of(b"x")),
             source_hash: Some(ContentHash::of(b"y")),
-            fetched_at: DateTime::parse_from_rfc3339("2026-11-26T12:00:00Z").unwrap(),
+            fetched_at: "2026-11-26T12:00:00Z".parse().unwrap(),
             http_status: 200,
             imported_from: Some("abc:pages/x.md".into()),
         }
@@ -202,6 +208,11 @@ mod tests {
     #[test]
     fn commits_without_trailers_are_not_versions() {
         assert_eq!(Trailers::parse("Track 2 articles\n"), None);
+        let block = "Url: a\nChange: body\nFetched-At: 2026-11-26T12:00:00Z\n";
+        assert_eq!(
+            Trailers::parse(&format!("x\n\n{block}Reverts: 0123abcd\n")),
+            None
+        );
         assert_eq!(
             Trailers::parse("x\n\nUrl: a\nChange: sideways\nFetched-At: 2026-11-26T12:00:00Z\n"),
             None

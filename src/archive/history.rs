@@ -2,35 +2,40 @@
 //! reading its archived text or its raw fetched bytes.
 
 use super::change::{ChangeKind, Changes};
-use super::{Archive, ArchiveError};
+use super::{Archive, ArchiveError, format_time};
+use crate::hash::ContentHash;
 use chrono::{DateTime, NaiveDate, Utc};
+use git2::Oid;
 
 /// One recorded version of an article: one commit with trailers.
 ///
 /// JSON (`log --format json`): `{"number", "commit", "path", "url", "changes": [kind], "minor":
 /// bool, "reverts", "title", "subject", "summary", "content_hash", "source_hash", "fetched_at",
-/// "http_status", "imported_from"}`, where `changes` leaves out `minor`, which has its own field
-/// as in the trailers.
+/// "http_status", "imported_from"}`. Ids are hex strings, hashes `blake3:<hex>`, the time as
+/// [`format_time`] writes it; `changes` leaves out `minor`, which has its own field as in the
+/// trailers.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Version {
     /// 1 for the first version of the article.
     pub number: usize,
-    pub commit: String,
+    pub commit: Oid,
     pub path: String,
     pub url: String,
     pub changes: Changes,
-    pub reverts: Option<String>,
+    /// The earlier version whose text this one returns to.
+    pub reverts: Option<Oid>,
     pub title: String,
     pub subject: String,
     /// What changed in the body, sentence by sentence (`2 sentences added, 1 edited`).
     pub summary: Option<String>,
-    pub content_hash: Option<String>,
-    pub source_hash: Option<String>,
-    /// The archived file's blob id; `None` for a deletion.
-    pub blob: Option<String>,
-    pub state_hash: Option<String>,
-    /// RFC 3339.
-    pub fetched_at: String,
+    pub content_hash: Option<ContentHash>,
+    pub source_hash: Option<ContentHash>,
+    /// The archived file's blob; `None` for a deletion.
+    pub blob: Option<Oid>,
+    /// [`Document::state_hash`](crate::normalize::Document::state_hash) of the text; `None` for
+    /// a deletion.
+    pub state_hash: Option<ContentHash>,
+    pub fetched_at: DateTime<Utc>,
     pub http_status: u16,
     pub imported_from: Option<String>,
 }
@@ -39,12 +44,6 @@ impl Version {
     pub fn is_deletion(&self) -> bool {
         self.changes.contains(ChangeKind::Deleted)
     }
-
-    pub fn fetched_at(&self) -> Option<DateTime<Utc>> {
-        DateTime::parse_from_rfc3339(&self.fetched_at)
-            .ok()
-            .map(|t| t.with_timezone(&Utc))
-    }
 }
 
 impl serde::Serialize for Version {
@@ -52,35 +51,35 @@ impl serde::Serialize for Version {
         #[derive(serde::Serialize)]
         struct Json<'a> {
             number: usize,
-            commit: &'a str,
+            commit: String,
             path: &'a str,
             url: &'a str,
             changes: Changes,
             minor: bool,
-            reverts: &'a Option<String>,
+            reverts: Option<String>,
             title: &'a str,
             subject: &'a str,
             summary: &'a Option<String>,
-            content_hash: &'a Option<String>,
-            source_hash: &'a Option<String>,
-            fetched_at: &'a str,
+            content_hash: Option<String>,
+            source_hash: Option<String>,
+            fetched_at: String,
             http_status: u16,
             imported_from: &'a Option<String>,
         }
         Json {
             number: self.number,
-            commit: &self.commit,
+            commit: self.commit.to_string(),
             path: &self.path,
             url: &self.url,
             changes: self.changes.without(ChangeKind::Minor),
             minor: self.changes.contains(ChangeKind::Minor),
-            reverts: &self.reverts,
+            reverts: self.reverts.map(|r| r.to_string()),
             title: &self.title,
             subject: &self.subject,
             summary: &self.summary,
-            content_hash: &self.content_hash,
-            source_hash: &self.source_hash,
-            fetched_at: &self.fetched_at,
+            content_hash: self.content_hash.map(|h| h.to_string()),
+            source_hash: self.source_hash.map(|h| h.to_string()),
+            fetched_at: format_time(&self.fetched_at),
             http_status: self.http_status,
             imported_from: &self.imported_from,
         }
@@ -121,7 +120,9 @@ pub fn resolve<'v>(versions: &'v [Version], spec: &str) -> Result<&'v Version, V
     }
     if spec.len() >= 7 && spec.len() <= 40 && spec.bytes().all(|b| b.is_ascii_hexdigit()) {
         let lower = spec.to_ascii_lowercase();
-        let mut hits = versions.iter().filter(|v| v.commit.starts_with(&lower));
+        let mut hits = versions
+            .iter()
+            .filter(|v| v.commit.to_string().starts_with(&lower));
         return match (hits.next(), hits.next()) {
             (Some(v), None) => Ok(v),
             (Some(_), Some(_)) => Err(VersionSpecError::Ambiguous(spec.into())),
@@ -140,25 +141,26 @@ pub fn resolve<'v>(versions: &'v [Version], spec: &str) -> Result<&'v Version, V
     versions
         .iter()
         .rev()
-        .find(|v| v.fetched_at().is_some_and(|t| t <= until))
+        .find(|v| v.fetched_at <= until)
         .ok_or_else(|| VersionSpecError::TooEarly(spec.into()))
 }
 
 impl Archive {
     /// The archived file of a version; `None` for a deletion.
     pub fn version_bytes(&self, version: &Version) -> Result<Option<Vec<u8>>, ArchiveError> {
-        let Some(blob) = &version.blob else {
+        let Some(blob) = version.blob else {
             return Ok(None);
         };
-        let oid = git2::Oid::from_str(blob)?;
-        Ok(Some(self.repo.find_blob(oid)?.content().to_vec()))
+        Ok(Some(self.repo.find_blob(blob)?.content().to_vec()))
     }
 
     /// The bytes fetched for a version, kept in the `refs/notes/raw` notes; `None` for a
     /// deletion or a version recorded without them.
     pub fn raw_bytes(&self, version: &Version) -> Result<Option<Vec<u8>>, ArchiveError> {
-        let oid = git2::Oid::from_str(&version.commit)?;
-        match self.repo.find_note(Some(super::RAW_NOTES_REF), oid) {
+        match self
+            .repo
+            .find_note(Some(super::RAW_NOTES_REF), version.commit)
+        {
             Ok(note) => Ok(Some(note.message_bytes().to_vec())),
             Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
             Err(e) => Err(e.into()),
@@ -173,7 +175,7 @@ mod tests {
     fn version(number: usize, commit: &str, fetched_at: &str) -> Version {
         Version {
             number,
-            commit: commit.into(),
+            commit: Oid::from_str(commit).unwrap(),
             path: String::new(),
             url: String::new(),
             changes: ChangeKind::Body.into(),
@@ -185,10 +187,25 @@ mod tests {
             source_hash: None,
             blob: None,
             state_hash: None,
-            fetched_at: fetched_at.into(),
+            fetched_at: fetched_at.parse().unwrap(),
             http_status: 200,
             imported_from: None,
         }
+    }
+
+    /// `log --format json` prints this: ids and times as strings, `minor` apart from `changes`.
+    #[test]
+    fn json_keeps_its_shape() {
+        let mut v = version(2, &"ab".repeat(20), "2026-01-02T10:00:00Z");
+        v.changes.insert(ChangeKind::Minor);
+        v.content_hash = Some(ContentHash::of(b"x"));
+        let json = serde_json::to_string(&v).unwrap();
+        let expected = format!(
+            r#"{{"number":2,"commit":"{}","path":"","url":"","changes":["body"],"minor":true,"reverts":null,"title":"","subject":"","summary":null,"content_hash":"{}","source_hash":null,"fetched_at":"2026-01-02T10:00:00Z","http_status":200,"imported_from":null}}"#,
+            "ab".repeat(20),
+            ContentHash::of(b"x"),
+        );
+        assert_eq!(json, expected);
     }
 
     #[test]

@@ -139,6 +139,20 @@ pub(crate) struct Local {
     lock: Option<File>,
 }
 
+/// How the archive writes a time (trailers, database, JSON): RFC 3339 in UTC, to the second,
+/// `2026-03-14T08:00:00Z`.
+pub fn format_time(time: &chrono::DateTime<chrono::Utc>) -> String {
+    time.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// Serializes a time as [`format_time`] writes it.
+fn serialize_time<S: serde::Serializer>(
+    time: &chrono::DateTime<chrono::Utc>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.collect_str(&format_time(time))
+}
+
 /// The identity of every commit palimpsest writes; the date is the fetch time.
 fn signature(time: chrono::DateTime<chrono::Utc>) -> Result<Signature<'static>, git2::Error> {
     Signature::new(
@@ -497,11 +511,8 @@ impl Local {
         self.sync_worktree(repo, paths)?;
         let marker = self.root.join(PRIVATE_DIR).join(SYNC_MARKER);
         std::fs::remove_file(&marker).map_err(ArchiveError::io(&marker))?;
-        let old = old.to_string();
-        if self.state.indexed_head()?.as_deref() == Some(old.as_str())
-            && self
-                .state
-                .index(Some(&old), &new.to_string(), versions, false)?
+        if self.state.indexed_head()? == Some(old)
+            && self.state.index(Some(old), new, versions, false)?
         {
             return Ok(());
         }
@@ -586,8 +597,7 @@ fn catch_up(repo: &Repository, state: &mut State) -> Result<(), ArchiveError> {
 /// read (else it reads again), and never back to `head` when another process took it past it.
 fn catch_up_to(repo: &Repository, state: &mut State, head: Oid) -> Result<(), ArchiveError> {
     loop {
-        let indexed_text = state.indexed_head()?;
-        let indexed = indexed_text.as_deref().and_then(|h| Oid::from_str(h).ok());
+        let indexed = state.indexed_head()?;
         if indexed == Some(head) {
             return Ok(());
         }
@@ -614,7 +624,7 @@ fn catch_up_to(repo: &Repository, state: &mut State, head: Oid) -> Result<(), Ar
                 versions.push(version);
             }
         }
-        if state.index(indexed_text.as_deref(), &head.to_string(), &versions, reset)? {
+        if state.index(indexed, head, &versions, reset)? {
             return Ok(());
         }
     }
@@ -670,7 +680,7 @@ fn version(
 ) -> Version {
     Version {
         number: 0,
-        commit: commit.to_string(),
+        commit,
         path,
         url: trailers.url,
         changes: trailers.changes,
@@ -681,13 +691,11 @@ fn version(
             .lines()
             .find_map(|l| l.strip_prefix(record::SUMMARY_PREFIX))
             .map(|s| s.trim_end_matches('.').to_owned()),
-        content_hash: trailers.content_hash.map(|h| h.to_string()),
-        source_hash: trailers.source_hash.map(|h| h.to_string()),
-        blob: text.as_ref().map(|(blob, _)| blob.to_string()),
-        state_hash: text.map(|(_, state)| state.to_string()),
-        fetched_at: trailers
-            .fetched_at
-            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        content_hash: trailers.content_hash,
+        source_hash: trailers.source_hash,
+        blob: text.map(|(blob, _)| blob),
+        state_hash: text.map(|(_, state)| state),
+        fetched_at: trailers.fetched_at,
         http_status: trailers.http_status,
         imported_from: trailers.imported_from,
     }
@@ -731,16 +739,13 @@ mod tests {
         // A reader that read HEAD before the second commit was published, and the index after.
         catch_up_to(&archive.repo, &mut archive.local.state, heads[0]).unwrap();
         assert_eq!(archive.local.state.versions(&path).unwrap().len(), 2);
-        assert_eq!(
-            archive.local.state.indexed_head().unwrap(),
-            Some(heads[1].to_string())
-        );
+        assert_eq!(archive.local.state.indexed_head().unwrap(), Some(heads[1]));
         // Another process indexed meanwhile: this one's write is refused.
-        let stale = heads[0].to_string();
+        let stale = heads[0];
         let moved = archive
             .local
             .state
-            .index(Some(&stale), &stale, &[], true)
+            .index(Some(stale), stale, &[], true)
             .unwrap();
         assert!(!moved);
         assert_eq!(archive.local.state.versions(&path).unwrap().len(), 2);

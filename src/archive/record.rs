@@ -59,12 +59,13 @@ pub enum Seen {
 /// A change that was committed.
 #[derive(Debug, Clone)]
 pub struct Recorded {
-    pub commit: String,
+    pub commit: Oid,
     pub url: String,
     pub path: String,
     pub title: String,
     pub changes: Changes,
-    pub reverts: Option<String>,
+    /// The earlier version whose text this one returns to.
+    pub reverts: Option<Oid>,
     pub summary: Option<diff::Summary>,
 }
 
@@ -266,31 +267,31 @@ impl Recorder<'_> {
         let (deleted, blob) = match self.pending.get(path).and_then(|p| p.last()) {
             Some(last) if last.deleted => {
                 let blob = self.pending[path].iter().rev().find_map(|p| p.blob);
-                (true, blob.map(|b| b.to_string()))
+                (true, blob)
             }
             Some(_) => (false, None),
             None => {
                 let versions = self.local.state.versions(path)?;
                 let deleted = versions.last().is_some_and(|v| v.is_deletion());
-                (deleted, versions.iter().rev().find_map(|v| v.blob.clone()))
+                (deleted, versions.iter().rev().find_map(|v| v.blob))
             }
         };
         if !deleted {
             return Ok(None);
         }
-        let from_db = || -> Result<Option<String>, ArchiveError> {
+        let from_db = || -> Result<Option<Oid>, ArchiveError> {
             Ok(self
                 .local
                 .state
                 .versions(path)?
                 .iter()
                 .rev()
-                .find_map(|v| v.blob.clone()))
+                .find_map(|v| v.blob))
         };
         let Some(blob) = blob.map(Ok).or_else(|| from_db().transpose()).transpose()? else {
             return Ok(None);
         };
-        Ok(Some(self.document(Oid::from_str(&blob)?)?))
+        Ok(Some(self.document(blob)?))
     }
 
     /// The newest earlier version of `path` whose text was `state_hash`.
@@ -298,15 +299,15 @@ impl Recorder<'_> {
         &self,
         path: &str,
         state_hash: &ContentHash,
-    ) -> Result<Option<String>, ArchiveError> {
+    ) -> Result<Option<Oid>, ArchiveError> {
         if let Some(p) = self.pending.get(path).and_then(|ps| {
             ps.iter()
                 .rev()
                 .find(|p| p.state_hash.as_ref() == Some(state_hash))
         }) {
-            return Ok(Some(p.commit.to_string()));
+            return Ok(Some(p.commit));
         }
-        Ok(self.local.state.find_state(path, &state_hash.to_string())?)
+        Ok(self.local.state.find_state(path, state_hash)?)
     }
 
     fn commit(
@@ -344,7 +345,7 @@ impl Recorder<'_> {
             });
         self.unpublished += 1;
         let recorded = Recorded {
-            commit: oid.to_string(),
+            commit: oid,
             url: obs.url.to_string(),
             path: path.to_owned(),
             title,
@@ -386,10 +387,10 @@ impl Recorder<'_> {
         let trailers = Trailers {
             url: obs.url.to_string(),
             changes: set.changes,
-            reverts: set.reverts.clone(),
+            reverts: set.reverts,
             content_hash,
             source_hash: set.raw.as_deref().map(ContentHash::of),
-            fetched_at: obs.fetched_at.fixed_offset(),
+            fetched_at: obs.fetched_at,
             http_status: obs.http_status,
             imported_from: obs.imported_from.clone(),
         };
@@ -580,7 +581,7 @@ fn set_aside(path: &std::path::Path, bytes: u64) -> Result<(), ArchiveError> {
 /// Everything one commit says.
 struct ChangeSet {
     changes: Changes,
-    reverts: Option<String>,
+    reverts: Option<Oid>,
     summary: Option<diff::Summary>,
     /// The text before the change (for a deletion, what was deleted).
     before: Option<Document>,
@@ -672,8 +673,7 @@ mod tests {
                 .unwrap();
             assert_eq!(made.len(), commits);
             for version in &made {
-                let oid = Oid::from_str(&version.commit).unwrap();
-                let commit = archive.repo.find_commit(oid).unwrap();
+                let commit = archive.repo.find_commit(version.commit).unwrap();
                 let read = super::super::version_of(&archive.repo, &commit).unwrap();
                 assert_eq!(Some(version), read.as_ref());
             }

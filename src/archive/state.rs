@@ -7,9 +7,14 @@
 //! changes on every fetch: last check, HTTP validators, failure streaks.
 
 use super::change::{ChangeKind, Changes};
+use super::format_time;
 use super::history::Version;
+use crate::hash::ContentHash;
+use chrono::{DateTime, Utc};
+use git2::Oid;
 use rusqlite::{Connection, OptionalExtension, params};
 use std::path::Path;
+use std::str::FromStr;
 
 /// Bumped when the schema changes (or the bits of [`Changes::bits`]); an older database is
 /// rebuilt from git.
@@ -86,7 +91,8 @@ impl StateError {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Check {
     pub url: String,
-    pub checked_at: String,
+    #[serde(serialize_with = "super::serialize_time")]
+    pub checked_at: DateTime<Utc>,
     pub http_status: Option<u16>,
     /// The error of the last check, if it failed.
     pub error: Option<String>,
@@ -99,13 +105,13 @@ pub struct Check {
 pub struct CheckState {
     pub etag: Option<String>,
     pub last_modified: Option<String>,
-    /// `blake3:` hash of the bytes last fetched with success.
-    pub raw_hash: Option<String>,
+    /// Hash of the bytes last fetched with success.
+    pub raw_hash: Option<ContentHash>,
     /// What read those bytes (see [`crate::snapshot`]): same bytes and same reader give the same
     /// text, so the page need not be read again.
     pub reader: Option<String>,
-    /// Unix seconds; `None`: not due until asked.
-    pub next_due: Option<i64>,
+    /// `None`: not due until asked.
+    pub next_due: Option<DateTime<Utc>>,
     pub failures: u32,
 }
 
@@ -113,21 +119,22 @@ pub struct CheckState {
 #[derive(Debug, Clone, Default)]
 pub struct CheckUpdate {
     pub url: String,
-    pub checked_at: String,
+    pub checked_at: DateTime<Utc>,
     pub http_status: Option<u16>,
     pub error: Option<String>,
     pub etag: Option<String>,
     pub last_modified: Option<String>,
-    pub raw_hash: Option<String>,
+    pub raw_hash: Option<ContentHash>,
     pub reader: Option<String>,
-    pub next_due: Option<i64>,
+    /// Stored to the second, as every time.
+    pub next_due: Option<DateTime<Utc>>,
 }
 
 /// The last run of `snapshot`, as the CLI summarized it (JSON).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Run {
-    pub started_at: String,
-    pub finished_at: String,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: DateTime<Utc>,
     pub summary: String,
 }
 
@@ -173,13 +180,13 @@ impl State {
     }
 
     /// The commit up to which `versions` is indexed.
-    pub fn indexed_head(&self) -> Result<Option<String>, StateError> {
+    pub fn indexed_head(&self) -> Result<Option<Oid>, StateError> {
         Ok(self
             .conn
             .query_row(
                 "SELECT value FROM meta WHERE key = 'indexed_head'",
                 [],
-                |r| r.get(0),
+                |r| parsed(r, 0),
             )
             .optional()?)
     }
@@ -189,22 +196,22 @@ impl State {
     /// nothing, when another connection moved the indexed head away from `from` meanwhile.
     pub fn index(
         &mut self,
-        from: Option<&str>,
-        head: &str,
+        from: Option<Oid>,
+        head: Oid,
         versions: &[Version],
         reset: bool,
     ) -> Result<bool, StateError> {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let current: Option<String> = tx
+        let current: Option<Oid> = tx
             .query_row(
                 "SELECT value FROM meta WHERE key = 'indexed_head'",
                 [],
-                |r| r.get(0),
+                |r| parsed(r, 0),
             )
             .optional()?;
-        if current.as_deref() != from {
+        if current != from {
             return Ok(false);
         }
         if reset {
@@ -218,19 +225,19 @@ impl State {
             )?;
             for v in versions {
                 insert.execute(params![
-                    v.commit,
+                    v.commit.to_string(),
                     v.path,
                     v.url,
                     v.changes.bits(),
-                    v.reverts,
+                    v.reverts.map(|r| r.to_string()),
                     v.title,
                     v.subject,
                     v.summary,
-                    v.content_hash,
-                    v.source_hash,
-                    v.blob,
-                    v.state_hash,
-                    v.fetched_at,
+                    v.content_hash.map(|h| h.to_string()),
+                    v.source_hash.map(|h| h.to_string()),
+                    v.blob.map(|b| b.to_string()),
+                    v.state_hash.map(|h| h.to_string()),
+                    format_time(&v.fetched_at),
                     v.http_status,
                     v.imported_from,
                 ])?;
@@ -239,7 +246,7 @@ impl State {
         tx.execute(
             "INSERT INTO meta (key, value) VALUES ('indexed_head', ?1) \
              ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            [head],
+            [head.to_string()],
         )?;
         tx.commit()?;
         Ok(true)
@@ -350,23 +357,27 @@ impl State {
     }
 
     /// Every article path with the commit of its newest version, sorted by path.
-    pub fn latest_commits(&self) -> Result<Vec<(String, String)>, StateError> {
+    pub fn latest_commits(&self) -> Result<Vec<(String, Oid)>, StateError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT path, commit_id FROM versions WHERE seq IN (SELECT MAX(seq) FROM versions GROUP BY path) \
              ORDER BY path",
         )?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, parsed(r, 1)?)))?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
     /// The newest version of `path` whose text had `state_hash`.
-    pub fn find_state(&self, path: &str, state_hash: &str) -> Result<Option<String>, StateError> {
+    pub fn find_state(
+        &self,
+        path: &str,
+        state_hash: &ContentHash,
+    ) -> Result<Option<Oid>, StateError> {
         // Asked once per recorded change: the statement is parsed once per connection.
         let mut stmt = self.conn.prepare_cached(
             "SELECT commit_id FROM versions WHERE path = ?1 AND state_hash = ?2 ORDER BY seq DESC LIMIT 1",
         )?;
         Ok(stmt
-            .query_row([path, state_hash], |r| r.get(0))
+            .query_row([path, &state_hash.to_string()], |r| parsed(r, 0))
             .optional()?)
     }
 
@@ -415,15 +426,15 @@ impl State {
             for u in updates {
                 stmt.execute(params![
                     u.url,
-                    u.checked_at,
+                    format_time(&u.checked_at),
                     u.http_status,
                     u.error,
                     u.error.is_some() as i64,
                     u.etag,
                     u.last_modified,
-                    u.raw_hash,
+                    u.raw_hash.map(|h| h.to_string()),
                     u.reader,
-                    u.next_due,
+                    u.next_due.map(|t| t.timestamp()),
                 ])?;
             }
         }
@@ -444,9 +455,9 @@ impl State {
                 CheckState {
                     etag: r.get(1)?,
                     last_modified: r.get(2)?,
-                    raw_hash: r.get(3)?,
+                    raw_hash: parsed_or_null(r, 3)?,
                     reader: r.get(4)?,
-                    next_due: r.get(5)?,
+                    next_due: r.get::<_, Option<i64>>(5)?.map(unix_time),
                     failures: r.get(6)?,
                 },
             ))
@@ -454,16 +465,14 @@ impl State {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    /// When the article at `path` last changed (its newest version), as Unix seconds.
-    pub fn last_change(&self, path: &str) -> Result<Option<i64>, StateError> {
-        let latest: Option<String> = self.conn.query_row(
+    /// When the article at `path` last changed (its newest version).
+    pub fn last_change(&self, path: &str) -> Result<Option<DateTime<Utc>>, StateError> {
+        // Times are written alike (`format_time`), so the greatest text is the latest time.
+        Ok(self.conn.query_row(
             "SELECT MAX(fetched_at) FROM versions WHERE path = ?1",
             [path],
-            |r| r.get(0),
-        )?;
-        Ok(latest
-            .and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok())
-            .map(|t| t.timestamp()))
+            |r| parsed_or_null(r, 0),
+        )?)
     }
 
     /// The last check of every URL ever checked.
@@ -474,7 +483,7 @@ impl State {
         let rows = stmt.query_map([], |r| {
             Ok(Check {
                 url: r.get(0)?,
-                checked_at: r.get(1)?,
+                checked_at: parsed(r, 1)?,
                 http_status: r.get(2)?,
                 error: r.get(3)?,
                 failures: r.get(4)?,
@@ -486,7 +495,11 @@ impl State {
     pub fn record_run(&self, run: &Run) -> Result<(), StateError> {
         self.conn.execute(
             "INSERT INTO runs (started_at, finished_at, summary) VALUES (?1, ?2, ?3)",
-            params![run.started_at, run.finished_at, run.summary],
+            params![
+                format_time(&run.started_at),
+                format_time(&run.finished_at),
+                run.summary
+            ],
         )?;
         Ok(())
     }
@@ -499,8 +512,8 @@ impl State {
                 [],
                 |r| {
                     Ok(Run {
-                        started_at: r.get(0)?,
-                        finished_at: r.get(1)?,
+                        started_at: parsed(r, 0)?,
+                        finished_at: parsed(r, 1)?,
                         summary: r.get(2)?,
                     })
                 },
@@ -517,22 +530,52 @@ const COLUMNS: &str = "commit_id, path, url, changes, reverts, title, subject, c
 fn version_from_row(r: &rusqlite::Row) -> rusqlite::Result<Version> {
     Ok(Version {
         number: 0,
-        commit: r.get(0)?,
+        commit: parsed(r, 0)?,
         path: r.get(1)?,
         url: r.get(2)?,
         changes: Changes::from_bits(r.get(3)?),
-        reverts: r.get(4)?,
+        reverts: parsed_or_null(r, 4)?,
         title: r.get(5)?,
         subject: r.get(6)?,
-        content_hash: r.get(7)?,
-        source_hash: r.get(8)?,
-        blob: r.get(9)?,
-        state_hash: r.get(10)?,
-        fetched_at: r.get(11)?,
+        content_hash: parsed_or_null(r, 7)?,
+        source_hash: parsed_or_null(r, 8)?,
+        blob: parsed_or_null(r, 9)?,
+        state_hash: parsed_or_null(r, 10)?,
+        fetched_at: parsed(r, 11)?,
         http_status: r.get(12)?,
         imported_from: r.get(13)?,
         summary: r.get(14)?,
     })
+}
+
+/// Column `i`, whose text is a value written with its `Display` (an id, a hash, a time as
+/// [`format_time`] writes it).
+fn parsed<T>(r: &rusqlite::Row, i: usize) -> rusqlite::Result<T>
+where
+    T: FromStr,
+    T::Err: std::error::Error + Send + Sync + 'static,
+{
+    let text: String = r.get(i)?;
+    text.parse().map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e))
+    })
+}
+
+/// [`parsed`], for a column that may be NULL.
+fn parsed_or_null<T>(r: &rusqlite::Row, i: usize) -> rusqlite::Result<Option<T>>
+where
+    T: FromStr,
+    T::Err: std::error::Error + Send + Sync + 'static,
+{
+    match r.get_ref(i)? {
+        rusqlite::types::ValueRef::Null => Ok(None),
+        _ => parsed(r, i).map(Some),
+    }
+}
+
+/// Unix seconds as a time; out of range is the latest time there is.
+fn unix_time(secs: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp(secs, 0).unwrap_or(DateTime::<Utc>::MAX_UTC)
 }
 
 #[cfg(test)]
@@ -544,9 +587,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let state = super::State::open(&dir.path().join("state.db")).unwrap();
         for i in 0..100 {
-            state
-                .find_state(&format!("p{i}"), &format!("h{i}"))
-                .unwrap();
+            let hash = crate::hash::ContentHash::of(format!("h{i}").as_bytes());
+            state.find_state(&format!("p{i}"), &hash).unwrap();
         }
         let stmt = state
             .conn

@@ -1,7 +1,7 @@
 //! `palimpsest diff`: what changed between two versions of an article.
 
 use super::{CliError, Context};
-use palimpsest::archive::{Archive, Version, history};
+use palimpsest::archive::{Archive, Version, format_time, history};
 use palimpsest::normalize::Document;
 use palimpsest::{diff, render};
 use std::io::Write;
@@ -63,12 +63,13 @@ pub fn run(ctx: &Context, args: &DiffArgs, out: &mut dyn Write) -> Result<(), Cl
         DiffFormat::Human => {
             let report = diff::compare(&Document::parse(&old), &Document::parse(&new));
             let from_label = from.map_or("nothing".to_owned(), |v| {
-                format!("version {} ({})", v.number, v.fetched_at)
+                format!("version {} ({})", v.number, format_time(&v.fetched_at))
             });
             writeln!(
                 out,
                 "{url}: {from_label} -> version {} ({})",
-                to.number, to.fetched_at
+                to.number,
+                format_time(&to.fetched_at)
             )?;
             write!(out, "{}", render::terminal::render(&report, ctx.color))?;
         }

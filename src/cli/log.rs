@@ -3,7 +3,7 @@
 use super::{CliError, Context};
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use palimpsest::archive::state::Filter;
-use palimpsest::archive::{ArchiveError, ChangeKind, Changes};
+use palimpsest::archive::{ArchiveError, ChangeKind, Changes, format_time};
 use std::io::Write;
 
 /// List an article's versions, or the archive's latest changes when no URL is given
@@ -89,9 +89,9 @@ pub fn run(ctx: &Context, args: &LogArgs, out: &mut dyn Write) -> Result<(), Cli
                 writeln!(
                     out,
                     "{number}{}  {:<14} {}  {}",
-                    v.fetched_at,
+                    format_time(&v.fetched_at),
                     changes.join(","),
-                    &v.commit[..10.min(v.commit.len())],
+                    &v.commit.to_string()[..10],
                     v.subject
                 )?;
                 if let Some(summary) = &v.summary {

@@ -1,7 +1,7 @@
 //! `palimpsest show`: the archived text of a version, or the bytes fetched for it.
 
 use super::{CliError, Context};
-use palimpsest::archive::history;
+use palimpsest::archive::{format_time, history};
 use std::io::Write;
 
 /// Print a version of an article as archived (or, with --raw, the exact bytes fetched)
@@ -37,7 +37,8 @@ pub fn run(ctx: &Context, args: &ShowArgs, out: &mut dyn Write) -> Result<(), Cl
         };
         return Err(CliError::usage(format!(
             "version {} of {url} is its deletion ({})",
-            version.number, version.fetched_at
+            version.number,
+            format_time(&version.fetched_at)
         ))
         .hint(hint));
     }

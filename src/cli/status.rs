@@ -1,8 +1,8 @@
 //! `palimpsest status`: what the archive tracks, the last run, and which articles fail.
 
 use super::{CliError, Context};
-use palimpsest::archive::ArchiveError;
 use palimpsest::archive::state::Check;
+use palimpsest::archive::{ArchiveError, format_time};
 use std::io::Write;
 
 /// Show tracked articles, the last run and failing articles
@@ -50,8 +50,8 @@ pub fn run(ctx: &Context, args: &StatusArgs, out: &mut dyn Write) -> Result<(), 
             .last_run()
             .map_err(ArchiveError::from)?
             .map(|r| LastRun {
-                started_at: r.started_at,
-                finished_at: r.finished_at,
+                started_at: format_time(&r.started_at),
+                finished_at: format_time(&r.finished_at),
                 counts: serde_json::from_str(&r.summary).unwrap_or_default(),
             }),
         failing: state
@@ -93,7 +93,9 @@ pub fn run(ctx: &Context, args: &StatusArgs, out: &mut dyn Write) -> Result<(), 
             writeln!(
                 out,
                 "  {}  {} failed checks in a row, last at {}: {error}",
-                c.url, c.failures, c.checked_at
+                c.url,
+                c.failures,
+                format_time(&c.checked_at)
             )?;
         }
     }

@@ -5,7 +5,7 @@
 
 use super::html::{change_words, escape_into};
 use super::routes::{Route, link};
-use crate::archive::Version;
+use crate::archive::{Version, format_time};
 
 /// What a feed is about.
 pub struct Feed<'a> {
@@ -35,11 +35,8 @@ pub fn render(feed: &Feed) -> String {
     text(&mut out, feed.id);
     out.push_str("</id>\n<updated>");
     // An empty feed was last updated at the epoch: nothing has been recorded.
-    let updated = feed
-        .versions
-        .first()
-        .map_or("1970-01-01T00:00:00Z", |v| v.fetched_at.as_str());
-    text(&mut out, updated);
+    let updated = feed.versions.first().map(|v| v.fetched_at);
+    text(&mut out, &format_time(&updated.unwrap_or_default()));
     out.push_str("</updated>\n<author><name>palimpsest</name></author>\n<generator>palimpsest</generator>\n<link rel=\"self\" href=\"");
     text(&mut out, &link(&here, &here));
     out.push_str("\"/>\n<link rel=\"alternate\" type=\"text/html\" href=\"");
@@ -51,7 +48,7 @@ pub fn render(feed: &Feed) -> String {
         out.push_str("</id>\n<title>");
         text(&mut out, &v.subject);
         out.push_str("</title>\n<updated>");
-        text(&mut out, &v.fetched_at);
+        text(&mut out, &format_time(&v.fetched_at));
         out.push_str("</updated>\n<link rel=\"alternate\" type=\"text/html\" href=\"");
         text(&mut out, &link(&here, &Route::change(v).path()));
         out.push_str("\"/>\n");

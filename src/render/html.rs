@@ -160,10 +160,7 @@ pub fn change_words(v: &Version) -> String {
 
 /// `2026-03-14T08:00:00Z` → `2026-03-14 08:00 UTC`.
 fn when(v: &Version) -> String {
-    match v.fetched_at() {
-        Some(t) => t.format("%Y-%m-%d %H:%M UTC").to_string(),
-        None => v.fetched_at.clone(),
-    }
+    v.fetched_at.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
 fn site_of(path: &str) -> &str {
@@ -707,7 +704,7 @@ mod tests {
     fn version(number: usize, title: &str) -> Version {
         Version {
             number,
-            commit: format!("{number:040}"),
+            commit: git2::Oid::from_str(&format!("{number:040}")).unwrap(),
             path: "example.com/a.html.txt".into(),
             url: "javascript:alert(1)".into(),
             changes: ChangeKind::Body.into(),
@@ -719,7 +716,7 @@ mod tests {
             source_hash: None,
             blob: None,
             state_hash: None,
-            fetched_at: "2026-03-14T08:00:00Z".into(),
+            fetched_at: "2026-03-14T08:00:00Z".parse().unwrap(),
             http_status: 200,
             imported_from: None,
         }

@@ -11,6 +11,7 @@ use crate::archive::state::Filter;
 use crate::archive::{Archive, ArchiveError, Changes};
 use crate::render::html;
 use crate::render::routes::{PAGE_SIZE, Route, filters, is_safe};
+use git2::Oid;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -158,7 +159,7 @@ pub fn write(archive: &Archive, dir: &Path) -> Result<Written, SiteError> {
     }
     let mut manifest = String::new();
     for (path, commit) in &latest {
-        manifest.push_str(commit);
+        manifest.push_str(&commit.to_string());
         manifest.push(' ');
         manifest.push_str(path);
         manifest.push('\n');
@@ -170,10 +171,10 @@ pub fn write(archive: &Archive, dir: &Path) -> Result<Written, SiteError> {
 }
 
 /// `commit path` lines → path → commit.
-fn parse_manifest(text: &str) -> HashMap<String, String> {
+fn parse_manifest(text: &str) -> HashMap<String, Oid> {
     text.lines()
         .filter_map(|l| l.split_once(' '))
-        .map(|(commit, path)| (path.to_owned(), commit.to_owned()))
+        .filter_map(|(commit, path)| Some((path.to_owned(), commit.parse().ok()?)))
         .collect()
 }
 
