@@ -281,7 +281,7 @@ pub fn run(
         };
         finished.push(u);
     }
-    archive.state_mut().record_checks(&finished)?;
+    archive.record_checks(&finished)?;
     record_run(archive, started, &results)?;
     Ok(results)
 }
@@ -448,7 +448,7 @@ fn reader_id(config: &crate::config::Config) -> String {
 }
 
 fn record_run(
-    archive: &Archive,
+    archive: &mut Archive,
     started: DateTime<Utc>,
     results: &[Checked],
 ) -> Result<(), ArchiveError> {
@@ -461,7 +461,7 @@ fn record_run(
         finished_at: Utc::now(),
         summary: serde_json::to_string(&counts).unwrap_or_default(),
     };
-    Ok(archive.state().record_run(&run)?)
+    archive.record_run(&run)
 }
 
 #[cfg(test)]

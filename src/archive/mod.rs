@@ -252,12 +252,24 @@ impl Archive {
         &self.local.config_text
     }
 
+    /// The database, to read. Writes go through the archive, which needs its lock for them.
     pub fn state(&self) -> &State {
         &self.local.state
     }
 
-    pub fn state_mut(&mut self) -> &mut State {
-        &mut self.local.state
+    /// Stores the outcomes of a run's checks. Needs the lock ([`Archive::lock`]).
+    pub(crate) fn record_checks(
+        &mut self,
+        updates: &[state::CheckUpdate],
+    ) -> Result<(), ArchiveError> {
+        self.local.require_lock();
+        Ok(self.local.state.record_checks(updates)?)
+    }
+
+    /// Stores the summary of a run. Needs the lock ([`Archive::lock`]).
+    pub(crate) fn record_run(&mut self, run: &state::Run) -> Result<(), ArchiveError> {
+        self.local.require_lock();
+        Ok(self.local.state.record_run(run)?)
     }
 
     /// Takes the archive's writer lock (waiting for it with `wait`), then repairs what a killed
@@ -719,6 +731,20 @@ mod tests {
             },
             imported_from: None,
         }
+    }
+
+    #[test]
+    #[should_panic(expected = "archive writes need Archive::lock first")]
+    fn database_writes_need_the_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut archive = Archive::init(&dir.path().join("a")).unwrap();
+        let now = chrono::Utc::now();
+        let run = state::Run {
+            started_at: now,
+            finished_at: now,
+            summary: "{}".into(),
+        };
+        let _ = archive.record_run(&run);
     }
 
     #[test]

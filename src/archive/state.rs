@@ -155,7 +155,7 @@ pub struct Totals {
 impl State {
     /// Opens (creating if needed) the database at `path`. A database of another schema version
     /// is emptied, to be rebuilt from git.
-    pub fn open(path: &Path) -> Result<State, StateError> {
+    pub(crate) fn open(path: &Path) -> Result<State, StateError> {
         let conn = Connection::open(path)?;
         conn.busy_timeout(std::time::Duration::from_secs(30))?;
         // SQLite built with STAT4 (as rusqlite bundles it) plans a query again for every new
@@ -194,7 +194,7 @@ impl State {
     /// Appends versions (oldest first) and moves the indexed head from `from` to `head`, in
     /// one transaction; with `reset`, the index is rebuilt from scratch. Returns false, changing
     /// nothing, when another connection moved the indexed head away from `from` meanwhile.
-    pub fn index(
+    pub(crate) fn index(
         &mut self,
         from: Option<Oid>,
         head: Oid,
@@ -407,7 +407,7 @@ impl State {
     }
 
     /// Stores the outcomes of a run's checks, in one transaction.
-    pub fn record_checks(&mut self, updates: &[CheckUpdate]) -> Result<(), StateError> {
+    pub(crate) fn record_checks(&mut self, updates: &[CheckUpdate]) -> Result<(), StateError> {
         let tx = self.conn.transaction()?;
         {
             // A failed check keeps the validators and bytes hash of the last good one.
@@ -492,7 +492,7 @@ impl State {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    pub fn record_run(&self, run: &Run) -> Result<(), StateError> {
+    pub(crate) fn record_run(&mut self, run: &Run) -> Result<(), StateError> {
         self.conn.execute(
             "INSERT INTO runs (started_at, finished_at, summary) VALUES (?1, ?2, ?3)",
             params![
