@@ -12,26 +12,30 @@
 //! repository that `git fsck` accepts. The working tree and index are brought up to date after
 //! each move; a crash between the two is repaired by the next command that takes the lock.
 
+mod catch_up;
 pub mod change;
 pub mod commit;
+mod error;
 pub mod history;
+mod lock;
 mod pack;
 pub mod path;
 pub mod record;
 pub mod state;
 mod tree;
 pub mod verify;
+mod worktree;
 
 pub use change::{ChangeKind, Changes};
 pub use commit::Trailers;
+pub use error::{ArchiveError, StorageFault};
 pub use history::Version;
 pub use record::{Observation, Recorded, Recorder, Seen};
 
-use crate::config::{self, Config, ConfigError};
-use crate::hash::ContentHash;
-use crate::normalize::Document;
+use crate::config::{self, Config};
+use catch_up::catch_up;
 use git2::{Oid, Repository, Signature};
-use state::{State, StateError};
+use state::State;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use url::Url;
@@ -47,80 +51,6 @@ const SYNC_MARKER: &str = "sync-pending";
 /// [`record`]); a leftover of a killed run is removed by the next lock.
 const RESERVE: &str = "reserve";
 const BRANCH: &str = "main";
-
-/// The archive can't be opened, locked or written.
-#[derive(Debug, thiserror::Error)]
-pub enum ArchiveError {
-    #[error("no archive at {0}")]
-    Missing(PathBuf),
-    #[error("{0} is not a palimpsest archive (no {file} in a git repository)", file = config::FILE_NAME)]
-    NotAnArchive(PathBuf),
-    #[error("{0} already exists and is not empty")]
-    NotEmpty(PathBuf),
-    #[error("another palimpsest command is writing to {0}")]
-    Locked(PathBuf),
-    #[error("{path}: {source}")]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("git: {0}")]
-    Git(#[from] git2::Error),
-    #[error(transparent)]
-    Config(#[from] ConfigError),
-    #[error(transparent)]
-    State(#[from] StateError),
-}
-
-/// A storage condition the user must fix before any write can succeed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StorageFault {
-    /// No space left on the device (or the user's quota is used up).
-    Full,
-    /// The archive is on a read-only file system.
-    ReadOnly,
-}
-
-impl StorageFault {
-    fn of_io(e: &std::io::Error) -> Option<StorageFault> {
-        match e.kind() {
-            std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded => {
-                Some(StorageFault::Full)
-            }
-            std::io::ErrorKind::ReadOnlyFilesystem => Some(StorageFault::ReadOnly),
-            _ => None,
-        }
-    }
-}
-
-impl ArchiveError {
-    /// Whether the error is a full disk or a read-only file system, which no retry fixes.
-    pub fn storage_fault(&self) -> Option<StorageFault> {
-        match self {
-            ArchiveError::Io { source, .. } => StorageFault::of_io(source),
-            // libgit2 reports the OS error only as text: strerror appended to its message.
-            ArchiveError::Git(e) if e.class() == git2::ErrorClass::Os => {
-                let m = e.message();
-                if m.contains("No space left on device") || m.contains("Disk quota exceeded") {
-                    Some(StorageFault::Full)
-                } else if m.contains("Read-only file system") {
-                    Some(StorageFault::ReadOnly)
-                } else {
-                    None
-                }
-            }
-            ArchiveError::State(e) => e.storage_fault(),
-            _ => None,
-        }
-    }
-
-    fn io(path: &Path) -> impl FnOnce(std::io::Error) -> ArchiveError + '_ {
-        move |source| ArchiveError::Io {
-            path: path.to_owned(),
-            source,
-        }
-    }
-}
 
 /// An open archive. Reading needs nothing more; writing needs [`Archive::lock`] first.
 pub struct Archive {
@@ -225,7 +155,7 @@ impl Archive {
         std::fs::create_dir_all(&private).map_err(ArchiveError::io(&private))?;
         let db = private.join("state.db");
         let first_connection = !Path::new(&format!("{}-wal", db.display())).exists();
-        let mut state = State::open(&db).map_err(|e| diagnose(&db, first_connection, e))?;
+        let mut state = State::open(&db).map_err(|e| error::diagnose(&db, first_connection, e))?;
         catch_up(&repo, &mut state)?;
         Ok(Archive {
             repo,
@@ -270,68 +200,6 @@ impl Archive {
     pub(crate) fn record_run(&mut self, run: &state::Run) -> Result<(), ArchiveError> {
         self.local.require_lock();
         Ok(self.local.state.record_run(run)?)
-    }
-
-    /// Takes the archive's writer lock (waiting for it with `wait`), then repairs what a killed
-    /// run may have left: stale git lock files and a working tree behind the branch.
-    pub fn lock(&mut self, wait: bool) -> Result<(), ArchiveError> {
-        if self.local.lock.is_some() {
-            return Ok(());
-        }
-        let path = self.local.root.join(PRIVATE_DIR).join("lock");
-        let file = File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(ArchiveError::io(&path))?;
-        if wait {
-            file.lock().map_err(ArchiveError::io(&path))?;
-        } else {
-            match file.try_lock() {
-                Ok(()) => {}
-                Err(std::fs::TryLockError::WouldBlock) => {
-                    return Err(ArchiveError::Locked(self.local.root.clone()));
-                }
-                Err(std::fs::TryLockError::Error(e)) => return Err(ArchiveError::io(&path)(e)),
-            }
-        }
-        self.local.lock = Some(file);
-        self.recover()
-    }
-
-    /// Under the lock nobody else is writing, so git lock files are leftovers of a killed run.
-    fn recover(&mut self) -> Result<(), ArchiveError> {
-        let git_dir = self.repo.path().to_owned();
-        for stale in [
-            "index.lock",
-            "HEAD.lock",
-            "packed-refs.lock",
-            "refs/heads/main.lock",
-            "refs/notes/raw.lock",
-        ] {
-            let path = git_dir.join(stale);
-            if path.exists() {
-                std::fs::remove_file(&path).map_err(ArchiveError::io(&path))?;
-            }
-        }
-        let reserve = self.local.root.join(PRIVATE_DIR).join(RESERVE);
-        if reserve.exists() {
-            std::fs::remove_file(&reserve).map_err(ArchiveError::io(&reserve))?;
-        }
-        let marker = self.local.root.join(PRIVATE_DIR).join(SYNC_MARKER);
-        if marker.exists() {
-            let listed = std::fs::read_to_string(&marker).map_err(ArchiveError::io(&marker))?;
-            self.repo
-                .checkout_head(Some(git2::build::CheckoutBuilder::new().force()))?;
-            // A checkout leaves alone a file that matches HEAD but is missing from the index,
-            // as a run killed between writing its new files and the index leaves them.
-            let paths: Vec<String> = listed.lines().map(str::to_owned).collect();
-            self.local.sync_worktree(&self.repo, &paths)?;
-            std::fs::remove_file(&marker).map_err(ArchiveError::io(&marker))?;
-        }
-        catch_up(&self.repo, &mut self.local.state)?;
-        self.commit_settings()
     }
 
     /// Commits `palimpsest.toml` if it was edited by hand, so that the history shows when
@@ -380,39 +248,6 @@ impl Archive {
     pub fn versions(&self, url: &Url) -> Result<Vec<Version>, ArchiveError> {
         Ok(self.local.state.versions(&path::article_path(url))?)
     }
-}
-
-/// SQLite can't tell why it could not open its files (a WAL database also needs room for its
-/// shared-memory file): when the database fails to open, a small write next to it finds out
-/// whether the file system is full or read-only, so that the error says what to do. A failed
-/// first connection leaves an empty write-ahead log and shared-memory file behind, which hold
-/// nothing and are removed, so that the failure changes nothing; with another connection open
-/// they are its files and stay.
-fn diagnose(db: &Path, first_connection: bool, e: StateError) -> ArchiveError {
-    use std::io::Write;
-    let private = db.parent().unwrap_or(db);
-    let fault = match e.storage_fault() {
-        Some(_) => e.into(),
-        None => {
-            let probe = private.join("probe");
-            let written =
-                File::create(&probe).and_then(|mut f| f.write_all(&[0; 4096]).and(f.sync_all()));
-            let _ = std::fs::remove_file(&probe);
-            match written {
-                Err(io) if StorageFault::of_io(&io).is_some() => ArchiveError::Io {
-                    path: private.to_owned(),
-                    source: io,
-                },
-                _ => return e.into(),
-            }
-        }
-    };
-    let wal = PathBuf::from(format!("{}-wal", db.display()));
-    if first_connection && std::fs::metadata(&wal).is_ok_and(|m| m.len() == 0) {
-        let _ = std::fs::remove_file(format!("{}-shm", db.display()));
-        let _ = std::fs::remove_file(&wal);
-    }
-    fault
 }
 
 impl Local {
@@ -511,7 +346,7 @@ impl Local {
     /// After [`Local::move_refs`] from `old` to `new`: brings the working tree, the index and
     /// the database up to the branch. A failure here leaves the marker, and the next command
     /// finishes the job. `versions` are the versions committed from `old` to `new`, as
-    /// [`version_of`] reads them: indexed as they are when the database's index stands at `old`,
+    /// [`catch_up::version_of`] reads them: indexed as they are when the database's index stands at `old`,
     /// which saves reading every new text back; otherwise the commits are read.
     fn sync(
         &mut self,
@@ -520,7 +355,7 @@ impl Local {
         (old, new): (Oid, Oid),
         versions: &[Version],
     ) -> Result<(), ArchiveError> {
-        self.sync_worktree(repo, paths)?;
+        worktree::sync(repo, &self.root, paths)?;
         let marker = self.root.join(PRIVATE_DIR).join(SYNC_MARKER);
         std::fs::remove_file(&marker).map_err(ArchiveError::io(&marker))?;
         if self.state.indexed_head()? == Some(old)
@@ -530,192 +365,12 @@ impl Local {
         }
         catch_up(repo, &mut self.state)
     }
-
-    /// Writes `paths` from HEAD to the working tree and the index (or removes them).
-    fn sync_worktree(&self, repo: &Repository, paths: &[String]) -> Result<(), ArchiveError> {
-        let tree = repo.head()?.peel_to_tree()?;
-        let mut index = repo.index()?;
-        for rel in paths {
-            let file = self.root.join(rel);
-            match tree.get_path(Path::new(rel)) {
-                Ok(entry) => {
-                    let blob = repo.find_blob(entry.id())?;
-                    if let Some(dir) = file.parent() {
-                        std::fs::create_dir_all(dir).map_err(ArchiveError::io(dir))?;
-                    }
-                    std::fs::write(&file, blob.content()).map_err(ArchiveError::io(&file))?;
-                    let meta = std::fs::symlink_metadata(&file).map_err(ArchiveError::io(&file))?;
-                    index.add(&index_entry(rel, entry.id(), &meta))?;
-                }
-                Err(e) if e.code() == git2::ErrorCode::NotFound => {
-                    match std::fs::remove_file(&file) {
-                        Ok(()) => {}
-                        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                        Err(e) => return Err(ArchiveError::io(&file)(e)),
-                    }
-                    // Git has no empty folders: drop the ones the removal emptied.
-                    let mut dir = file.parent();
-                    while let Some(d) = dir.filter(|d| *d != self.root) {
-                        if std::fs::remove_dir(d).is_err() {
-                            break;
-                        }
-                        dir = d.parent();
-                    }
-                    index.remove_path(Path::new(rel))?;
-                }
-                Err(e) => return Err(e.into()),
-            }
-        }
-        index.write()?;
-        Ok(())
-    }
-}
-
-/// An index entry for a file just written from `blob`, with the stat data git compares to tell
-/// that the file is unchanged (so neither we nor `git status` need to hash it again).
-fn index_entry(path: &str, blob: Oid, meta: &std::fs::Metadata) -> git2::IndexEntry {
-    use std::os::unix::fs::MetadataExt;
-    // The index stores 32-bit fields; git truncates the same way.
-    let time = |secs: i64, nanos: i64| git2::IndexTime::new(secs as i32, nanos as u32);
-    git2::IndexEntry {
-        ctime: time(meta.ctime(), meta.ctime_nsec()),
-        mtime: time(meta.mtime(), meta.mtime_nsec()),
-        dev: meta.dev() as u32,
-        ino: meta.ino() as u32,
-        mode: 0o100644,
-        uid: meta.uid(),
-        gid: meta.gid(),
-        file_size: meta.len() as u32,
-        id: blob,
-        flags: path.len().min(0xfff) as u16,
-        flags_extended: 0,
-        path: path.as_bytes().to_vec(),
-    }
-}
-
-/// Brings the `versions` index of the database up to HEAD, reading the trailers of the commits
-/// it has not seen (all of them when the database is new or history was rewritten).
-fn catch_up(repo: &Repository, state: &mut State) -> Result<(), ArchiveError> {
-    let head = match repo.head() {
-        Ok(head) => head.peel_to_commit()?.id(),
-        Err(e) if e.code() == git2::ErrorCode::UnbornBranch => return Ok(()),
-        Err(e) => return Err(e.into()),
-    };
-    catch_up_to(repo, state, head)
-}
-
-/// [`catch_up`] to `head`. Readers catch up too (the viewer opens the archive per request), at
-/// the same time as the writer and each other: the index moves only from the head this process
-/// read (else it reads again), and never back to `head` when another process took it past it.
-fn catch_up_to(repo: &Repository, state: &mut State, head: Oid) -> Result<(), ArchiveError> {
-    loop {
-        let indexed = state.indexed_head()?;
-        if indexed == Some(head) {
-            return Ok(());
-        }
-        if let Some(indexed) = indexed
-            && repo.find_commit(indexed).is_ok()
-            && repo.graph_descendant_of(indexed, head)?
-        {
-            return Ok(());
-        }
-        let mut chain = Vec::new();
-        let mut reset = true;
-        let mut next = Some(repo.find_commit(head)?);
-        while let Some(commit) = next {
-            if Some(commit.id()) == indexed {
-                reset = false;
-                break;
-            }
-            next = commit.parents().next();
-            chain.push(commit);
-        }
-        let mut versions = Vec::new();
-        for commit in chain.iter().rev() {
-            if let Some(version) = version_of(repo, commit)? {
-                versions.push(version);
-            }
-        }
-        if state.index(indexed, head, &versions, reset)? {
-            return Ok(());
-        }
-    }
-}
-
-/// Reads a commit as a version of an article, if it is one.
-fn version_of(repo: &Repository, commit: &git2::Commit) -> Result<Option<Version>, ArchiveError> {
-    let message = String::from_utf8_lossy(commit.message_bytes());
-    let Some(trailers) = Trailers::parse(&message) else {
-        return Ok(None);
-    };
-    let Ok(url) = Url::parse(&trailers.url) else {
-        return Ok(None);
-    };
-    let path = path::article_path(&url);
-    let deleted = trailers.changes.contains(ChangeKind::Deleted);
-    // A deletion's title is the title of what was deleted.
-    let tree = if deleted {
-        commit.parents().next().map(|p| p.tree()).transpose()?
-    } else {
-        Some(commit.tree()?)
-    };
-    let blob = tree
-        .and_then(|t| t.get_path(Path::new(&path)).ok())
-        .map(|e| e.id());
-    let doc = match blob {
-        Some(oid) => Some(Document::parse(repo.find_blob(oid)?.content())),
-        None => None,
-    };
-    let title = doc.as_ref().map(|d| d.title.clone()).unwrap_or_default();
-    let text = blob.zip(doc.map(|d| d.state_hash())).filter(|_| !deleted);
-    Ok(Some(version(
-        commit.id(),
-        &message,
-        trailers,
-        path,
-        title,
-        text,
-    )))
-}
-
-/// A version as its commit message tells it, with what its tree tells: the article's title (for
-/// a deletion, the deleted text's) and, unless it is a deletion, its blob and the state hash
-/// of its text. The recorder builds the versions it writes with this too, so that they are
-/// indexed exactly as [`version_of`] reads them back.
-fn version(
-    commit: Oid,
-    message: &str,
-    trailers: Trailers,
-    path: String,
-    title: String,
-    text: Option<(Oid, ContentHash)>,
-) -> Version {
-    Version {
-        number: 0,
-        commit,
-        path,
-        url: trailers.url,
-        changes: trailers.changes,
-        reverts: trailers.reverts,
-        title,
-        subject: message.lines().next().unwrap_or("").to_owned(),
-        summary: message
-            .lines()
-            .find_map(|l| l.strip_prefix(record::SUMMARY_PREFIX))
-            .map(|s| s.trim_end_matches('.').to_owned()),
-        content_hash: trailers.content_hash,
-        source_hash: trailers.source_hash,
-        blob: text.map(|(blob, _)| blob),
-        state_hash: text.map(|(_, state)| state),
-        fetched_at: trailers.fetched_at,
-        http_status: trailers.http_status,
-        imported_from: trailers.imported_from,
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::normalize::Document;
 
     /// A fetch of `url` now that found a page with this title and body (also for the
     /// recorder's tests).
@@ -763,7 +418,7 @@ mod tests {
         let path = path::article_path(&url);
         assert_eq!(archive.local.state.versions(&path).unwrap().len(), 2);
         // A reader that read HEAD before the second commit was published, and the index after.
-        catch_up_to(&archive.repo, &mut archive.local.state, heads[0]).unwrap();
+        catch_up::catch_up_to(&archive.repo, &mut archive.local.state, heads[0]).unwrap();
         assert_eq!(archive.local.state.versions(&path).unwrap().len(), 2);
         assert_eq!(archive.local.state.indexed_head().unwrap(), Some(heads[1]));
         // Another process indexed meanwhile: this one's write is refused.

@@ -323,7 +323,7 @@ impl Recorder<'_> {
         // canonical order (of changes, for one), not always the order they were made in.
         if let Some(trailers) = Trailers::parse(&message) {
             let text = blob.zip(state_hash);
-            let version = super::version(
+            let version = super::catch_up::version(
                 oid,
                 &message,
                 trailers,
@@ -674,7 +674,7 @@ mod tests {
             assert_eq!(made.len(), commits);
             for version in &made {
                 let commit = archive.repo.find_commit(version.commit).unwrap();
-                let read = super::super::version_of(&archive.repo, &commit).unwrap();
+                let read = super::super::catch_up::version_of(&archive.repo, &commit).unwrap();
                 assert_eq!(Some(version), read.as_ref());
             }
             let newest = crate::archive::state::Filter::default();

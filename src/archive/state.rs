@@ -2,9 +2,9 @@
 //! check, and an index of the versions that git holds.
 //!
 //! Git is the record; this database only makes it fast to query. The `versions` table is derived
-//! from commit trailers (see [`super::Archive::catch_up`]), so losing the file loses no content:
-//! the next command rebuilds it. The `checks` table holds what must not go into git because it
-//! changes on every fetch: last check, HTTP validators, failure streaks.
+//! from commit trailers (see `catch_up.rs`), so losing the file loses no content: the next
+//! command rebuilds it. The `checks` table holds what must not go into git because it changes
+//! on every fetch: last check, HTTP validators, failure streaks.
 
 use super::change::{ChangeKind, Changes};
 use super::format_time;
