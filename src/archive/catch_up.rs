@@ -130,7 +130,7 @@ pub(super) fn version(
         subject: message.lines().next().unwrap_or("").to_owned(),
         summary: message
             .lines()
-            .find_map(|l| l.strip_prefix(super::record::SUMMARY_PREFIX))
+            .find_map(|l| l.strip_prefix(super::commit::SUMMARY_PREFIX))
             .map(|s| s.trim_end_matches('.').to_owned()),
         content_hash: trailers.content_hash,
         source_hash: trailers.source_hash,

@@ -1,14 +1,19 @@
-//! Commit messages: the subject a person reads and the trailers a script reads.
+//! Commits: the message (a subject and lines a person reads, trailers a script reads) and the
+//! commit object git stores.
 //!
 //! Trailer keys are a contract (README.md): `Url`, `Change`, `Minor`, `Reverts`, `Content-Hash`,
 //! `Source-Hash`, `Fetched-At`, `Http-Status`, `Imported-From`. They are written and parsed here
 //! and nowhere else. `git log --format=%(trailers)` and `git interpret-trailers` read them too.
 
 use super::change::{ChangeKind, Changes};
+use crate::diff;
 use crate::hash::ContentHash;
 use chrono::{DateTime, Utc};
-use git2::Oid;
+use git2::{Oid, Signature};
 use std::fmt;
+
+/// Starts the commit-message line that sums up a body change, sentence by sentence.
+pub(super) const SUMMARY_PREFIX: &str = "Changes: ";
 
 /// The machine-readable part of a version's commit message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -161,6 +166,71 @@ pub fn subject(changes: Changes, title: &str) -> String {
         short.push('…');
     }
     format!("{what}: {short}")
+}
+
+/// The message of a version's commit: the subject, then the title it had (`title_was`, when
+/// the title changed), what changed in the body and the version it returns to, then the
+/// trailers.
+pub(super) fn message(
+    trailers: &Trailers,
+    title: &str,
+    title_was: Option<&str>,
+    summary: Option<&diff::Summary>,
+) -> String {
+    let mut message = subject(trailers.changes, title);
+    message.push_str("\n\n");
+    let mut body = Vec::new();
+    if let Some(was) = title_was {
+        body.push(format!("Title was: {was}"));
+    }
+    if let Some(summary) = summary {
+        body.push(format!("{SUMMARY_PREFIX}{summary}."));
+    }
+    if let Some(reverts) = &trailers.reverts {
+        body.push(format!("Returns to the text of {reverts}."));
+    }
+    if !body.is_empty() {
+        message.push_str(&body.join("\n"));
+        message.push_str("\n\n");
+    }
+    trailers.write(&mut message);
+    message
+}
+
+/// The identity of every commit palimpsest writes; the date is the fetch time.
+pub(super) fn signature(time: DateTime<Utc>) -> Result<Signature<'static>, git2::Error> {
+    Signature::new(
+        "palimpsest",
+        "palimpsest@localhost",
+        &git2::Time::new(time.timestamp(), 0),
+    )
+}
+
+/// A commit object in git's format, signed like every palimpsest commit ([`signature`]).
+pub(super) fn commit_object(
+    tree: Oid,
+    parents: &[Oid],
+    time: DateTime<Utc>,
+    message: &str,
+) -> Result<Vec<u8>, git2::Error> {
+    let sig = signature(time)?;
+    let when = sig.when();
+    let offset = when.offset_minutes();
+    let person = format!(
+        "{} <{}> {} {}{:02}{:02}",
+        sig.name().unwrap_or_default(),
+        sig.email().unwrap_or_default(),
+        when.seconds(),
+        if offset < 0 { '-' } else { '+' },
+        offset.abs() / 60,
+        offset.abs() % 60
+    );
+    let mut out = format!("tree {tree}\n");
+    for parent in parents {
+        out.push_str(&format!("parent {parent}\n"));
+    }
+    out.push_str(&format!("author {person}\ncommitter {person}\n\n{message}"));
+    Ok(out.into_bytes())
 }
 
 #[cfg(test)]

@@ -7,10 +7,21 @@
 //!   (`git notes --ref=raw show <commit>`);
 //! - `.palimpsest/` (git-ignored): the lock file and the SQLite database ([`state`]).
 //!
-//! Commits are written as pack files in git's formats ([`pack`]) and read through git2, never
-//! through the git CLI, and a branch moves only after every object it needs is written, so a crash at any moment leaves a
-//! repository that `git fsck` accepts. The working tree and index are brought up to date after
-//! each move; a crash between the two is repaired by the next command that takes the lock.
+//! Commits are written as pack files in git's formats (`pack.rs`) and read through git2, never
+//! through the git CLI, and a branch moves only after every object it needs is written, so a
+//! crash at any moment leaves a repository that `git fsck` accepts. The working tree and index
+//! are brought up to date after each move; a crash between the two is repaired by the next
+//! command that takes the lock.
+//!
+//! One file per job:
+//! - what a version changed: [`change`] (the kinds);
+//! - writing: [`record`] (observations → objects in memory), [`commit`] (messages, trailers,
+//!   commit objects), `tree.rs` (folders), `pack.rs` (pack files), `publish.rs` (a batch → the
+//!   branch), `worktree.rs` (the working tree and the git index);
+//! - the index of versions: [`state`] (SQLite), `catch_up.rs` (commits → versions);
+//! - reading: [`history`] (versions, version specs, their bytes), [`verify`];
+//! - this file: opening the archive, its settings and its writes to the database; `lock.rs`
+//!   (the writer lock and recovery), `error.rs`.
 
 mod catch_up;
 pub mod change;
@@ -20,6 +31,7 @@ pub mod history;
 mod lock;
 mod pack;
 pub mod path;
+mod publish;
 pub mod record;
 pub mod state;
 mod tree;
@@ -34,7 +46,7 @@ pub use record::{Observation, Recorded, Recorder, Seen};
 
 use crate::config::{self, Config};
 use catch_up::catch_up;
-use git2::{Oid, Repository, Signature};
+use git2::Repository;
 use state::State;
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -48,7 +60,7 @@ const PRIVATE_DIR: &str = ".palimpsest";
 /// the paths the commit touched, one a line.
 const SYNC_MARKER: &str = "sync-pending";
 /// Space set aside while a batch is written, freed just before the branch moves (see
-/// [`record`]); a leftover of a killed run is removed by the next lock.
+/// [`publish`]); a leftover of a killed run is removed by the next lock.
 const RESERVE: &str = "reserve";
 const BRANCH: &str = "main";
 
@@ -83,15 +95,6 @@ fn serialize_time<S: serde::Serializer>(
     s.collect_str(&format_time(time))
 }
 
-/// The identity of every commit palimpsest writes; the date is the fetch time.
-fn signature(time: chrono::DateTime<chrono::Utc>) -> Result<Signature<'static>, git2::Error> {
-    Signature::new(
-        "palimpsest",
-        "palimpsest@localhost",
-        &git2::Time::new(time.timestamp(), 0),
-    )
-}
-
 impl Archive {
     /// Creates an archive in `root` (which may exist if empty): a git repository on branch
     /// `main` with a first commit holding `palimpsest.toml` and `.gitignore`.
@@ -118,7 +121,7 @@ impl Archive {
         }
         index.write()?;
         let tree = repo.find_tree(index.write_tree()?)?;
-        let sig = signature(chrono::Utc::now())?;
+        let sig = commit::signature(chrono::Utc::now())?;
         repo.commit(
             Some("HEAD"),
             &sig,
@@ -286,84 +289,6 @@ impl Local {
             many => format!("Track {} articles\n", many.len()),
         };
         Ok(Some((new, text, message)))
-    }
-
-    /// Moves the branch (and the raw notes) from `old` to `new`; every object must be written
-    /// already. The branch moves with compare-and-swap, so a writer that bypassed the lock can't
-    /// be overwritten silently. On failure nothing has moved.
-    fn move_refs(
-        &self,
-        repo: &Repository,
-        old: Oid,
-        new: Oid,
-        notes: Option<(Option<Oid>, Oid)>,
-        paths: &[String],
-    ) -> Result<(), ArchiveError> {
-        let marker = self.root.join(PRIVATE_DIR).join(SYNC_MARKER);
-        std::fs::write(&marker, paths.join("\n")).map_err(ArchiveError::io(&marker))?;
-        let moved = (|| {
-            if let Some((old_notes, new_notes)) = notes {
-                match old_notes {
-                    Some(old_notes) => repo.reference_matching(
-                        RAW_NOTES_REF,
-                        new_notes,
-                        true,
-                        old_notes,
-                        "palimpsest: raw bytes",
-                    )?,
-                    None => {
-                        repo.reference(RAW_NOTES_REF, new_notes, false, "palimpsest: raw bytes")?
-                    }
-                };
-            }
-            let branch = format!("refs/heads/{BRANCH}");
-            let moved = repo.reference_matching(&branch, new, true, old, "palimpsest: record");
-            if let (Err(_), Some((old_notes, new_notes))) = (&moved, notes) {
-                // Best effort: notes of unpublished commits name no commit of the branch.
-                let _ = match old_notes {
-                    Some(old_notes) => repo
-                        .reference_matching(
-                            RAW_NOTES_REF,
-                            old_notes,
-                            true,
-                            new_notes,
-                            "palimpsest: undo",
-                        )
-                        .map(drop),
-                    None => repo
-                        .find_reference(RAW_NOTES_REF)
-                        .and_then(|mut r| r.delete()),
-                };
-            }
-            moved.map(drop)
-        })();
-        if moved.is_err() {
-            let _ = std::fs::remove_file(&marker);
-        }
-        Ok(moved?)
-    }
-
-    /// After [`Local::move_refs`] from `old` to `new`: brings the working tree, the index and
-    /// the database up to the branch. A failure here leaves the marker, and the next command
-    /// finishes the job. `versions` are the versions committed from `old` to `new`, as
-    /// [`catch_up::version_of`] reads them: indexed as they are when the database's index stands at `old`,
-    /// which saves reading every new text back; otherwise the commits are read.
-    fn sync(
-        &mut self,
-        repo: &Repository,
-        paths: &[String],
-        (old, new): (Oid, Oid),
-        versions: &[Version],
-    ) -> Result<(), ArchiveError> {
-        worktree::sync(repo, &self.root, paths)?;
-        let marker = self.root.join(PRIVATE_DIR).join(SYNC_MARKER);
-        std::fs::remove_file(&marker).map_err(ArchiveError::io(&marker))?;
-        if self.state.indexed_head()? == Some(old)
-            && self.state.index(Some(old), new, versions, false)?
-        {
-            return Ok(());
-        }
-        catch_up(repo, &mut self.state)
     }
 }
 

@@ -1,37 +1,26 @@
-//! Observations → commits: decides whether a fetch is a change and writes it as one commit.
+//! Observations → commits: each fetch that changes an article becomes one commit.
 //!
-//! A [`Recorder`] writes the changes of a run. It keeps the tree in memory, rewrites only the
-//! folders on each article's path ([`tree`]) and chains the commits, then per batch writes every
-//! new object into one pack ([`pack`]) and moves the branch once: a run of thousands of changes
-//! is neither thousands of loose object files (file creation dominates their cost) nor
-//! thousands of ref updates. Objects reach disk before any ref names them, so a crash never
-//! leaves a ref to a missing object.
+//! A [`Recorder`] writes the changes of a run. For each observation it reads what the archive
+//! holds of the article, decides what the fetch changed, and writes the change's
+//! objects (the text, the folders on its path, the commit, the raw bytes) into the batch in
+//! memory: it keeps the tree in memory, rewrites only the folders on each article's path
+//! (`tree.rs`) and chains the commits. Per batch, `publish.rs` writes them as one pack and
+//! moves the branch once: a run of thousands of changes is neither thousands of loose object
+//! files (file creation dominates their cost) nor thousands of ref updates.
 
+use super::catch_up::version;
 use super::change::{ChangeKind, Changes};
-use super::commit::{self, Trailers};
-use super::pack::Batch;
+use super::commit::{self, Trailers, commit_object};
+use super::publish::Unpublished;
 use super::tree::Trees;
-use super::{
-    Archive, ArchiveError, Local, PRIVATE_DIR, RAW_NOTES_REF, RESERVE, Version, path, signature,
-};
+use super::{Archive, ArchiveError, Local, RAW_NOTES_REF, path};
 use crate::diff;
 use crate::hash::ContentHash;
 use crate::normalize::Document;
 use chrono::{DateTime, Utc};
 use git2::{ObjectType, Oid, Repository};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 use url::Url;
-
-/// Starts the commit-message line that sums up a body change, sentence by sentence.
-pub(crate) const SUMMARY_PREFIX: &str = "Changes: ";
-
-/// Changes recorded before the branch is moved and the working tree updated. Each batch also
-/// rewrites the notes folders and the git index, which grow with the archive: with 50,000
-/// articles, batches of 500 recorded about 1,000 changes a second, batches of 2,000 about 1,700
-/// (`cargo bench --bench record -- 50000`).
-const BATCH: usize = 2000;
-/// Or as many as make this many bytes of objects waiting in memory, whichever comes first.
-const BATCH_BYTES: usize = 16 << 20;
 
 /// What one check of an article found.
 #[derive(Debug, Clone)]
@@ -44,6 +33,7 @@ pub struct Observation {
     pub imported_from: Option<String>,
 }
 
+/// What a fetch saw.
 #[derive(Debug, Clone)]
 pub enum Seen {
     /// The article, and the exact bytes it was read from. The document is as [`page::read`]
@@ -52,7 +42,7 @@ pub enum Seen {
     ///
     /// [`page::read`]: crate::page::read
     Page { document: Document, raw: Vec<u8> },
-    /// The server says the article is gone (404, 410).
+    /// The server says the article is gone (404, 410, 451).
     Gone,
 }
 
@@ -69,6 +59,15 @@ pub struct Recorded {
     pub summary: Option<diff::Summary>,
 }
 
+/// What one commit records about a change.
+struct Change {
+    changes: Changes,
+    /// What changed in the body, sentence by sentence, when it changed.
+    summary: Option<diff::Summary>,
+    /// The earlier version whose text this one returns to.
+    reverts: Option<Oid>,
+}
+
 /// A version recorded in this batch, not yet in the database.
 struct Pending {
     commit: Oid,
@@ -81,21 +80,12 @@ struct Pending {
 pub struct Recorder<'a> {
     repo: &'a Repository,
     local: &'a mut Local,
-    /// Where new objects wait, in memory, until the batch is packed.
-    batch: Batch,
-    /// The tree of `tip`.
+    /// The tree of the last commit written.
     trees: Trees,
-    /// The commit the branch points at.
-    published: Oid,
-    /// The last commit written, which the next one builds on.
-    tip: Oid,
-    notes_published: Option<Oid>,
-    notes: Vec<(Oid, Oid)>,
+    /// What was written and is not published yet.
+    unpublished: Unpublished,
+    /// The versions of `unpublished`, by path, which the database doesn't have yet.
     pending: HashMap<String, Vec<Pending>>,
-    /// The versions of the commits not yet published, oldest first, for the database.
-    versions: Vec<Version>,
-    touched: BTreeSet<String>,
-    unpublished: usize,
 }
 
 impl Archive {
@@ -123,8 +113,6 @@ impl Archive {
         // the run ends.
         let repo = Repository::open(self.repo.path())?;
         let head = repo.head()?.peel_to_commit()?;
-        let trees = Trees::new(head.tree_id(), "");
-        let head = head.id();
         let notes = match repo.refname_to_id(RAW_NOTES_REF) {
             Ok(oid) => Some(oid),
             Err(e) if e.code() == git2::ErrorCode::NotFound => None,
@@ -133,16 +121,9 @@ impl Archive {
         let mut recorder = Recorder {
             repo: &repo,
             local: &mut self.local,
-            batch: Batch::default(),
-            trees,
-            published: head,
-            tip: head,
-            notes_published: notes,
-            notes: Vec::new(),
+            trees: Trees::new(head.tree_id(), ""),
+            unpublished: Unpublished::new(head.id(), notes),
             pending: HashMap::new(),
-            versions: Vec::new(),
-            touched: BTreeSet::new(),
-            unpublished: 0,
         };
         let result = record(&mut recorder);
         let flushed = recorder.flush();
@@ -154,64 +135,79 @@ impl Archive {
 
 impl Recorder<'_> {
     /// Records an observation: commits it if it changes the article, returns what was recorded.
-    pub fn record(&mut self, mut obs: Observation) -> Result<Option<Recorded>, ArchiveError> {
+    pub fn record(&mut self, obs: Observation) -> Result<Option<Recorded>, ArchiveError> {
         let path = path::article_path(&obs.url);
         let current = self.current(&path)?;
-        let (document, raw) = match std::mem::replace(&mut obs.seen, Seen::Gone) {
-            Seen::Gone => {
-                let Some(current) = current else {
-                    return Ok(None);
-                };
-                return self
-                    .commit(&path, &obs, ChangeSet::deleted(current), None)
-                    .map(Some);
-            }
-            Seen::Page { document, raw } => (document, raw),
+        let deleted = match current {
+            Some(_) => None,
+            None => self.last_content_before_deletion(&path)?,
         };
-        let mut changes = Changes::NONE;
-        let before = match current {
-            Some(current) if current.same_content(&document) => return Ok(None),
-            Some(current) => Some(current),
-            None => match self.last_content_before_deletion(&path)? {
-                Some(previous) => {
-                    changes.insert(ChangeKind::Restored);
-                    Some(previous)
-                }
-                None => {
-                    changes.insert(ChangeKind::New);
-                    None
-                }
-            },
+        let state_hash = match &obs.seen {
+            Seen::Page { document, .. } => Some(document.state_hash()),
+            Seen::Gone => None,
         };
-        let mut summary = None;
-        if let Some(before) = &before {
-            if before.title != document.title {
-                changes.insert(ChangeKind::Title);
-            }
-            if before.paragraphs != document.paragraphs {
-                changes.insert(ChangeKind::Body);
-                let body = diff::summary(before, &document);
-                if body.minor && before.title == document.title {
-                    changes.insert(ChangeKind::Minor);
-                }
-                summary = Some(body);
-            }
+        let Some(change) = self.change(&path, &current, &deleted, &obs.seen, &state_hash)? else {
+            return Ok(None);
+        };
+        let recorded = self.commit(path, obs, change, current.or(deleted), state_hash)?;
+        if self.unpublished.is_full() {
+            self.flush()?;
         }
-        let state_hash = document.state_hash();
-        let reverts = if changes.contains(ChangeKind::Title) || changes.contains(ChangeKind::Body) {
-            self.earlier_state(&path, &state_hash)?
-        } else {
-            None
+        Ok(Some(recorded))
+    }
+
+    /// What seeing `now` changed, after the article's `current` text or, when it was deleted,
+    /// its `deleted` text.
+    fn change(
+        &self,
+        path: &str,
+        current: &Option<Document>,
+        deleted: &Option<Document>,
+        now: &Seen,
+        state_hash: &Option<ContentHash>,
+    ) -> Result<Option<Change>, ArchiveError> {
+        let mut change = Change {
+            changes: Changes::NONE,
+            summary: None,
+            reverts: None,
         };
-        let set = ChangeSet {
-            changes,
-            reverts,
-            summary,
-            before,
-            document: Some(document),
-            raw: Some(raw),
+        let Seen::Page { document, .. } = now else {
+            if current.is_none() {
+                return Ok(None);
+            }
+            change.changes.insert(ChangeKind::Deleted);
+            return Ok(Some(change));
         };
-        self.commit(&path, &obs, set, Some(state_hash)).map(Some)
+        let before = match (current, deleted) {
+            (Some(current), _) if current.same_content(document) => return Ok(None),
+            (Some(current), _) => current,
+            (None, Some(previous)) => {
+                change.changes.insert(ChangeKind::Restored);
+                previous
+            }
+            (None, None) => {
+                change.changes.insert(ChangeKind::New);
+                return Ok(Some(change));
+            }
+        };
+        if before.title != document.title {
+            change.changes.insert(ChangeKind::Title);
+        }
+        if before.paragraphs != document.paragraphs {
+            change.changes.insert(ChangeKind::Body);
+            let body = diff::summary(before, document);
+            if body.minor && before.title == document.title {
+                change.changes.insert(ChangeKind::Minor);
+            }
+            change.summary = Some(body);
+        }
+        if let Some(hash) = state_hash
+            && (change.changes.contains(ChangeKind::Title)
+                || change.changes.contains(ChangeKind::Body))
+        {
+            change.reverts = self.earlier_state(path, hash)?;
+        }
+        Ok(Some(change))
     }
 
     /// Tracks `urls` in `palimpsest.toml` with a commit in this batch, so that the URLs are
@@ -233,14 +229,14 @@ impl Recorder<'_> {
     pub fn commit_settings(&mut self, text: &str, message: &str) -> Result<(), ArchiveError> {
         let config = crate::config::Config::parse(text)?;
         let name = crate::config::FILE_NAME;
-        let blob = self
-            .batch
-            .add(ObjectType::Blob, text.as_bytes().to_vec(), Some(name))?;
-        self.trees.set(self.repo, &self.batch, name, Some(blob))?;
-        let tree = self.trees.write(&mut self.batch)?;
-        let commit = commit_object(tree, &[self.tip], Utc::now(), message)?;
-        self.tip = self.batch.add(ObjectType::Commit, commit, None)?;
-        self.touched.insert(crate::config::FILE_NAME.to_owned());
+        let parent = self.unpublished.tip();
+        let batch = &mut self.unpublished.batch;
+        let blob = batch.add(ObjectType::Blob, text.as_bytes().to_vec(), Some(name))?;
+        self.trees.set(self.repo, batch, name, Some(blob))?;
+        let tree = self.trees.write(batch)?;
+        let commit = commit_object(tree, &[parent], Utc::now(), message)?;
+        let commit = batch.add(ObjectType::Commit, commit, None)?;
+        self.unpublished.add(commit, name, None, None);
         self.local.config = config;
         self.local.config_text = text.to_owned();
         Ok(())
@@ -248,7 +244,7 @@ impl Recorder<'_> {
 
     /// The text of `path` at the last commit written.
     fn current(&mut self, path: &str) -> Result<Option<Document>, ArchiveError> {
-        match self.trees.get(self.repo, &self.batch, path)? {
+        match self.trees.get(self.repo, &self.unpublished.batch, path)? {
             Some(blob) => Ok(Some(self.document(blob)?)),
             None => Ok(None),
         }
@@ -256,7 +252,7 @@ impl Recorder<'_> {
 
     /// An archived text, from this batch or the repository.
     fn document(&self, blob: Oid) -> Result<Document, ArchiveError> {
-        Ok(match self.batch.get(blob) {
+        Ok(match self.unpublished.batch.get(blob) {
             Some((_, bytes)) => Document::parse(&bytes),
             None => Document::parse(self.repo.find_blob(blob)?.content()),
         })
@@ -310,318 +306,101 @@ impl Recorder<'_> {
         Ok(self.local.state.find_state(path, state_hash)?)
     }
 
+    /// Writes the commit of `change` to the article at `path`: its text (none for a deletion),
+    /// the folders on its path, the commit and the raw bytes fetched. `before` is the text the
+    /// change is from (for a deletion, the text deleted).
     fn commit(
         &mut self,
-        path: &str,
-        obs: &Observation,
-        mut set: ChangeSet,
+        path: String,
+        obs: Observation,
+        change: Change,
+        before: Option<Document>,
         state_hash: Option<ContentHash>,
     ) -> Result<Recorded, ArchiveError> {
-        let (oid, blob, title, message) = self.write_commit(path, obs, &mut set)?;
-        self.tip = oid;
-        // Read back from the message, as `version_of` reads it: trailers are written in a
-        // canonical order (of changes, for one), not always the order they were made in.
-        if let Some(trailers) = Trailers::parse(&message) {
-            let text = blob.zip(state_hash);
-            let version = super::catch_up::version(
-                oid,
-                &message,
-                trailers,
-                path.to_owned(),
-                title.clone(),
-                text,
-            );
-            self.versions.push(version);
-        }
-        self.touched.insert(path.to_owned());
-        self.pending
-            .entry(path.to_owned())
-            .or_default()
-            .push(Pending {
-                commit: oid,
-                deleted: set.changes.contains(ChangeKind::Deleted),
-                blob,
-                state_hash,
-            });
-        self.unpublished += 1;
-        let recorded = Recorded {
-            commit: oid,
-            url: obs.url.to_string(),
-            path: path.to_owned(),
-            title,
-            changes: set.changes,
-            reverts: set.reverts,
-            summary: set.summary,
+        let parent = self.unpublished.tip();
+        let batch = &mut self.unpublished.batch;
+        let (document, raw) = match obs.seen {
+            Seen::Page { document, raw } => (Some(document), Some(raw)),
+            Seen::Gone => (None, None),
         };
-        if self.unpublished >= BATCH || self.batch.bytes() >= BATCH_BYTES {
-            self.flush()?;
-        }
-        Ok(recorded)
-    }
-
-    /// Writes the blob, trees, commit and raw-bytes blob of one change; returns the commit, the
-    /// article's blob, its title and the commit message.
-    fn write_commit(
-        &mut self,
-        path: &str,
-        obs: &Observation,
-        set: &mut ChangeSet,
-    ) -> Result<(Oid, Option<Oid>, String, String), ArchiveError> {
-        let (blob, content_hash) = match &set.document {
+        let (blob, content_hash) = match &document {
             Some(doc) => {
                 let bytes = doc.to_bytes();
                 let content_hash = ContentHash::of(&bytes);
-                let blob = self.batch.add(ObjectType::Blob, bytes, Some(path))?;
-                (Some(blob), Some(content_hash))
+                (
+                    Some(batch.add(ObjectType::Blob, bytes, Some(&path))?),
+                    Some(content_hash),
+                )
             }
             None => (None, None),
         };
-        self.trees.set(self.repo, &self.batch, path, blob)?;
-        let tree = self.trees.write(&mut self.batch)?;
-        let title = set
-            .document
+        self.trees.set(self.repo, batch, &path, blob)?;
+        let tree = self.trees.write(batch)?;
+        let title = document
             .as_ref()
-            .or(set.before.as_ref())
+            .or(before.as_ref())
             .map(|d| d.title.clone())
             .unwrap_or_default();
+        let title_was = before
+            .as_ref()
+            .filter(|_| change.changes.contains(ChangeKind::Title))
+            .map(|d| d.title.as_str());
         let trailers = Trailers {
             url: obs.url.to_string(),
-            changes: set.changes,
-            reverts: set.reverts,
+            changes: change.changes,
+            reverts: change.reverts,
             content_hash,
-            source_hash: set.raw.as_deref().map(ContentHash::of),
+            source_hash: raw.as_deref().map(ContentHash::of),
             fetched_at: obs.fetched_at,
             http_status: obs.http_status,
-            imported_from: obs.imported_from.clone(),
+            imported_from: obs.imported_from,
         };
-        let message = set.message(&title, &trailers);
-        let commit = commit_object(tree, &[self.tip], obs.fetched_at, &message)?;
-        let oid = self.batch.add(ObjectType::Commit, commit, None)?;
-        if let Some(raw) = set.raw.take() {
-            // Raw pages are stored whole: deltas between pages would need a search this
-            // recorder doesn't do, and `git gc` finds them when the space matters.
-            let raw_blob = self.batch.add(ObjectType::Blob, raw, None)?;
-            self.notes.push((oid, raw_blob));
-        }
-        Ok((oid, blob, title, message))
+        let message = commit::message(&trailers, &title, title_was, change.summary.as_ref());
+        let commit = commit_object(tree, &[parent], obs.fetched_at, &message)?;
+        let commit = batch.add(ObjectType::Commit, commit, None)?;
+        // Raw pages are stored whole: deltas between pages would need a search this recorder
+        // doesn't do, and `git gc` finds them when the space matters.
+        let raw = raw
+            .map(|raw| batch.add(ObjectType::Blob, raw, None))
+            .transpose()?;
+        // Indexed as `version_of` reads the commit back: trailers are written in a canonical
+        // order (of changes, for one), not always the order they were made in.
+        let version = Trailers::parse(&message).map(|trailers| {
+            let text = blob.zip(state_hash);
+            version(
+                commit,
+                &message,
+                trailers,
+                path.clone(),
+                title.clone(),
+                text,
+            )
+        });
+        self.unpublished.add(commit, &path, version, raw);
+        self.pending.entry(path.clone()).or_default().push(Pending {
+            commit,
+            deleted: change.changes.contains(ChangeKind::Deleted),
+            blob,
+            state_hash,
+        });
+        Ok(Recorded {
+            commit,
+            url: obs.url.to_string(),
+            path,
+            title,
+            changes: change.changes,
+            reverts: change.reverts,
+            summary: change.summary,
+        })
     }
 
-    /// Packs and publishes everything recorded so far. Until the branch moves, a failure (a full
-    /// disk, a read-only file system) undoes what the batch wrote, so the archive is as it was.
-    /// The writes after the move (working tree, index, database) get room set aside beforehand:
-    /// a reserve file is written with the pack and removed just before the move.
+    /// Publishes what was recorded so far ([`Unpublished::publish`]).
     fn flush(&mut self) -> Result<(), ArchiveError> {
-        if self.tip == self.published {
-            return Ok(());
+        let published = self.unpublished.publish(self.repo, self.local);
+        if self.unpublished.is_empty() {
+            self.pending.clear();
         }
-        let pack_dir = self.repo.path().join("objects").join("pack");
-        let packs_before = files_in(&pack_dir)?;
-        let reserve = self.local.root.join(PRIVATE_DIR).join(RESERVE);
-        let prepared = self.write_notes_and_pack().and_then(|notes| {
-            set_aside(&reserve, self.room_after_move()?)?;
-            Ok(notes)
-        });
-        let _ = std::fs::remove_file(&reserve);
-        let paths: Vec<String> = self.touched.iter().cloned().collect();
-        let published = (self.published, self.tip);
-        let moved = prepared.and_then(|notes| {
-            self.local
-                .move_refs(self.repo, self.published, self.tip, notes, &paths)
-                .map(|()| notes)
-        });
-        let notes = match moved {
-            Ok(notes) => notes,
-            Err(e) => {
-                // No ref names the new pack: it goes, with any temporary file of a failed write.
-                if let Ok(now) = files_in(&pack_dir) {
-                    for name in now.difference(&packs_before) {
-                        let _ = std::fs::remove_file(pack_dir.join(name));
-                    }
-                }
-                return Err(e);
-            }
-        };
-        self.published = self.tip;
-        if let Some((_, new)) = notes {
-            self.notes_published = Some(new);
-        }
-        self.notes.clear();
-        self.pending.clear();
-        self.unpublished = 0;
-        self.touched.clear();
-        let versions = std::mem::take(&mut self.versions);
-        self.local.sync(self.repo, &paths, published, &versions)
-    }
-
-    /// Writes the notes commit (if there are raw bytes) and the batch's pack.
-    fn write_notes_and_pack(&mut self) -> Result<Option<(Option<Oid>, Oid)>, ArchiveError> {
-        let notes = if self.notes.is_empty() {
-            None
-        } else {
-            Some((self.notes_published, self.write_notes()?))
-        };
-        self.write_pack()?;
-        Ok(notes)
-    }
-
-    /// A generous bound on what publishing writes after the branch moves: the touched files and
-    /// the index (each rounded up to a 4 KiB block), a block per new version for the database's
-    /// index of them, and 2 MiB for refs, reflogs, SQLite's journal and a run's check results.
-    fn room_after_move(&self) -> Result<u64, ArchiveError> {
-        const BLOCK: u64 = 4096;
-        let round = |n: u64| n.div_ceil(BLOCK).max(1) * BLOCK;
-        let tree = self.repo.find_commit(self.tip)?.tree()?;
-        let odb = self.repo.odb()?;
-        let mut room = 2 << 20;
-        for path in &self.touched {
-            if let Ok(entry) = tree.get_path(std::path::Path::new(path)) {
-                let (size, _) = odb.read_header(entry.id())?;
-                room += round(size as u64);
-            }
-        }
-        let index = self.repo.path().join("index");
-        room += round(std::fs::metadata(&index).map_or(0, |m| m.len()));
-        room += 200 * self.touched.len() as u64 + BLOCK * self.unpublished as u64;
-        Ok(room)
-    }
-
-    /// Writes this batch's objects from memory into one pack file (and its index), and makes
-    /// the repository see it.
-    fn write_pack(&mut self) -> Result<(), ArchiveError> {
-        let dir = self.repo.path().join("objects/pack");
-        self.batch.write(&dir).map_err(ArchiveError::io(&dir))?;
-        self.repo.odb()?.refresh()?;
-        Ok(())
-    }
-
-    /// Adds this batch's raw bytes to the notes tree, fanned out by the first two hex digits of
-    /// the commit as git itself does for large notes trees, and commits it.
-    fn write_notes(&mut self) -> Result<Oid, ArchiveError> {
-        let repo = self.repo;
-        let root = match self.notes_published {
-            Some(commit) => repo.find_commit(commit)?.tree_id(),
-            None => self
-                .batch
-                .add(ObjectType::Tree, Vec::new(), Some("notes:/"))?,
-        };
-        let mut trees = Trees::new(root, "notes:");
-        for (commit, blob) in &self.notes {
-            let hex = commit.to_string();
-            trees.set(
-                repo,
-                &self.batch,
-                &format!("{}/{}", &hex[..2], &hex[2..]),
-                Some(*blob),
-            )?;
-        }
-        let tree = trees.write(&mut self.batch)?;
-        let parents: Vec<Oid> = self.notes_published.into_iter().collect();
-        let commit = commit_object(
-            tree,
-            &parents,
-            Utc::now(),
-            "Raw bytes of recorded versions\n",
-        )?;
-        Ok(self.batch.add(ObjectType::Commit, commit, None)?)
-    }
-}
-
-/// A commit object in git's format, signed like every palimpsest commit ([`signature`]).
-fn commit_object(
-    tree: Oid,
-    parents: &[Oid],
-    time: DateTime<Utc>,
-    message: &str,
-) -> Result<Vec<u8>, git2::Error> {
-    let sig = signature(time)?;
-    let when = sig.when();
-    let offset = when.offset_minutes();
-    let person = format!(
-        "{} <{}> {} {}{:02}{:02}",
-        sig.name().unwrap_or_default(),
-        sig.email().unwrap_or_default(),
-        when.seconds(),
-        if offset < 0 { '-' } else { '+' },
-        offset.abs() / 60,
-        offset.abs() % 60
-    );
-    let mut out = format!("tree {tree}\n");
-    for parent in parents {
-        out.push_str(&format!("parent {parent}\n"));
-    }
-    out.push_str(&format!("author {person}\ncommitter {person}\n\n{message}"));
-    Ok(out.into_bytes())
-}
-
-/// The names of the files in `dir`.
-fn files_in(dir: &std::path::Path) -> Result<BTreeSet<std::ffi::OsString>, ArchiveError> {
-    let entries = std::fs::read_dir(dir).map_err(ArchiveError::io(dir))?;
-    entries
-        .map(|e| e.map(|e| e.file_name()))
-        .collect::<Result<_, _>>()
-        .map_err(ArchiveError::io(dir))
-}
-
-/// Writes `bytes` of zeros to `path`, so that the file system has set that much room aside
-/// (file systems with delayed allocation reserve blocks at `write`, so no sync is needed).
-fn set_aside(path: &std::path::Path, bytes: u64) -> Result<(), ArchiveError> {
-    let zeros = [0u8; 64 * 1024];
-    use std::io::Write;
-    let mut file = std::fs::File::create(path).map_err(ArchiveError::io(path))?;
-    let mut left = bytes;
-    while left > 0 {
-        let n = left.min(zeros.len() as u64) as usize;
-        file.write_all(&zeros[..n])
-            .map_err(ArchiveError::io(path))?;
-        left -= n as u64;
-    }
-    Ok(())
-}
-
-/// Everything one commit says.
-struct ChangeSet {
-    changes: Changes,
-    reverts: Option<Oid>,
-    summary: Option<diff::Summary>,
-    /// The text before the change (for a deletion, what was deleted).
-    before: Option<Document>,
-    document: Option<Document>,
-    raw: Option<Vec<u8>>,
-}
-
-impl ChangeSet {
-    fn deleted(before: Document) -> ChangeSet {
-        ChangeSet {
-            changes: ChangeKind::Deleted.into(),
-            reverts: None,
-            summary: None,
-            before: Some(before),
-            document: None,
-            raw: None,
-        }
-    }
-
-    fn message(&self, title: &str, trailers: &Trailers) -> String {
-        let mut message = commit::subject(self.changes, title);
-        message.push_str("\n\n");
-        let mut body = Vec::new();
-        if let (Some(before), Some(after)) = (&self.before, &self.document)
-            && before.title != after.title
-        {
-            body.push(format!("Title was: {}", before.title));
-        }
-        if let Some(summary) = &self.summary {
-            body.push(format!("{SUMMARY_PREFIX}{summary}."));
-        }
-        if let Some(reverts) = &self.reverts {
-            body.push(format!("Returns to the text of {reverts}."));
-        }
-        if !body.is_empty() {
-            message.push_str(&body.join("\n"));
-            message.push_str("\n\n");
-        }
-        trailers.write(&mut message);
-        message
+        published
     }
 }
 
@@ -668,7 +447,7 @@ mod tests {
                     for obs in batch {
                         r.record(obs)?.expect("a change");
                     }
-                    Ok(r.versions.clone())
+                    Ok(r.unpublished.versions().to_vec())
                 })
                 .unwrap();
             assert_eq!(made.len(), commits);
