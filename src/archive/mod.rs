@@ -14,7 +14,7 @@
 //! command that takes the lock.
 //!
 //! One file per job:
-//! - what a version changed: [`change`] (the kinds);
+//! - what a version changed: [`change`] (the kinds), `classify.rs` (the decision, without git);
 //! - writing: [`record`] (observations → objects in memory), [`commit`] (messages, trailers,
 //!   commit objects), `tree.rs` (folders), `pack.rs` (pack files), `publish.rs` (a batch → the
 //!   branch), `worktree.rs` (the working tree and the git index);
@@ -25,6 +25,7 @@
 
 mod catch_up;
 pub mod change;
+mod classify;
 pub mod commit;
 mod error;
 pub mod history;

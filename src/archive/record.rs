@@ -1,7 +1,7 @@
 //! Observations → commits: each fetch that changes an article becomes one commit.
 //!
 //! A [`Recorder`] writes the changes of a run. For each observation it reads what the archive
-//! holds of the article, decides what the fetch changed, and writes the change's
+//! holds of the article, asks `classify.rs` what the fetch changed, and writes the change's
 //! objects (the text, the folders on its path, the commit, the raw bytes) into the batch in
 //! memory: it keeps the tree in memory, rewrites only the folders on each article's path
 //! (`tree.rs`) and chains the commits. Per batch, `publish.rs` writes them as one pack and
@@ -10,6 +10,7 @@
 
 use super::catch_up::version;
 use super::change::{ChangeKind, Changes};
+use super::classify::{Before, Change, classify};
 use super::commit::{self, Trailers, commit_object};
 use super::publish::Unpublished;
 use super::tree::Trees;
@@ -57,15 +58,6 @@ pub struct Recorded {
     /// The earlier version whose text this one returns to.
     pub reverts: Option<Oid>,
     pub summary: Option<diff::Summary>,
-}
-
-/// What one commit records about a change.
-struct Change {
-    changes: Changes,
-    /// What changed in the body, sentence by sentence, when it changed.
-    summary: Option<diff::Summary>,
-    /// The earlier version whose text this one returns to.
-    reverts: Option<Oid>,
 }
 
 /// A version recorded in this batch, not yet in the database.
@@ -142,11 +134,20 @@ impl Recorder<'_> {
             Some(_) => None,
             None => self.last_content_before_deletion(&path)?,
         };
+        let before = match (&current, &deleted) {
+            (Some(text), _) => Before::Text(text),
+            (None, Some(text)) => Before::Deleted(text),
+            (None, None) => Before::Nothing,
+        };
         let state_hash = match &obs.seen {
             Seen::Page { document, .. } => Some(document.state_hash()),
             Seen::Gone => None,
         };
-        let Some(change) = self.change(&path, &current, &deleted, &obs.seen, &state_hash)? else {
+        let change = classify(before, &obs.seen, || match &state_hash {
+            Some(hash) => self.earlier_state(&path, hash),
+            None => Ok(None),
+        })?;
+        let Some(change) = change else {
             return Ok(None);
         };
         let recorded = self.commit(path, obs, change, current.or(deleted), state_hash)?;
@@ -154,60 +155,6 @@ impl Recorder<'_> {
             self.flush()?;
         }
         Ok(Some(recorded))
-    }
-
-    /// What seeing `now` changed, after the article's `current` text or, when it was deleted,
-    /// its `deleted` text.
-    fn change(
-        &self,
-        path: &str,
-        current: &Option<Document>,
-        deleted: &Option<Document>,
-        now: &Seen,
-        state_hash: &Option<ContentHash>,
-    ) -> Result<Option<Change>, ArchiveError> {
-        let mut change = Change {
-            changes: Changes::NONE,
-            summary: None,
-            reverts: None,
-        };
-        let Seen::Page { document, .. } = now else {
-            if current.is_none() {
-                return Ok(None);
-            }
-            change.changes.insert(ChangeKind::Deleted);
-            return Ok(Some(change));
-        };
-        let before = match (current, deleted) {
-            (Some(current), _) if current.same_content(document) => return Ok(None),
-            (Some(current), _) => current,
-            (None, Some(previous)) => {
-                change.changes.insert(ChangeKind::Restored);
-                previous
-            }
-            (None, None) => {
-                change.changes.insert(ChangeKind::New);
-                return Ok(Some(change));
-            }
-        };
-        if before.title != document.title {
-            change.changes.insert(ChangeKind::Title);
-        }
-        if before.paragraphs != document.paragraphs {
-            change.changes.insert(ChangeKind::Body);
-            let body = diff::summary(before, document);
-            if body.minor && before.title == document.title {
-                change.changes.insert(ChangeKind::Minor);
-            }
-            change.summary = Some(body);
-        }
-        if let Some(hash) = state_hash
-            && (change.changes.contains(ChangeKind::Title)
-                || change.changes.contains(ChangeKind::Body))
-        {
-            change.reverts = self.earlier_state(path, hash)?;
-        }
-        Ok(Some(change))
     }
 
     /// Tracks `urls` in `palimpsest.toml` with a commit in this batch, so that the URLs are
