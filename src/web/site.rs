@@ -51,110 +51,26 @@ pub struct Written {
 
 /// Writes (or brings up to date) the static site of `archive` in `dir`.
 pub fn write(archive: &Archive, dir: &Path) -> Result<Written, SiteError> {
-    let io = |path: &Path| {
-        let path = path.to_owned();
-        move |source| SiteError::Io { path, source }
-    };
     let manifest_path = dir.join(MANIFEST);
-    let old_manifest = match std::fs::read_to_string(&manifest_path) {
-        Ok(text) => parse_manifest(&text),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            let empty = match std::fs::read_dir(dir) {
-                Ok(mut entries) => entries.next().is_none(),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => true,
-                Err(e) => return Err(io(dir)(e)),
-            };
-            if !empty {
-                return Err(SiteError::Foreign(dir.to_owned()));
-            }
-            HashMap::new()
-        }
-        Err(e) => return Err(io(&manifest_path)(e)),
-    };
+    let old_manifest = read_manifest(dir, &manifest_path)?;
     std::fs::create_dir_all(dir).map_err(io(dir))?;
     let mut out = Writer {
         dir,
         written: Written::default(),
     };
-    let state = archive.state();
     out.put(archive, &Route::Style)?;
-
-    // Lists of changes: all of them are rendered (they shift with every new change), from one
-    // query per list rather than one per page.
     out.put(archive, &Route::Sites)?;
     let mut sites: Vec<Option<String>> = vec![None];
-    sites.extend(state.sites()?.into_iter().map(Some));
+    sites.extend(archive.state().sites()?.into_iter().map(Some));
     for site in &sites {
-        for filter in filters() {
-            let versions = state.recent_page(
-                &Filter {
-                    changes: filter.map(Changes::only).unwrap_or_default(),
-                    site: site.as_deref(),
-                },
-                0,
-                usize::MAX,
-            )?;
-            let chunks: Vec<_> = versions.chunks(PAGE_SIZE).collect();
-            let pages = chunks.len().max(1);
-            for number in 1..=pages {
-                let route = Route::Changes {
-                    filter,
-                    site: site.clone(),
-                    page: number,
-                };
-                let body = html::changes_page(&html::ChangesPage {
-                    filter,
-                    site: site.as_deref(),
-                    page: number,
-                    versions: chunks.get(number - 1).copied().unwrap_or(&[]),
-                    has_next: number < pages,
-                });
-                out.file(&route, body.as_bytes())?;
-            }
-        }
+        out.lists(archive, site.as_deref())?;
         out.put(archive, &Route::Feed { site: site.clone() })?;
     }
-
     // Articles whose newest commit is not the one the site was built from.
-    let latest = state.latest_commits()?;
+    let latest = archive.state().latest_commits()?;
     for (path, commit) in &latest {
-        if old_manifest.get(path) == Some(commit) {
-            continue;
-        }
-        out.written.articles += 1;
-        let versions = archive.state().versions(path)?;
-        let count = versions.len();
-        out.put(archive, &Route::Article { path: path.clone() })?;
-        out.put(archive, &Route::ArticleFeed { path: path.clone() })?;
-        for v in &versions {
-            out.put(archive, &Route::change(v))?;
-            if v.number + 1 < count {
-                out.put(
-                    archive,
-                    &Route::Diff {
-                        path: path.clone(),
-                        from: v.number,
-                        to: count,
-                    },
-                )?;
-            }
-            if !v.is_deletion() {
-                let number = v.number;
-                out.put(
-                    archive,
-                    &Route::Version {
-                        path: path.clone(),
-                        number,
-                    },
-                )?;
-                out.put(
-                    archive,
-                    &Route::Raw {
-                        path: path.clone(),
-                        number,
-                    },
-                )?;
-            }
+        if old_manifest.get(path) != Some(commit) {
+            out.article(archive, path)?;
         }
     }
     let mut manifest = String::new();
@@ -168,6 +84,33 @@ pub fn write(archive: &Archive, dir: &Path) -> Result<Written, SiteError> {
     std::fs::write(&tmp, manifest).map_err(io(&tmp))?;
     std::fs::rename(&tmp, &manifest_path).map_err(io(&manifest_path))?;
     Ok(out.written)
+}
+
+/// What the site in `dir` was built from; nothing for a new site. A folder with files but no
+/// manifest is not a site: it is left alone.
+fn read_manifest(dir: &Path, manifest: &Path) -> Result<HashMap<String, Oid>, SiteError> {
+    match std::fs::read_to_string(manifest) {
+        Ok(text) => Ok(parse_manifest(&text)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let empty = match std::fs::read_dir(dir) {
+                Ok(mut entries) => entries.next().is_none(),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => true,
+                Err(e) => return Err(io(dir)(e)),
+            };
+            if !empty {
+                return Err(SiteError::Foreign(dir.to_owned()));
+            }
+            Ok(HashMap::new())
+        }
+        Err(e) => Err(io(manifest)(e)),
+    }
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> SiteError + '_ {
+    move |source| SiteError::Io {
+        path: path.to_owned(),
+        source,
+    }
 }
 
 /// `commit path` lines → path → commit.
@@ -184,6 +127,73 @@ struct Writer<'a> {
 }
 
 impl Writer<'_> {
+    /// Every page of every list of changes of `site` (all sites for `None`). They are all
+    /// rendered, as they shift with every new change, from one query per list rather than one
+    /// per page.
+    fn lists(&mut self, archive: &Archive, site: Option<&str>) -> Result<(), SiteError> {
+        for filter in filters() {
+            let query = Filter {
+                changes: filter.map(Changes::only).unwrap_or_default(),
+                site,
+            };
+            let versions = archive.state().recent_page(&query, 0, usize::MAX)?;
+            let chunks: Vec<_> = versions.chunks(PAGE_SIZE).collect();
+            let pages = chunks.len().max(1);
+            for number in 1..=pages {
+                let route = Route::Changes {
+                    filter,
+                    site: site.map(str::to_owned),
+                    page: number,
+                };
+                let body = html::changes_page(&html::ChangesPage {
+                    filter,
+                    site,
+                    page: number,
+                    versions: chunks.get(number - 1).copied().unwrap_or(&[]),
+                    has_next: number < pages,
+                });
+                self.file(&route, body.as_bytes())?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Every page of the article at `path`: its timeline and feed, and per version its diff,
+    /// its diff against the latest, its text and its raw bytes.
+    fn article(&mut self, archive: &Archive, path: &str) -> Result<(), SiteError> {
+        self.written.articles += 1;
+        let versions = archive.state().versions(path)?;
+        let count = versions.len();
+        let path = path.to_owned();
+        self.put(archive, &Route::Article { path: path.clone() })?;
+        self.put(archive, &Route::ArticleFeed { path: path.clone() })?;
+        for v in &versions {
+            self.put(archive, &Route::change(v))?;
+            if v.number + 1 < count {
+                let to_latest = Route::Diff {
+                    path: path.clone(),
+                    from: v.number,
+                    to: count,
+                };
+                self.put(archive, &to_latest)?;
+            }
+            if !v.is_deletion() {
+                let number = v.number;
+                let text = Route::Version {
+                    path: path.clone(),
+                    number,
+                };
+                self.put(archive, &text)?;
+                let raw = Route::Raw {
+                    path: path.clone(),
+                    number,
+                };
+                self.put(archive, &raw)?;
+            }
+        }
+        Ok(())
+    }
+
     /// Renders `route` and writes it, if the archive has that page.
     fn put(&mut self, archive: &Archive, route: &Route) -> Result<(), SiteError> {
         match page(archive, route)? {
@@ -210,15 +220,9 @@ impl Writer<'_> {
             return Ok(());
         }
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|source| SiteError::Io {
-                path: parent.to_owned(),
-                source,
-            })?;
+            std::fs::create_dir_all(parent).map_err(io(parent))?;
         }
-        std::fs::write(&path, bytes).map_err(|source| SiteError::Io {
-            path: path.clone(),
-            source,
-        })?;
+        std::fs::write(&path, bytes).map_err(io(&path))?;
         self.written.written += 1;
         Ok(())
     }
