@@ -137,7 +137,7 @@ fn full_oid(hex: &str) -> Option<Oid> {
 const SUBJECT_TITLE: usize = 100;
 
 /// The subject line: what changed, then the title.
-pub fn subject(changes: Changes, title: &str) -> String {
+pub(super) fn subject(changes: Changes, title: &str) -> String {
     let has = |k| changes.contains(k);
     let what = if has(ChangeKind::New) {
         "New"

@@ -14,36 +14,38 @@
 //! command that takes the lock.
 //!
 //! One file per job:
-//! - what a version changed: [`change`] (the kinds), `classify.rs` (the decision, without git);
-//! - writing: [`record`] (observations → objects in memory), [`commit`] (messages, trailers,
-//!   commit objects), `tree.rs` (folders), `pack.rs` (pack files), `publish.rs` (a batch → the
-//!   branch), `worktree.rs` (the working tree and the git index);
+//! - what a version changed: `change.rs` (the kinds, [`ChangeKind`] and [`Changes`]),
+//!   `classify.rs` (the decision, without git);
+//! - writing: `record.rs` ([`Recorder`]: observations → objects in memory), `commit.rs`
+//!   (messages, [`Trailers`], commit objects), `tree.rs` (folders), `pack.rs` (pack files),
+//!   `publish.rs` (a batch → the branch), `worktree.rs` (the working tree and the git index);
 //! - the index of versions: [`state`] (SQLite), `catch_up.rs` (commits → versions);
-//! - reading: [`history`] (versions, version specs, their bytes), [`verify`];
+//! - reading: [`history`] (versions, version specs, their bytes), `verify.rs`;
 //! - this file: opening the archive, its settings and its writes to the database; `lock.rs`
 //!   (the writer lock and recovery), `error.rs`.
 
 mod catch_up;
-pub mod change;
+mod change;
 mod classify;
-pub mod commit;
+mod commit;
 mod error;
 pub mod history;
 mod lock;
 mod pack;
 pub mod path;
 mod publish;
-pub mod record;
+mod record;
 pub mod state;
 mod tree;
-pub mod verify;
+mod verify;
 mod worktree;
 
-pub use change::{ChangeKind, Changes};
+pub use change::{ChangeKind, Changes, UnknownChangeKind};
 pub use commit::Trailers;
 pub use error::{ArchiveError, StorageFault};
 pub use history::Version;
 pub use record::{Observation, Recorded, Recorder, Seen};
+pub use verify::VerifyReport;
 
 use crate::config::{self, Config};
 use catch_up::catch_up;
@@ -54,7 +56,7 @@ use std::path::{Path, PathBuf};
 use url::Url;
 
 /// Where the raw fetched bytes of each version are kept.
-pub const RAW_NOTES_REF: &str = "refs/notes/raw";
+const RAW_NOTES_REF: &str = "refs/notes/raw";
 /// The folder of operational files, git-ignored.
 const PRIVATE_DIR: &str = ".palimpsest";
 /// Present while a published commit has not yet reached the working tree and index; it lists
@@ -73,7 +75,7 @@ pub struct Archive {
 
 /// The archive's parts outside git's objects and refs: its folder, settings, database and lock.
 /// Kept apart from the repository so that a [`Recorder`] can borrow both at once.
-pub(crate) struct Local {
+struct Local {
     root: PathBuf,
     config: Config,
     /// The text `config` was read from: the newest, also when not yet published.
@@ -179,11 +181,6 @@ impl Archive {
 
     pub fn config(&self) -> &Config {
         &self.local.config
-    }
-
-    /// The text of `palimpsest.toml`, including changes of the current batch.
-    pub fn config_text(&self) -> &str {
-        &self.local.config_text
     }
 
     /// The database, to read. Writes go through the archive, which needs its lock for them.

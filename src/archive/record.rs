@@ -159,7 +159,7 @@ impl Recorder<'_> {
 
     /// Tracks `urls` in `palimpsest.toml` with a commit in this batch, so that the URLs are
     /// tracked exactly when what is recorded with them is published. Returns the new ones.
-    pub fn track(&mut self, urls: &[Url]) -> Result<Vec<Url>, ArchiveError> {
+    pub(crate) fn track(&mut self, urls: &[Url]) -> Result<Vec<Url>, ArchiveError> {
         let Some((new, text, message)) = self.local.tracking(urls)? else {
             return Ok(Vec::new());
         };
@@ -168,12 +168,16 @@ impl Recorder<'_> {
     }
 
     /// The text of `palimpsest.toml` as of the last commit written.
-    pub fn config_text(&self) -> &str {
+    pub(crate) fn config_text(&self) -> &str {
         &self.local.config_text
     }
 
     /// Commits a new `palimpsest.toml` in this batch.
-    pub fn commit_settings(&mut self, text: &str, message: &str) -> Result<(), ArchiveError> {
+    pub(crate) fn commit_settings(
+        &mut self,
+        text: &str,
+        message: &str,
+    ) -> Result<(), ArchiveError> {
         let config = crate::config::Config::parse(text)?;
         let name = crate::config::FILE_NAME;
         let parent = self.unpublished.tip();

@@ -78,7 +78,7 @@ pub struct StateError(#[from] rusqlite::Error);
 
 impl StateError {
     /// Whether SQLite failed for a full disk or a read-only file system.
-    pub fn storage_fault(&self) -> Option<super::StorageFault> {
+    pub(crate) fn storage_fault(&self) -> Option<super::StorageFault> {
         match self.0.sqlite_error_code()? {
             rusqlite::ErrorCode::DiskFull => Some(super::StorageFault::Full),
             rusqlite::ErrorCode::ReadOnly => Some(super::StorageFault::ReadOnly),
@@ -102,7 +102,7 @@ pub struct Check {
 
 /// What the last check of a URL leaves for the next one.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CheckState {
+pub(crate) struct CheckState {
     pub etag: Option<String>,
     pub last_modified: Option<String>,
     /// Hash of the bytes last fetched with success.
@@ -117,7 +117,7 @@ pub struct CheckState {
 
 /// The outcome of one check, to be stored.
 #[derive(Debug, Clone, Default)]
-pub struct CheckUpdate {
+pub(crate) struct CheckUpdate {
     pub url: String,
     pub checked_at: DateTime<Utc>,
     pub http_status: Option<u16>,
@@ -180,7 +180,7 @@ impl State {
     }
 
     /// The commit up to which `versions` is indexed.
-    pub fn indexed_head(&self) -> Result<Option<Oid>, StateError> {
+    pub(crate) fn indexed_head(&self) -> Result<Option<Oid>, StateError> {
         Ok(self
             .conn
             .query_row(
@@ -253,13 +253,13 @@ impl State {
     }
 
     /// Every version of the article at `path`, oldest first, numbered from 1.
-    pub fn versions(&self, path: &str) -> Result<Vec<Version>, StateError> {
+    pub(crate) fn versions(&self, path: &str) -> Result<Vec<Version>, StateError> {
         self.query_versions("WHERE path = ?1 ORDER BY seq", [path])
     }
 
     /// For every source file replayed by `import-git`: its path in the source and the URL its
     /// versions were recorded under.
-    pub fn imported_urls(&self) -> Result<Vec<(String, String)>, StateError> {
+    pub(crate) fn imported_urls(&self) -> Result<Vec<(String, String)>, StateError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT DISTINCT substr(imported_from, instr(imported_from, ':') + 1), url FROM versions \
              WHERE imported_from IS NOT NULL",
@@ -270,7 +270,7 @@ impl State {
 
     /// The newest `Imported-From` value (`<source commit>:<path>`) whose source commit is one
     /// of `commits`: where an interrupted import of those commits stopped.
-    pub fn last_imported_from(
+    pub(crate) fn last_imported_from(
         &self,
         commits: &std::collections::HashSet<String>,
     ) -> Result<Option<String>, StateError> {
@@ -342,7 +342,7 @@ impl State {
     /// The sites of the archive (the first folder of article paths), sorted. Each site is
     /// one seek in the path index (to the first path past `<site>/`), not a scan of every
     /// version.
-    pub fn sites(&self) -> Result<Vec<String>, StateError> {
+    pub(crate) fn sites(&self) -> Result<Vec<String>, StateError> {
         let mut stmt = self.conn.prepare_cached(
             "WITH RECURSIVE s(site) AS ( \
                SELECT (SELECT substr(path, 1, instr(path, '/') - 1) FROM versions ORDER BY path LIMIT 1) \
@@ -357,7 +357,7 @@ impl State {
     }
 
     /// Every article path with the commit of its newest version, sorted by path.
-    pub fn latest_commits(&self) -> Result<Vec<(String, Oid)>, StateError> {
+    pub(crate) fn latest_commits(&self) -> Result<Vec<(String, Oid)>, StateError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT path, commit_id FROM versions WHERE seq IN (SELECT MAX(seq) FROM versions GROUP BY path) \
              ORDER BY path",
@@ -367,7 +367,7 @@ impl State {
     }
 
     /// The newest version of `path` whose text had `state_hash`.
-    pub fn find_state(
+    pub(crate) fn find_state(
         &self,
         path: &str,
         state_hash: &ContentHash,
@@ -443,7 +443,7 @@ impl State {
     }
 
     /// What the next check of each URL starts from.
-    pub fn check_states(
+    pub(crate) fn check_states(
         &self,
     ) -> Result<std::collections::HashMap<String, CheckState>, StateError> {
         let mut stmt = self.conn.prepare_cached(
@@ -466,7 +466,7 @@ impl State {
     }
 
     /// When the article at `path` last changed (its newest version).
-    pub fn last_change(&self, path: &str) -> Result<Option<DateTime<Utc>>, StateError> {
+    pub(crate) fn last_change(&self, path: &str) -> Result<Option<DateTime<Utc>>, StateError> {
         // Times are written alike (`format_time`), so the greatest text is the latest time.
         Ok(self.conn.query_row(
             "SELECT MAX(fetched_at) FROM versions WHERE path = ?1",

@@ -3,8 +3,8 @@
 //! Sentences are the unit, as in the archived file: `sentences` aligns them (added, deleted,
 //! edited, moved), `inline` finds the changed characters (CJK) or words (other scripts) inside
 //! edited and moved sentences, and `classify` tells punctuation-only changes apart. The report
-//! is plain data that every [`render`](crate::render) view (terminal, JSON, and later HTML)
-//! reads; its serialized field names are a stable contract, documented on each type.
+//! is plain data that every view (terminal, JSON, HTML) reads; its serialized field names are
+//! a stable contract, documented on each type.
 //!
 //! All of it runs under one deadline ([`TIMEOUT`]) because two unrelated texts make diffing
 //! quadratic: past it, similar returns a coarser diff and sentence pairing stops, so the report
@@ -240,7 +240,7 @@ pub fn compare(old: &Document, new: &Document) -> DiffReport {
 
 /// The summary of [`compare`], without the character spans that only a display of the
 /// changes needs: every recorded change is summed up in its commit message.
-pub fn summary(old: &Document, new: &Document) -> Summary {
+pub(crate) fn summary(old: &Document, new: &Document) -> Summary {
     let deadline = Instant::now() + TIMEOUT;
     let title = (old.title != new.title).then(|| classify::is_minor_edit(&old.title, &new.title));
     let old_text: Vec<&str> = located(old).into_iter().map(|(_, s)| s).collect();

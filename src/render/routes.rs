@@ -10,7 +10,7 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_perc
 use std::fmt::Write;
 
 /// Versions listed on one page of changes.
-pub const PAGE_SIZE: usize = 50;
+pub(crate) const PAGE_SIZE: usize = 50;
 
 /// One page (or feed, or file) of the viewer.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -179,12 +179,12 @@ impl Route {
 }
 
 /// The filters of the lists of changes: all changes, then each kind.
-pub fn filters() -> impl Iterator<Item = Option<ChangeKind>> {
+pub(crate) fn filters() -> impl Iterator<Item = Option<ChangeKind>> {
     std::iter::once(None).chain(ChangeKind::ALL.map(Some))
 }
 
 /// A filter's name, in paths and on pages: `all`, or the kind's name.
-pub fn filter_name(filter: Option<ChangeKind>) -> &'static str {
+pub(crate) fn filter_name(filter: Option<ChangeKind>) -> &'static str {
     filter.map_or("all", ChangeKind::as_str)
 }
 
@@ -240,7 +240,7 @@ fn number(s: &str, suffix: &str) -> Option<usize> {
 
 /// A path segment the archive can produce (see [`crate::archive::path`]): letters, digits and
 /// `-_.~`, not starting with a dot.
-pub fn is_safe(segment: &str) -> bool {
+pub(crate) fn is_safe(segment: &str) -> bool {
     !segment.is_empty()
         && !segment.starts_with('.')
         && segment
@@ -260,7 +260,7 @@ fn encode(segment: &str) -> String {
 }
 
 /// The relative link from the page at `from` to `to` (both paths from [`Route::path`]).
-pub fn link(from: &str, to: &str) -> String {
+pub(crate) fn link(from: &str, to: &str) -> String {
     let depth = from.matches('/').count();
     let mut out = "../".repeat(depth);
     out.push_str(to);

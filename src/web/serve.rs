@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 
 /// Sent with every answer. `script-src 'none'`: no script can run in the viewer, whatever an
 /// archived page holds.
-pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'none'; style-src 'self'; img-src 'self'; \
+const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'none'; style-src 'self'; img-src 'self'; \
      base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /// The server can't start.
