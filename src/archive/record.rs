@@ -268,25 +268,12 @@ impl Recorder<'_> {
         before: Option<Document>,
         state_hash: Option<ContentHash>,
     ) -> Result<Recorded, ArchiveError> {
-        let parent = self.unpublished.tip();
-        let batch = &mut self.unpublished.batch;
         let (document, raw) = match obs.seen {
             Seen::Page { document, raw } => (Some(document), Some(raw)),
             Seen::Gone => (None, None),
         };
-        let (blob, content_hash) = match &document {
-            Some(doc) => {
-                let bytes = doc.to_bytes();
-                let content_hash = ContentHash::of(&bytes);
-                (
-                    Some(batch.add(ObjectType::Blob, bytes, Some(&path))?),
-                    Some(content_hash),
-                )
-            }
-            None => (None, None),
-        };
-        self.trees.set(self.repo, batch, &path, blob)?;
-        let tree = self.trees.write(batch)?;
+        let (tree, text) = self.write_text(&path, document.as_ref())?;
+        let blob = text.map(|(blob, _)| blob);
         let title = document
             .as_ref()
             .or(before.as_ref())
@@ -300,14 +287,15 @@ impl Recorder<'_> {
             url: obs.url.to_string(),
             changes: change.changes,
             reverts: change.reverts,
-            content_hash,
+            content_hash: text.map(|(_, hash)| hash),
             source_hash: raw.as_deref().map(ContentHash::of),
             fetched_at: obs.fetched_at,
             http_status: obs.http_status,
             imported_from: obs.imported_from,
         };
         let message = commit::message(&trailers, &title, title_was, change.summary.as_ref());
-        let commit = commit_object(tree, &[parent], obs.fetched_at, &message)?;
+        let commit = commit_object(tree, &[self.unpublished.tip()], obs.fetched_at, &message)?;
+        let batch = &mut self.unpublished.batch;
         let commit = batch.add(ObjectType::Commit, commit, None)?;
         // Raw pages are stored whole: deltas between pages would need a search this recorder
         // doesn't do, and `git gc` finds them when the space matters.
@@ -343,6 +331,27 @@ impl Recorder<'_> {
             reverts: change.reverts,
             summary: change.summary,
         })
+    }
+
+    /// Writes the article's text at `path` (or removes it, for `None`) and the folders on its
+    /// path; returns the root folder, and the text's blob and content hash.
+    fn write_text(
+        &mut self,
+        path: &str,
+        document: Option<&Document>,
+    ) -> Result<(Oid, Option<(Oid, ContentHash)>), ArchiveError> {
+        let batch = &mut self.unpublished.batch;
+        let text = match document {
+            Some(doc) => {
+                let bytes = doc.to_bytes();
+                let hash = ContentHash::of(&bytes);
+                Some((batch.add(ObjectType::Blob, bytes, Some(path))?, hash))
+            }
+            None => None,
+        };
+        self.trees
+            .set(self.repo, batch, path, text.map(|(blob, _)| blob))?;
+        Ok((self.trees.write(batch)?, text))
     }
 
     /// Publishes what was recorded so far ([`Unpublished::publish`]).
