@@ -45,7 +45,6 @@ pub(crate) enum Aligned {
 pub(crate) fn align<'a>(old: &[&'a str], new: &[&'a str], deadline: Instant) -> Vec<Aligned> {
     let ops = similar::capture_diff_slices_deadline(Algorithm::Patience, old, new, Some(deadline));
     let layout = Layout::new(&ops, old.len(), new.len());
-    let mut result = Vec::new();
     // Sentences in hunks, still waiting for a partner.
     let mut left = Unpaired {
         old: vec![false; old.len()],
@@ -55,8 +54,39 @@ pub(crate) fn align<'a>(old: &[&'a str], new: &[&'a str], deadline: Instant) -> 
         hunk.old.iter().for_each(|&o| left.old[o] = true);
         hunk.new.iter().for_each(|&n| left.new[n] = true);
     }
+    let mut result = word_for_word_moves(&layout, old, new, &mut left);
+    let scores = Scores::new(old, new, &left, deadline);
+    for hunk in &layout.hunks {
+        edits_in_place(hunk, &scores, &mut left, &mut result);
+    }
+    let dels: Vec<usize> = (0..old.len()).filter(|&o| left.old[o]).collect();
+    let adds: Vec<usize> = (0..new.len()).filter(|&n| left.new[n]).collect();
+    if dels.len() * adds.len() <= MOVE_PAIRS {
+        moves_with_edits(&dels, &adds, &scores, &mut left, &mut result);
+    }
+    // Step 4: what is left was added or deleted.
+    result.extend(
+        dels.iter()
+            .filter(|&&o| left.old[o])
+            .map(|&old| Aligned::Deleted { old }),
+    );
+    result.extend(
+        adds.iter()
+            .filter(|&&n| left.new[n])
+            .map(|&new| Aligned::Added { new }),
+    );
+    result.sort_by_key(|a| layout.reading_position(*a));
+    result
+}
 
-    // 1. Word-for-word moves.
+/// Step 1: a deleted sentence that reappears word for word in a hunk is a move.
+fn word_for_word_moves(
+    layout: &Layout,
+    old: &[&str],
+    new: &[&str],
+    left: &mut Unpaired,
+) -> Vec<Aligned> {
+    let mut moves = Vec::new();
     let mut deleted_by_text: HashMap<&str, VecDeque<usize>> = HashMap::new();
     for hunk in &layout.hunks {
         for &o in &hunk.old {
@@ -70,90 +100,100 @@ pub(crate) fn align<'a>(old: &[&'a str], new: &[&'a str], deadline: Instant) -> 
                 .and_then(VecDeque::pop_front)
             {
                 left.take(o, n);
-                result.push(Aligned::Moved { old: o, new: n });
+                moves.push(Aligned::Moved { old: o, new: n });
             }
         }
     }
+    moves
+}
 
-    // Only sentences still unpaired are ever compared: prepare those.
-    let mut interner = Interner::default();
-    let mut profile = |texts: &[&'a str], unpaired: &[bool]| -> Vec<Option<Profile>> {
-        let pairs = texts.iter().zip(unpaired);
-        pairs
-            .map(|(&text, &unpaired)| unpaired.then(|| interner.profile(text)))
-            .collect()
-    };
-    let old_profiles = profile(old, &left.old);
-    let new_profiles = profile(new, &left.new);
-    let score = |o: usize, n: usize, least: f32| -> Option<f32> {
-        if Instant::now() > deadline {
+/// Step 2: within a hunk, the deleted and added sentences similar enough are edits, paired
+/// most similar first and keeping their order.
+fn edits_in_place(hunk: &Hunk, scores: &Scores, left: &mut Unpaired, result: &mut Vec<Aligned>) {
+    let dels: Vec<usize> = hunk.old.iter().copied().filter(|&o| left.old[o]).collect();
+    let adds: Vec<usize> = hunk.new.iter().copied().filter(|&n| left.new[n]).collect();
+    let mut candidates = Vec::new();
+    for (p, &o) in dels.iter().enumerate() {
+        for q in candidate_range(p, dels.len(), adds.len()) {
+            let n = adds[q];
+            if let Some(s) = scores.score(o, n, EDIT_SIMILARITY) {
+                candidates.push((s, o, n));
+            }
+        }
+    }
+    best_first(&mut candidates);
+    let mut pairs: Vec<(usize, usize)> = Vec::new();
+    for (_, o, n) in candidates {
+        let keeps_order = pairs.iter().all(|&(po, pn)| (po < o) == (pn < n));
+        if left.old[o] && left.new[n] && keeps_order {
+            left.take(o, n);
+            pairs.push((o, n));
+            result.push(Aligned::Edited { old: o, new: n });
+        }
+    }
+}
+
+/// Step 3: a deleted and an added sentence left anywhere that are nearly the same are a move
+/// with edits.
+fn moves_with_edits(
+    dels: &[usize],
+    adds: &[usize],
+    scores: &Scores,
+    left: &mut Unpaired,
+    result: &mut Vec<Aligned>,
+) {
+    let mut candidates = Vec::new();
+    for &o in dels {
+        for &n in adds {
+            if let Some(s) = scores.score(o, n, MOVE_SIMILARITY) {
+                candidates.push((s, o, n));
+            }
+        }
+    }
+    best_first(&mut candidates);
+    for (_, o, n) in candidates {
+        if left.old[o] && left.new[n] {
+            left.take(o, n);
+            result.push(Aligned::Moved { old: o, new: n });
+        }
+    }
+}
+
+/// The similarity of a deleted and an added sentence, from their token profiles, made only
+/// for the sentences still unpaired after step 1 (only those are ever compared).
+struct Scores {
+    old: Vec<Option<Profile>>,
+    new: Vec<Option<Profile>>,
+    deadline: Instant,
+}
+
+impl Scores {
+    fn new<'a>(old: &[&'a str], new: &[&'a str], left: &Unpaired, deadline: Instant) -> Scores {
+        let mut interner = Interner::default();
+        let mut profile = |texts: &[&'a str], unpaired: &[bool]| -> Vec<Option<Profile>> {
+            let pairs = texts.iter().zip(unpaired);
+            pairs
+                .map(|(&text, &unpaired)| unpaired.then(|| interner.profile(text)))
+                .collect()
+        };
+        Scores {
+            old: profile(old, &left.old),
+            new: profile(new, &left.new),
+            deadline,
+        }
+    }
+
+    /// The similarity of old sentence `o` and new sentence `n` if it is at least `least`;
+    /// `None` past the deadline.
+    fn score(&self, o: usize, n: usize, least: f32) -> Option<f32> {
+        if Instant::now() > self.deadline {
             return None;
         }
-        let (Some(old), Some(new)) = (&old_profiles[o], &new_profiles[n]) else {
+        let (Some(old), Some(new)) = (&self.old[o], &self.new[n]) else {
             return None;
         };
-        inline::similarity(old, new, least, deadline)
-    };
-
-    // 2. Edits in place, in order.
-    for hunk in &layout.hunks {
-        let dels: Vec<usize> = hunk.old.iter().copied().filter(|&o| left.old[o]).collect();
-        let adds: Vec<usize> = hunk.new.iter().copied().filter(|&n| left.new[n]).collect();
-        let mut candidates = Vec::new();
-        for (p, &o) in dels.iter().enumerate() {
-            for q in candidate_range(p, dels.len(), adds.len()) {
-                let n = adds[q];
-                if let Some(s) = score(o, n, EDIT_SIMILARITY) {
-                    candidates.push((s, o, n));
-                }
-            }
-        }
-        best_first(&mut candidates);
-        let mut pairs: Vec<(usize, usize)> = Vec::new();
-        for (_, o, n) in candidates {
-            let keeps_order = pairs.iter().all(|&(po, pn)| (po < o) == (pn < n));
-            if left.old[o] && left.new[n] && keeps_order {
-                left.take(o, n);
-                pairs.push((o, n));
-                result.push(Aligned::Edited { old: o, new: n });
-            }
-        }
+        inline::similarity(old, new, least, self.deadline)
     }
-
-    // 3. Moves with edits, anywhere.
-    let dels: Vec<usize> = (0..old.len()).filter(|&o| left.old[o]).collect();
-    let adds: Vec<usize> = (0..new.len()).filter(|&n| left.new[n]).collect();
-    if dels.len() * adds.len() <= MOVE_PAIRS {
-        let mut candidates = Vec::new();
-        for &o in &dels {
-            for &n in &adds {
-                if let Some(s) = score(o, n, MOVE_SIMILARITY) {
-                    candidates.push((s, o, n));
-                }
-            }
-        }
-        best_first(&mut candidates);
-        for (_, o, n) in candidates {
-            if left.old[o] && left.new[n] {
-                left.take(o, n);
-                result.push(Aligned::Moved { old: o, new: n });
-            }
-        }
-    }
-
-    // 4. The rest.
-    result.extend(
-        dels.iter()
-            .filter(|&&o| left.old[o])
-            .map(|&old| Aligned::Deleted { old }),
-    );
-    result.extend(
-        adds.iter()
-            .filter(|&&n| left.new[n])
-            .map(|&new| Aligned::Added { new }),
-    );
-    result.sort_by_key(|a| layout.reading_position(*a));
-    result
 }
 
 /// Which changed sentences are still waiting for a partner.
