@@ -5,9 +5,10 @@
 //! (`git_odb__freshen` refreshes on a miss), its pack builder searches deltas across the whole
 //! batch, and its indexer inflates and re-hashes every object. The recorder knows what each
 //! object is a new version of, so here each object is hashed once (with libgit2's
-//! collision-detecting SHA-1, as git does), stored as a delta against the previous version of
-//! the same path when that is much smaller, and the pack and its index are written directly in
-//! git's formats (git's `Documentation/gitformat-pack.txt`). libgit2 still reads everything.
+//! collision-detecting SHA-1, as git does), stored as a delta against the batch's last version
+//! of the same path that is stored whole when the delta is less than half the object's size,
+//! and the pack and its index are written directly in git's formats (git's
+//! `Documentation/gitformat-pack.txt`). libgit2 still reads everything.
 
 use flate2::{Compress, Compression, FlushCompress, Status};
 use git2::{ObjectType, Oid};

@@ -372,7 +372,7 @@ impl State {
         path: &str,
         state_hash: &ContentHash,
     ) -> Result<Option<Oid>, StateError> {
-        // Asked once per recorded change: the statement is parsed once per connection.
+        // Asked for every title or body change: the statement is parsed once per connection.
         let mut stmt = self.conn.prepare_cached(
             "SELECT commit_id FROM versions WHERE path = ?1 AND state_hash = ?2 ORDER BY seq DESC LIMIT 1",
         )?;
