@@ -10,6 +10,12 @@ use std::time::Duration;
 
 pub const FILE_NAME: &str = "palimpsest.toml";
 
+/// Pages larger than this are refused, whatever `fetch.max_bytes` says: reading and recording a
+/// page takes about seven times its size in memory (the fetched bytes, the parsed page, the
+/// extracted and the archived text, git's buffers), and one page must stay under 256 MiB. No
+/// news article is this big.
+pub const MAX_PAGE_BYTES: usize = 16 * 1024 * 1024;
+
 /// The parsed configuration.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -66,7 +72,7 @@ pub struct FetchSettings {
     /// Timeout of a whole fetch (redirects and body included), seconds.
     pub timeout: u64,
     /// Largest response body accepted (decompressed), bytes; pages past
-    /// [`crate::page::MAX_PAGE_BYTES`] are refused whatever this says.
+    /// [`MAX_PAGE_BYTES`] are refused whatever this says.
     pub max_bytes: u64,
     pub max_redirects: u32,
     /// Requests to one host at a time.
@@ -198,7 +204,7 @@ pub fn initial_text() -> String {
          \n\
          [fetch]\n\
          timeout = {}           # seconds per fetch, redirects and body included\n\
-         max_bytes = {}   # largest page accepted, decompressed (at most 16777216)\n\
+         max_bytes = {}   # largest page accepted, decompressed (at most {MAX_PAGE_BYTES})\n\
          max_redirects = {}\n\
          host_concurrency = {}  # requests to one host at a time\n\
          host_delay = {:.1}       # seconds between requests to one host\n\

@@ -3,17 +3,12 @@
 //! This is the one path from bytes to archived text. `snapshot`, `import-git` and `extract` all
 //! call [`read`], so what `palimpsest extract` shows is exactly what would be archived.
 
+use crate::config::MAX_PAGE_BYTES;
 use crate::decode::mojibake::{self, Mojibake};
 use crate::decode::{self, Decoded};
 use crate::extract::{self, Article, SiteRules};
 use crate::normalize::Document;
 use url::Url;
-
-/// Pages larger than this are refused, whatever `fetch.max_bytes` says: reading and recording a
-/// page takes about seven times its size in memory (the fetched bytes, the parsed page, the
-/// extracted and the archived text, git's buffers), and one page must stay under 256 MiB. No
-/// news article is this big.
-pub const MAX_PAGE_BYTES: usize = 16 * 1024 * 1024;
 
 /// A page read into its archived form.
 #[derive(Debug, Clone)]

@@ -2,10 +2,10 @@
 //! [`palimpsest::page::read`] that `snapshot` archives with.
 
 use flate2::bufread::GzDecoder;
-use palimpsest::config::{self, Config};
+use palimpsest::config::{self, Config, MAX_PAGE_BYTES};
 use palimpsest::extract::SiteRules;
 use palimpsest::fetch::Fetcher;
-use palimpsest::page::{self, MAX_PAGE_BYTES, Page};
+use palimpsest::page::{self, Page};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use url::Url;

@@ -16,8 +16,7 @@
 
 pub mod polite;
 
-use crate::config::FetchSettings;
-use crate::page::MAX_PAGE_BYTES;
+use crate::config::{FetchSettings, MAX_PAGE_BYTES};
 use chrono::{DateTime, Utc};
 use std::io::Read;
 use std::time::{Duration, Instant};
