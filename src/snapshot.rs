@@ -230,7 +230,7 @@ pub fn run(
                 raw_hash = None;
             }
             let error = if let Outcome::Failed(e) = &outcome {
-                Some(e.to_string())
+                Some(crate::error_line(e))
             } else {
                 None
             };

@@ -1,6 +1,7 @@
 //! `palimpsest snapshot`: check articles and record what changed.
 
 use super::{CliError, Context, canonical_urls};
+use palimpsest::error_line;
 use palimpsest::fetch::Fetcher;
 use palimpsest::snapshot::{self, Checked, Counts, Outcome};
 use std::io::{IsTerminal, Write};
@@ -69,7 +70,7 @@ pub fn run(ctx: &Context, args: &SnapshotArgs, out: &mut dyn Write) -> Result<()
     if named.is_empty() {
         let followed = palimpsest::discover::follow_feeds(&mut archive, &fetcher)?;
         for (feed, e) in &followed.failed {
-            eprintln!("error: feed {feed}: {e}");
+            eprintln!("error: feed {feed}: {}", error_line(e));
         }
         feed_errors = followed.failed.len();
         if !followed.tracked.is_empty() && !args.quiet && !args.json {
@@ -130,7 +131,7 @@ pub fn run(ctx: &Context, args: &SnapshotArgs, out: &mut dyn Write) -> Result<()
         }
         let line = match &checked.outcome {
             Outcome::Failed(e) => {
-                let message = format!("error: {}: {e}", checked.url);
+                let message = format!("error: {}: {}", checked.url, error_line(e));
                 match &bar {
                     Some(bar) => bar.suspend(|| eprintln!("{message}")),
                     None => eprintln!("{message}"),
