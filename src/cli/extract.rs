@@ -70,7 +70,7 @@ pub fn run(args: &ExtractArgs, out: &mut dyn Write) -> Result<(), ExtractError> 
             Ok(page) => write_page(out, source, &page, args.json)?,
             Err(message) => {
                 failed += 1;
-                eprintln!("error: {source}: {message}");
+                eprintln!("Error: {source}: {message}");
             }
         }
     }

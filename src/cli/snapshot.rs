@@ -70,7 +70,7 @@ pub fn run(ctx: &Context, args: &SnapshotArgs, out: &mut dyn Write) -> Result<()
     if named.is_empty() {
         let followed = palimpsest::discover::follow_feeds(&mut archive, &fetcher)?;
         for (feed, e) in &followed.failed {
-            eprintln!("error: feed {feed}: {}", error_line(e));
+            eprintln!("Error: feed {feed}: {}", error_line(e));
         }
         feed_errors = followed.failed.len();
         if !followed.tracked.is_empty() && !args.quiet && !args.json {
@@ -131,7 +131,7 @@ pub fn run(ctx: &Context, args: &SnapshotArgs, out: &mut dyn Write) -> Result<()
         }
         let line = match &checked.outcome {
             Outcome::Failed(e) => {
-                let message = format!("error: {}: {}", checked.url, error_line(e));
+                let message = format!("Error: {}: {}", checked.url, error_line(e));
                 match &bar {
                     Some(bar) => bar.suspend(|| eprintln!("{message}")),
                     None => eprintln!("{message}"),
