@@ -62,12 +62,7 @@ pub fn read(
             return Err(PageError::NotHtml(ct.to_owned()));
         }
     }
-    if bytes.len() > MAX_PAGE_BYTES {
-        return Err(PageError::TooLarge(bytes.len()));
-    }
-    if let Some(sign) = binary_sign(bytes) {
-        return Err(PageError::Binary(sign));
-    }
+    check_text(bytes)?;
     let Decoded {
         text,
         encoding,
@@ -91,6 +86,19 @@ pub fn read(
         article,
         document,
     })
+}
+
+/// The gates before any parsing: more than [`MAX_PAGE_BYTES`], or bytes that are not text, are
+/// refused. [`read`] applies them, and so does every other reader of fetched bytes (feeds and
+/// index pages, in [`crate::discover`]).
+pub fn check_text(bytes: &[u8]) -> Result<(), PageError> {
+    if bytes.len() > MAX_PAGE_BYTES {
+        return Err(PageError::TooLarge(bytes.len()));
+    }
+    match binary_sign(bytes) {
+        Some(sign) => Err(PageError::Binary(sign)),
+        None => Ok(()),
+    }
 }
 
 /// What in the first 8 KiB of `bytes` shows they are not text: NUL bytes, which no text

@@ -14,8 +14,8 @@ use crate::archive::state::{CheckState, CheckUpdate};
 use crate::archive::{Archive, ArchiveError, Observation, Recorded, Seen, path};
 use crate::config::Schedule;
 use crate::extract::SiteRules;
-use crate::fetch::polite::{Politeness, RobotsError};
-use crate::fetch::{FetchError, Fetched, Fetcher, Validators};
+use crate::fetch::polite::{PoliteError, Politeness};
+use crate::fetch::{Fetched, Fetcher, Validators};
 use crate::hash::ContentHash;
 use crate::page::{self, PageError};
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -27,16 +27,15 @@ use url::Url;
 /// Why one article could not be checked. None of these is recorded in git.
 #[derive(Debug, thiserror::Error)]
 pub enum CheckError {
+    /// No answer: robots.txt forbids the fetch, or the server could not be reached.
     #[error(transparent)]
-    Fetch(#[from] FetchError),
+    Fetch(#[from] PoliteError),
     #[error("HTTP {0} from the server")]
     Status(u16),
     #[error(transparent)]
     Page(#[from] PageError),
     #[error("HTTP {0}: not found, and never archived")]
     NeverFound(u16),
-    #[error(transparent)]
-    Robots(#[from] RobotsError),
 }
 
 /// What happened to one article in a run.
@@ -89,10 +88,6 @@ pub struct Options {
     pub track: bool,
     /// No article is started after this.
     pub deadline: Option<Instant>,
-    /// Overrides `fetch.host_concurrency`.
-    pub host_concurrency: Option<usize>,
-    /// Overrides `fetch.host_delay`.
-    pub host_delay: Option<Duration>,
 }
 
 impl Default for Options {
@@ -101,8 +96,6 @@ impl Default for Options {
             jobs: 8,
             track: false,
             deadline: None,
-            host_concurrency: None,
-            host_delay: None,
         }
     }
 }
@@ -148,13 +141,15 @@ struct WorkerResult {
     raw_hash: Option<String>,
 }
 
-/// Checks `urls` and records their changes. `on_checked` sees each result as it comes (for a
-/// progress display). Errors of single articles are in the results; an `Err` means the archive
-/// itself failed, and what was published before it stays valid.
+/// Checks `urls` and records their changes. Every request goes through `politeness`, which a
+/// caller may share with other requests of the run (the followed feeds). `on_checked` sees each
+/// result as it comes (for a progress display). Errors of single articles are in the results;
+/// an `Err` means the archive itself failed, and what was published before it stays valid.
 pub fn run(
     archive: &mut Archive,
     urls: &[Url],
     fetcher: &Fetcher,
+    politeness: &Politeness,
     options: &Options,
     on_checked: &mut dyn FnMut(&Checked),
 ) -> Result<Vec<Checked>, ArchiveError> {
@@ -169,15 +164,6 @@ pub fn run(
         return Ok(Vec::new());
     }
     let states = archive.state().check_states()?;
-    let politeness = Politeness::new(
-        options
-            .host_concurrency
-            .unwrap_or(config.fetch.host_concurrency),
-        options
-            .host_delay
-            .unwrap_or_else(|| config.fetch.host_delay()),
-        config.fetch.robots,
-    );
     let jobs = options.jobs.clamp(1, 256).min(urls.len().max(1));
     let queue = Mutex::new(interleave_hosts(urls));
     let parsers = Slots::new(std::thread::available_parallelism().map_or(2, |n| n.get()));
@@ -187,8 +173,8 @@ pub fn run(
     std::thread::scope(|scope| -> Result<(), ArchiveError> {
         for _ in 0..jobs {
             let done_tx = done_tx.clone();
-            let (queue, rules, states, politeness, reader, parsers) =
-                (&queue, &rules, &states, &politeness, &reader, &parsers);
+            let (queue, rules, states, reader, parsers) =
+                (&queue, &rules, &states, &reader, &parsers);
             scope.spawn(move || {
                 loop {
                     if options.deadline.is_some_and(|d| Instant::now() >= d) {
@@ -297,7 +283,7 @@ struct PendingUpdate {
     failures: u32,
 }
 
-/// One article: robots.txt, a polite conditional fetch, then reading unless nothing changed.
+/// One article: a polite conditional fetch, then reading unless nothing changed.
 fn check(
     url: Url,
     fetcher: &Fetcher,
@@ -314,19 +300,11 @@ fn check(
         validators: Validators::default(),
         raw_hash: None,
     };
-    if let Err(e) = politeness.check_robots(&result.url, fetcher) {
-        result.found = Err(e.into());
-        return result;
-    }
     let validators = Validators {
         etag: state.and_then(|s| s.etag.clone()),
         last_modified: state.and_then(|s| s.last_modified.clone()),
     };
-    let fetched = {
-        let _permit = politeness.acquire(&result.url);
-        fetcher.fetch(&result.url, &validators)
-    };
-    let fetched = match fetched {
+    let fetched = match politeness.fetch(fetcher, &result.url, &validators) {
         Ok(f) => f,
         Err(e) => {
             result.found = Err(e.into());

@@ -5,8 +5,9 @@
 //! and starts them at least `host_delay` apart. Each host's robots.txt is fetched once per run
 //! (under the same limits) and honoured for the `palimpsest` user agent, as RFC 9309 says: a
 //! missing one (4xx) allows everything; one that can't be fetched (5xx, errors) allows nothing.
+//! [`Politeness::fetch`] is the one way a run's requests go, for articles and feeds alike.
 
-use super::{FetchError, Fetcher, Validators};
+use super::{FetchError, Fetched, Fetcher, Validators};
 use std::collections::HashMap;
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
@@ -64,6 +65,15 @@ pub enum RobotsError {
         #[source]
         source: Arc<FetchError>,
     },
+}
+
+/// Why [`Politeness::fetch`] got no answer.
+#[derive(Debug, thiserror::Error)]
+pub enum PoliteError {
+    #[error(transparent)]
+    Robots(#[from] RobotsError),
+    #[error(transparent)]
+    Fetch(#[from] FetchError),
 }
 
 /// A request slot for one host; freed on drop.
@@ -133,6 +143,19 @@ impl Politeness {
                 .unwrap_or_else(|e| e.into_inner())
                 .0;
         }
+    }
+
+    /// Fetches `url` as every request of a run goes: if its host's robots.txt allows it, when
+    /// the host has a free slot and the last request to it started long enough ago.
+    pub fn fetch(
+        &self,
+        fetcher: &Fetcher,
+        url: &Url,
+        validators: &Validators,
+    ) -> Result<Fetched, PoliteError> {
+        self.check_robots(url, fetcher)?;
+        let _permit = self.acquire(url);
+        Ok(fetcher.fetch(url, validators)?)
     }
 
     /// Checks `url` against its host's robots.txt, fetching that once per run.
