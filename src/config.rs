@@ -10,6 +10,12 @@ use std::time::Duration;
 
 pub const FILE_NAME: &str = "palimpsest.toml";
 
+/// Pages larger than this are refused, whatever `fetch.max_bytes` says: reading and recording a
+/// page takes about seven times its size in memory (the fetched bytes, the parsed page, the
+/// extracted and the archived text, git's buffers), and one page must stay under 256 MiB. No
+/// news article is this big.
+pub const MAX_PAGE_BYTES: usize = 16 * 1024 * 1024;
+
 /// The parsed configuration.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -66,7 +72,7 @@ pub struct FetchSettings {
     /// Timeout of a whole fetch (redirects and body included), seconds.
     pub timeout: u64,
     /// Largest response body accepted (decompressed), bytes; pages past
-    /// [`crate::page::MAX_PAGE_BYTES`] are refused whatever this says.
+    /// [`MAX_PAGE_BYTES`] are refused whatever this says.
     pub max_bytes: u64,
     pub max_redirects: u32,
     /// Requests to one host at a time.
@@ -148,8 +154,10 @@ impl Schedule {
     /// The tiers as durations, checked.
     pub fn parsed(&self) -> Result<Vec<(Duration, Duration)>, ConfigError> {
         let parse = |s: &str| {
-            humantime::parse_duration(s)
-                .map_err(|e| ConfigError::Parse(format!("schedule: {s:?} is not a duration ({e})")))
+            humantime::parse_duration(s).map_err(|source| ConfigError::Duration {
+                value: s.to_owned(),
+                source,
+            })
         };
         self.tiers
             .iter()
@@ -170,15 +178,28 @@ impl Schedule {
 /// `palimpsest.toml` could not be read or written.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
+    #[error("{FILE_NAME} is not valid")]
+    Parse(#[source] toml::de::Error),
+    /// Not TOML, where the file is edited (the settings of an archive were read before).
+    #[error("{FILE_NAME} is not valid TOML")]
+    Edit(#[source] toml_edit::TomlError),
     #[error("{FILE_NAME} is not valid: {0}")]
-    Parse(String),
+    Shape(&'static str),
+    #[error(
+        "{FILE_NAME} is not valid: the schedule's {value:?} is not a duration (like 15m, 3h or 7days)"
+    )]
+    Duration {
+        value: String,
+        #[source]
+        source: humantime::DurationError,
+    },
     #[error(transparent)]
     Rules(#[from] crate::extract::rules::RuleError),
 }
 
 impl Config {
     pub fn parse(text: &str) -> Result<Config, ConfigError> {
-        let config: Config = toml::from_str(text).map_err(|e| ConfigError::Parse(e.to_string()))?;
+        let config: Config = toml::from_str(text).map_err(ConfigError::Parse)?;
         config.schedule.parsed()?;
         Ok(config)
     }
@@ -198,7 +219,7 @@ pub fn initial_text() -> String {
          \n\
          [fetch]\n\
          timeout = {}           # seconds per fetch, redirects and body included\n\
-         max_bytes = {}   # largest page accepted, decompressed (at most 16777216)\n\
+         max_bytes = {}   # largest page accepted, decompressed (at most {MAX_PAGE_BYTES})\n\
          max_redirects = {}\n\
          host_concurrency = {}  # requests to one host at a time\n\
          host_delay = {:.1}       # seconds between requests to one host\n\
@@ -210,9 +231,7 @@ pub fn initial_text() -> String {
 /// Adds `urls` to the `articles` list of `text`, keeping everything else as written. Returns
 /// the new text and how many were not tracked before.
 pub fn with_articles(text: &str, urls: &[String]) -> Result<(String, usize), ConfigError> {
-    let mut doc: toml_edit::DocumentMut = text
-        .parse()
-        .map_err(|e: toml_edit::TomlError| ConfigError::Parse(e.to_string()))?;
+    let mut doc: toml_edit::DocumentMut = text.parse().map_err(ConfigError::Edit)?;
     // `articles` must stay a top-level key: TOML would read it as part of the last table if it
     // were appended after one, so new files put it first.
     let root = doc.as_table_mut();
@@ -222,7 +241,7 @@ pub fn with_articles(text: &str, urls: &[String]) -> Result<(String, usize), Con
     }
     let array = root["articles"]
         .as_array_mut()
-        .ok_or_else(|| ConfigError::Parse("`articles` must be an array of URLs".into()))?;
+        .ok_or(ConfigError::Shape("`articles` must be an array of URLs"))?;
     let mut added = 0;
     for url in urls {
         if !array.iter().any(|v| v.as_str() == Some(url.as_str())) {
@@ -241,16 +260,14 @@ pub fn with_articles(text: &str, urls: &[String]) -> Result<(String, usize), Con
 /// Adds a followed feed to `text`, unless one with the same URL is there. Returns the new text
 /// and whether it was added.
 pub fn with_feed(text: &str, feed: &FeedSource) -> Result<(String, bool), ConfigError> {
-    let mut doc: toml_edit::DocumentMut = text
-        .parse()
-        .map_err(|e: toml_edit::TomlError| ConfigError::Parse(e.to_string()))?;
+    let mut doc: toml_edit::DocumentMut = text.parse().map_err(ConfigError::Edit)?;
     let feeds = doc
         .entry("feeds")
         .or_insert_with(|| toml_edit::Item::ArrayOfTables(toml_edit::ArrayOfTables::new()))
         .as_array_of_tables_mut()
-        .ok_or_else(|| {
-            ConfigError::Parse("`feeds` must be an array of tables ([[feeds]])".into())
-        })?;
+        .ok_or(ConfigError::Shape(
+            "`feeds` must be an array of tables ([[feeds]])",
+        ))?;
     if feeds
         .iter()
         .any(|t| t.get("url").and_then(|v| v.as_str()) == Some(feed.url.as_str()))
@@ -268,9 +285,7 @@ pub fn with_feed(text: &str, feed: &FeedSource) -> Result<(String, bool), Config
 
 /// Sets the import tips of `source` in `text`, keeping everything else as written.
 pub fn with_import_tips(text: &str, source: &str, tips: &[String]) -> Result<String, ConfigError> {
-    let mut doc: toml_edit::DocumentMut = text
-        .parse()
-        .map_err(|e: toml_edit::TomlError| ConfigError::Parse(e.to_string()))?;
+    let mut doc: toml_edit::DocumentMut = text.parse().map_err(ConfigError::Edit)?;
     let imports = doc
         .entry("imports")
         .or_insert_with(|| {
@@ -279,7 +294,7 @@ pub fn with_import_tips(text: &str, source: &str, tips: &[String]) -> Result<Str
             toml_edit::Item::Table(t)
         })
         .as_table_mut()
-        .ok_or_else(|| ConfigError::Parse("`imports` must be a table".into()))?;
+        .ok_or(ConfigError::Shape("`imports` must be a table"))?;
     let mut entry = toml_edit::Table::new();
     entry.insert(
         "tips",

@@ -3,11 +3,17 @@
 //! A followed feed is an RSS, Atom or JSON Feed (read by feed-rs: its entries' links), or an HTML
 //! index page whose links matching a pattern are articles. Every `snapshot` reads the followed
 //! feeds first and tracks the articles they list that are not tracked yet.
+//!
+//! Feeds and index pages are fetched as articles are: through the run's [`Politeness`]
+//! (robots.txt, requests per host and the pause between them), within the fetch limits, and
+//! refused before parsing when too large or not text ([`page::check_text`]).
 
 use crate::archive::{Archive, ArchiveError};
 use crate::config::FeedSource;
-use crate::fetch::{FetchError, Fetcher, Validators};
-use crate::source;
+use crate::fetch::polite::{PoliteError, Politeness};
+use crate::fetch::{Fetcher, Validators};
+use crate::page::{self, PageError};
+use crate::source::{self, SourceError};
 use regex::Regex;
 use scraper::{Html, Selector};
 use url::Url;
@@ -15,33 +21,47 @@ use url::Url;
 #[derive(Debug, thiserror::Error)]
 pub enum DiscoverError {
     #[error(transparent)]
-    Fetch(#[from] FetchError),
+    Url(#[from] SourceError),
+    #[error(transparent)]
+    Fetch(#[from] PoliteError),
     #[error("HTTP {0} from the server")]
     Status(u16),
-    #[error("not a feed, and no `links` pattern to read it as an index page: {0}")]
-    NotAFeed(String),
-    #[error("invalid links pattern {pattern:?}: {reason}")]
-    Pattern { pattern: String, reason: String },
+    #[error(transparent)]
+    Page(#[from] PageError),
+    #[error(
+        "not a feed, and no `links` pattern to read it as an index page (give its [[feeds]] entry in palimpsest.toml a `links` regex)"
+    )]
+    NotAFeed(#[source] feed_rs::parser::ParseFeedError),
+    #[error("invalid links pattern {pattern:?}")]
+    Pattern {
+        pattern: String,
+        #[source]
+        source: regex::Error,
+    },
 }
 
 /// The article URLs a feed or index page lists, canonical, in its order, without duplicates.
-pub fn discover(fetcher: &Fetcher, feed: &FeedSource) -> Result<Vec<Url>, DiscoverError> {
-    let base =
-        source::canonical_url(&feed.url).map_err(|e| DiscoverError::NotAFeed(e.to_string()))?;
-    let fetched = fetcher.fetch(&base, &Validators::default())?;
-    if !(200..300).contains(&fetched.status) {
-        return Err(DiscoverError::Status(fetched.status));
-    }
+pub fn discover(
+    fetcher: &Fetcher,
+    politeness: &Politeness,
+    feed: &FeedSource,
+) -> Result<Vec<Url>, DiscoverError> {
+    let base = source::canonical_url(&feed.url)?;
     let pattern = feed
         .links
         .as_deref()
         .map(|p| {
-            Regex::new(p).map_err(|e| DiscoverError::Pattern {
+            Regex::new(p).map_err(|source| DiscoverError::Pattern {
                 pattern: p.to_owned(),
-                reason: e.to_string(),
+                source,
             })
         })
         .transpose()?;
+    let fetched = politeness.fetch(fetcher, &base, &Validators::default())?;
+    if !(200..300).contains(&fetched.status) {
+        return Err(DiscoverError::Status(fetched.status));
+    }
+    page::check_text(&fetched.body)?;
     let links: Vec<String> = match (feed_rs::parser::parse(fetched.body.as_slice()), &pattern) {
         (Ok(parsed), _) => parsed
             .entries
@@ -59,7 +79,7 @@ pub fn discover(fetcher: &Fetcher, feed: &FeedSource) -> Result<Vec<Url>, Discov
                 .filter(|u| pattern.is_match(u))
                 .collect()
         }
-        (Err(e), None) => return Err(DiscoverError::NotAFeed(e.to_string())),
+        (Err(e), None) => return Err(DiscoverError::NotAFeed(e)),
     };
     let mut seen = std::collections::HashSet::new();
     Ok(links
@@ -89,11 +109,15 @@ pub struct Followed {
 }
 
 /// Reads every followed feed and tracks the articles not tracked yet.
-pub fn follow_feeds(archive: &mut Archive, fetcher: &Fetcher) -> Result<Followed, ArchiveError> {
+pub fn follow_feeds(
+    archive: &mut Archive,
+    fetcher: &Fetcher,
+    politeness: &Politeness,
+) -> Result<Followed, ArchiveError> {
     let mut found = Vec::new();
     let mut followed = Followed::default();
     for feed in archive.config().feeds.clone() {
-        match discover(fetcher, &feed) {
+        match discover(fetcher, politeness, &feed) {
             Ok(urls) => found.extend(urls),
             Err(e) => followed.failed.push((feed.url.clone(), e)),
         }

@@ -31,3 +31,35 @@ pub mod render;
 pub mod snapshot;
 pub mod source;
 pub mod web;
+
+/// The texts of `error`'s causes (its `source()` chain), outermost first. A cause whose text
+/// the one before it already holds is left out, so that nothing is said twice.
+pub fn causes(error: &dyn std::error::Error) -> Vec<String> {
+    let mut texts = Vec::new();
+    let mut last = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !last.contains(&text) {
+            texts.push(text.clone());
+        }
+        last = text;
+        source = cause.source();
+    }
+    texts
+}
+
+/// `error` and its causes on one line, `what happened: cause: cause`, for what is read line by
+/// line: a `snapshot` run's error for each URL (cron mails), `palimpsest status`. A text of
+/// several lines (a regex error points at the pattern) is joined into one.
+pub fn error_line(error: &dyn std::error::Error) -> String {
+    let texts = std::iter::once(error.to_string()).chain(causes(error));
+    let one_line = |text: String| {
+        if text.contains('\n') {
+            text.split_whitespace().collect::<Vec<_>>().join(" ")
+        } else {
+            text
+        }
+    };
+    texts.map(one_line).collect::<Vec<_>>().join(": ")
+}

@@ -3,17 +3,12 @@
 //! This is the one path from bytes to archived text. `snapshot`, `import-git` and `extract` all
 //! call [`read`], so what `palimpsest extract` shows is exactly what would be archived.
 
+use crate::config::MAX_PAGE_BYTES;
 use crate::decode::mojibake::{self, Mojibake};
 use crate::decode::{self, Decoded};
 use crate::extract::{self, Article, SiteRules};
 use crate::normalize::Document;
 use url::Url;
-
-/// Pages larger than this are refused, whatever `fetch.max_bytes` says: reading and recording a
-/// page takes about seven times its size in memory (the fetched bytes, the parsed page, the
-/// extracted and the archived text, git's buffers), and one page must stay under 256 MiB. No
-/// news article is this big.
-pub const MAX_PAGE_BYTES: usize = 16 * 1024 * 1024;
 
 /// A page read into its archived form.
 #[derive(Debug, Clone)]
@@ -67,12 +62,7 @@ pub fn read(
             return Err(PageError::NotHtml(ct.to_owned()));
         }
     }
-    if bytes.len() > MAX_PAGE_BYTES {
-        return Err(PageError::TooLarge(bytes.len()));
-    }
-    if let Some(sign) = binary_sign(bytes) {
-        return Err(PageError::Binary(sign));
-    }
+    check_text(bytes)?;
     let Decoded {
         text,
         encoding,
@@ -96,6 +86,19 @@ pub fn read(
         article,
         document,
     })
+}
+
+/// The gates before any parsing: more than [`MAX_PAGE_BYTES`], or bytes that are not text, are
+/// refused. [`read`] applies them, and so does every other reader of fetched bytes (feeds and
+/// index pages, in [`crate::discover`]).
+pub fn check_text(bytes: &[u8]) -> Result<(), PageError> {
+    if bytes.len() > MAX_PAGE_BYTES {
+        return Err(PageError::TooLarge(bytes.len()));
+    }
+    match binary_sign(bytes) {
+        Some(sign) => Err(PageError::Binary(sign)),
+        None => Ok(()),
+    }
 }
 
 /// What in the first 8 KiB of `bytes` shows they are not text: NUL bytes, which no text

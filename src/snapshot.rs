@@ -11,11 +11,13 @@
 //! rules), are unchanged without being parsed.
 
 use crate::archive::state::{CheckState, CheckUpdate};
-use crate::archive::{Archive, ArchiveError, Observation, Recorded, Seen, path};
+use crate::archive::{
+    Archive, ArchiveError, ChangeKind, Observation, Recorded, Recorder, Seen, path,
+};
 use crate::config::Schedule;
 use crate::extract::SiteRules;
-use crate::fetch::polite::{Politeness, RobotsError};
-use crate::fetch::{FetchError, Fetched, Fetcher, Validators};
+use crate::fetch::polite::{PoliteError, Politeness};
+use crate::fetch::{Fetched, Fetcher, Validators};
 use crate::hash::ContentHash;
 use crate::page::{self, PageError};
 use chrono::{DateTime, Utc};
@@ -27,16 +29,15 @@ use url::Url;
 /// Why one article could not be checked. None of these is recorded in git.
 #[derive(Debug, thiserror::Error)]
 pub enum CheckError {
+    /// No answer: robots.txt forbids the fetch, or the server could not be reached.
     #[error(transparent)]
-    Fetch(#[from] FetchError),
+    Fetch(#[from] PoliteError),
     #[error("HTTP {0} from the server")]
     Status(u16),
     #[error(transparent)]
     Page(#[from] PageError),
     #[error("HTTP {0}: not found, and never archived")]
     NeverFound(u16),
-    #[error(transparent)]
-    Robots(#[from] RobotsError),
 }
 
 /// What happened to one article in a run.
@@ -67,7 +68,6 @@ pub struct Counts {
 
 impl Counts {
     pub fn add(&mut self, outcome: &Outcome) {
-        use crate::archive::ChangeKind;
         self.checked += 1;
         match outcome {
             Outcome::Unchanged => self.unchanged += 1,
@@ -89,10 +89,6 @@ pub struct Options {
     pub track: bool,
     /// No article is started after this.
     pub deadline: Option<Instant>,
-    /// Overrides `fetch.host_concurrency`.
-    pub host_concurrency: Option<usize>,
-    /// Overrides `fetch.host_delay`.
-    pub host_delay: Option<Duration>,
 }
 
 impl Default for Options {
@@ -101,8 +97,6 @@ impl Default for Options {
             jobs: 8,
             track: false,
             deadline: None,
-            host_concurrency: None,
-            host_delay: None,
         }
     }
 }
@@ -147,20 +141,21 @@ struct WorkerResult {
     raw_hash: Option<ContentHash>,
 }
 
-/// Checks `urls` and records their changes. `on_checked` sees each result as it comes (for a
-/// progress display). Errors of single articles are in the results; an `Err` means the archive
-/// itself failed, and what was published before it stays valid.
+/// Checks `urls` and records their changes. Every request goes through `politeness`, which a
+/// caller may share with other requests of the run (the followed feeds). `on_checked` sees each
+/// result as it comes (for a progress display). Errors of single articles are in the results;
+/// an `Err` means the archive itself failed, and what was published before it stays valid.
 pub fn run(
     archive: &mut Archive,
     urls: &[Url],
     fetcher: &Fetcher,
+    politeness: &Politeness,
     options: &Options,
     on_checked: &mut dyn FnMut(&Checked),
 ) -> Result<Vec<Checked>, ArchiveError> {
     let config = archive.config().clone();
     let rules = config.site_rules()?;
     let tiers = config.schedule.parsed()?;
-    let reader = reader_id(&config);
     let started = Utc::now();
     if urls.is_empty() {
         // Nothing due: no need to load every URL's state (100,000 rows) a second time.
@@ -168,124 +163,54 @@ pub fn run(
         return Ok(Vec::new());
     }
     let states = archive.state().check_states()?;
-    let politeness = Politeness::new(
-        options
-            .host_concurrency
-            .unwrap_or(config.fetch.host_concurrency),
-        options
-            .host_delay
-            .unwrap_or_else(|| config.fetch.host_delay()),
-        config.fetch.robots,
-    );
-    let jobs = options.jobs.clamp(1, 256).min(urls.len().max(1));
-    let queue = Mutex::new(interleave_hosts(urls));
-    let parsers = Slots::new(std::thread::available_parallelism().map_or(2, |n| n.get()));
-    let (done_tx, done_rx) = mpsc::sync_channel::<WorkerResult>(jobs * 2);
-    let mut results = Vec::with_capacity(urls.len());
-    let mut updates = Vec::with_capacity(urls.len());
-    std::thread::scope(|scope| -> Result<(), ArchiveError> {
-        for _ in 0..jobs {
-            let done_tx = done_tx.clone();
-            let (queue, rules, states, politeness, reader, parsers) =
-                (&queue, &rules, &states, &politeness, &reader, &parsers);
-            scope.spawn(move || {
-                loop {
-                    if options.deadline.is_some_and(|d| Instant::now() >= d) {
-                        break;
-                    }
-                    let next = queue.lock().map(|mut q| q.pop_front());
-                    let Ok(Some(url)) = next else { break };
-                    let state = states.get(url.as_str());
-                    let result = check(url, fetcher, politeness, rules, state, reader, parsers);
-                    if done_tx.send(result).is_err() {
-                        break;
-                    }
-                }
-            });
-        }
-        drop(done_tx);
-        archive.with_recorder(|recorder| {
-        for r in done_rx {
-            let mut raw_hash = r.raw_hash;
-            let outcome = match r.found {
-                Ok(Found::Observed(obs)) => {
-                    let gone = matches!(obs.seen, Seen::Gone);
-                    if options.track && !gone {
-                        recorder.track(std::slice::from_ref(&r.url))?;
-                    }
-                    match recorder.record(*obs)? {
-                        Some(recorded) => Outcome::Recorded(recorded),
-                        None if gone => {
-                            Outcome::Failed(CheckError::NeverFound(r.http_status.unwrap_or(404)))
-                        }
-                        None => Outcome::Unchanged,
-                    }
-                }
-                Ok(Found::Unchanged) => Outcome::Unchanged,
-                Err(e) => Outcome::Failed(e),
-            };
-            if matches!(outcome, Outcome::Recorded(ref rec) if rec.changes.contains(crate::archive::ChangeKind::Deleted))
-            {
-                raw_hash = None;
-            }
-            let error = if let Outcome::Failed(e) = &outcome {
-                Some(e.to_string())
-            } else {
-                None
-            };
-            updates.push(PendingUpdate {
-                update: CheckUpdate {
-                    url: r.url.to_string(),
-                    checked_at: DateTime::default(),
-                    http_status: r.http_status,
-                    error,
-                    etag: r.validators.etag,
-                    last_modified: r.validators.last_modified,
-                    raw_hash,
-                    reader: Some(reader.clone()),
-                    next_due: None,
-                },
-                path: path::article_path(&r.url),
-                changed_now: matches!(outcome, Outcome::Recorded(_)),
-                failures: states.get(r.url.as_str()).map_or(0, |s| s.failures),
-            });
-            let checked = Checked {
-                url: r.url,
-                outcome,
-            };
-            on_checked(&checked);
-            results.push(checked);
-        }
-        Ok(())
-        })
-    })?;
-    let now = Utc::now();
-    let mut finished = Vec::with_capacity(updates.len());
-    for p in updates {
-        let mut u = p.update;
-        u.checked_at = now;
-        u.next_due = if u.error.is_some() {
-            // Failing articles are retried sooner than their tier, backing off per failure.
-            let backoff = Duration::from_secs(15 * 60) * 2u32.saturating_pow(p.failures.min(7));
-            Some(now + backoff.min(Duration::from_secs(86_400)))
-        } else {
-            let last_change = if p.changed_now {
-                Some(now)
-            } else {
-                archive.state().last_change(&p.path)?
-            };
-            let since = (now - last_change.unwrap_or(now))
-                .to_std()
-                .unwrap_or_default();
-            Schedule::interval(&tiers, since).map(|every| now + every)
-        };
-        finished.push(u);
-    }
+    let workers = Workers {
+        fetcher,
+        politeness,
+        rules: &rules,
+        states: &states,
+        reader: reader_id(&config),
+        queue: Mutex::new(interleave_hosts(urls)),
+        parsers: Slots::new(std::thread::available_parallelism().map_or(2, |n| n.get())),
+        deadline: options.deadline,
+    };
+    let jobs = options.jobs.clamp(1, 256).min(urls.len());
+    let (results, updates) = check_all(archive, &workers, jobs, options.track, on_checked)?;
+    let finished = schedule(archive, updates, &tiers)?;
     archive.record_checks(&finished)?;
     record_run(archive, started, &results)?;
     Ok(results)
 }
 
+/// Runs `jobs` workers over the queue while this thread records what they find, as it comes.
+fn check_all(
+    archive: &mut Archive,
+    workers: &Workers,
+    jobs: usize,
+    track: bool,
+    on_checked: &mut dyn FnMut(&Checked),
+) -> Result<(Vec<Checked>, Vec<PendingUpdate>), ArchiveError> {
+    let (done_tx, done_rx) = mpsc::sync_channel::<WorkerResult>(jobs * 2);
+    std::thread::scope(|scope| {
+        for _ in 0..jobs {
+            let done_tx = done_tx.clone();
+            scope.spawn(move || workers.work(&done_tx));
+        }
+        drop(done_tx);
+        // Returning early drops `done_rx`, which stops the workers.
+        archive.with_recorder(|recorder| {
+            let (mut results, mut updates) = (Vec::new(), Vec::new());
+            for found in done_rx {
+                let (checked, update) = workers.record(recorder, found, track)?;
+                on_checked(&checked);
+                results.push(checked);
+                updates.push(update);
+            }
+            Ok((results, updates))
+        })
+    })
+}
+
+/// A check's state update, waiting for the run's end to be dated and scheduled.
 struct PendingUpdate {
     update: CheckUpdate,
     /// The article's file in the archive, to find when it last changed.
@@ -294,65 +219,187 @@ struct PendingUpdate {
     failures: u32,
 }
 
-/// One article: robots.txt, a polite conditional fetch, then reading unless nothing changed.
-fn check(
-    url: Url,
-    fetcher: &Fetcher,
-    politeness: &Politeness,
-    rules: &SiteRules,
-    state: Option<&CheckState>,
-    reader: &str,
-    parsers: &Slots,
-) -> WorkerResult {
-    let mut result = WorkerResult {
-        url,
-        found: Ok(Found::Unchanged),
-        http_status: None,
-        validators: Validators::default(),
-        raw_hash: None,
-    };
-    if let Err(e) = politeness.check_robots(&result.url, fetcher) {
-        result.found = Err(e.into());
-        return result;
+/// The updates, dated now, each with when its article is due again.
+fn schedule(
+    archive: &Archive,
+    updates: Vec<PendingUpdate>,
+    tiers: &[(Duration, Duration)],
+) -> Result<Vec<CheckUpdate>, ArchiveError> {
+    let now = Utc::now();
+    updates
+        .into_iter()
+        .map(|p| {
+            let next_due = next_due(archive, &p, now, tiers)?;
+            Ok(CheckUpdate {
+                checked_at: now,
+                next_due,
+                ..p.update
+            })
+        })
+        .collect()
+}
+
+/// When an article checked `now` is due again; `None`: never.
+fn next_due(
+    archive: &Archive,
+    p: &PendingUpdate,
+    now: DateTime<Utc>,
+    tiers: &[(Duration, Duration)],
+) -> Result<Option<DateTime<Utc>>, ArchiveError> {
+    if p.update.error.is_some() {
+        // Failing articles are retried sooner than their tier, backing off per failure.
+        let backoff = Duration::from_secs(15 * 60) * 2u32.saturating_pow(p.failures.min(7));
+        return Ok(Some(now + backoff.min(Duration::from_secs(86_400))));
     }
-    let validators = Validators {
-        etag: state.and_then(|s| s.etag.clone()),
-        last_modified: state.and_then(|s| s.last_modified.clone()),
+    let last_change = if p.changed_now {
+        Some(now)
+    } else {
+        archive.state().last_change(&p.path)?
     };
-    let fetched = {
-        let _permit = politeness.acquire(&result.url);
-        fetcher.fetch(&result.url, &validators)
-    };
-    let fetched = match fetched {
-        Ok(f) => f,
-        Err(e) => {
-            result.found = Err(e.into());
+    let since = (now - last_change.unwrap_or(now))
+        .to_std()
+        .unwrap_or_default();
+    Ok(Schedule::interval(tiers, since).map(|every| now + every))
+}
+
+/// What a run's workers share.
+struct Workers<'a> {
+    fetcher: &'a Fetcher,
+    politeness: &'a Politeness,
+    rules: &'a SiteRules,
+    states: &'a HashMap<String, CheckState>,
+    reader: String,
+    queue: Mutex<VecDeque<Url>>,
+    parsers: Slots,
+    deadline: Option<Instant>,
+}
+
+impl Workers<'_> {
+    /// One worker: checks queued URLs until the queue is empty, the deadline has passed or the
+    /// recorder stopped listening.
+    fn work(&self, done: &mpsc::SyncSender<WorkerResult>) {
+        while self.deadline.is_none_or(|d| Instant::now() < d) {
+            let next = self.queue.lock().map(|mut q| q.pop_front());
+            let Ok(Some(url)) = next else { break };
+            if done.send(self.check(url)).is_err() {
+                break;
+            }
+        }
+    }
+
+    /// One article: a polite conditional fetch, then reading unless nothing changed.
+    fn check(&self, url: Url) -> WorkerResult {
+        let state = self.states.get(url.as_str());
+        let mut result = WorkerResult {
+            url,
+            found: Ok(Found::Unchanged),
+            http_status: None,
+            validators: Validators::default(),
+            raw_hash: None,
+        };
+        let validators = Validators {
+            etag: state.and_then(|s| s.etag.clone()),
+            last_modified: state.and_then(|s| s.last_modified.clone()),
+        };
+        let fetched = match self
+            .politeness
+            .fetch(self.fetcher, &result.url, &validators)
+        {
+            Ok(f) => f,
+            Err(e) => {
+                result.found = Err(e.into());
+                return result;
+            }
+        };
+        result.http_status = Some(fetched.status);
+        if fetched.status == 304 {
+            // Not modified: what we had still stands.
+            result.validators = validators;
+            result.raw_hash = state.and_then(|s| s.raw_hash);
             return result;
         }
-    };
-    result.http_status = Some(fetched.status);
-    if fetched.status == 304 {
-        // Not modified: what we had still stands.
-        result.validators = validators;
-        result.raw_hash = state.and_then(|s| s.raw_hash);
-        return result;
-    }
-    result.validators = Validators {
-        etag: fetched.etag.clone(),
-        last_modified: fetched.last_modified.clone(),
-    };
-    if (200..300).contains(&fetched.status) {
-        let hash = ContentHash::of(&fetched.body);
-        let same =
-            state.is_some_and(|s| s.raw_hash == Some(hash) && s.reader.as_deref() == Some(reader));
-        result.raw_hash = Some(hash);
-        if same {
-            return result;
+        result.validators = Validators {
+            etag: fetched.etag.clone(),
+            last_modified: fetched.last_modified.clone(),
+        };
+        if (200..300).contains(&fetched.status) {
+            let hash = ContentHash::of(&fetched.body);
+            let same = state.is_some_and(|s| {
+                s.raw_hash == Some(hash) && s.reader.as_deref() == Some(self.reader.as_str())
+            });
+            result.raw_hash = Some(hash);
+            if same {
+                return result;
+            }
         }
+        let _slot = self.parsers.take();
+        let observed = observe(&result.url, fetched, self.rules);
+        result.found = observed.map(|obs| Found::Observed(Box::new(obs)));
+        result
     }
-    let _slot = parsers.take();
-    result.found = observe(&result.url, fetched, rules).map(|obs| Found::Observed(Box::new(obs)));
-    result
+
+    /// Records what a worker found; returns it as a result and as the article's state update.
+    fn record(
+        &self,
+        recorder: &mut Recorder,
+        r: WorkerResult,
+        track: bool,
+    ) -> Result<(Checked, PendingUpdate), ArchiveError> {
+        let outcome = match r.found {
+            Ok(Found::Observed(obs)) => record_observation(recorder, *obs, r.http_status, track)?,
+            Ok(Found::Unchanged) => Outcome::Unchanged,
+            Err(e) => Outcome::Failed(e),
+        };
+        let deleted = match &outcome {
+            Outcome::Recorded(rec) => rec.changes.contains(ChangeKind::Deleted),
+            _ => false,
+        };
+        let error = match &outcome {
+            Outcome::Failed(e) => Some(crate::error_line(e)),
+            _ => None,
+        };
+        let update = PendingUpdate {
+            update: CheckUpdate {
+                url: r.url.to_string(),
+                checked_at: DateTime::default(),
+                http_status: r.http_status,
+                error,
+                etag: r.validators.etag,
+                last_modified: r.validators.last_modified,
+                // A deleted article's bytes are no page to compare the next fetch with.
+                raw_hash: if deleted { None } else { r.raw_hash },
+                reader: Some(self.reader.clone()),
+                next_due: None,
+            },
+            path: path::article_path(&r.url),
+            changed_now: matches!(outcome, Outcome::Recorded(_)),
+            failures: self.states.get(r.url.as_str()).map_or(0, |s| s.failures),
+        };
+        let checked = Checked {
+            url: r.url,
+            outcome,
+        };
+        Ok((checked, update))
+    }
+}
+
+/// Records an observation (tracking its URL first if asked); a 404 of an article never
+/// archived is an error, not a change.
+fn record_observation(
+    recorder: &mut Recorder,
+    obs: Observation,
+    http_status: Option<u16>,
+    track: bool,
+) -> Result<Outcome, ArchiveError> {
+    let gone = matches!(obs.seen, Seen::Gone);
+    if track && !gone {
+        recorder.track(std::slice::from_ref(&obs.url))?;
+    }
+    Ok(match recorder.record(obs)? {
+        Some(recorded) => Outcome::Recorded(recorded),
+        None if gone => Outcome::Failed(CheckError::NeverFound(http_status.unwrap_or(404))),
+        None => Outcome::Unchanged,
+    })
 }
 
 /// At most as many pages parsed at once as there are cores: parsing is CPU-bound, so more

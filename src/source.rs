@@ -10,8 +10,17 @@ use url::Url;
 /// Why an input cannot name an article.
 #[derive(Debug, thiserror::Error)]
 pub enum SourceError {
-    #[error("{input:?} is not a URL or an existing file: {reason}")]
-    Invalid { input: String, reason: String },
+    /// Not a URL, and not a path to a file that can be opened.
+    #[error("{input:?} is not a URL or an existing file")]
+    Invalid {
+        input: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{input:?} names no host")]
+    NoHost { input: String },
+    #[error("{input:?} can't be written as a file:// URL")]
+    NotAFileUrl { input: String },
     #[error("unsupported URL scheme `{scheme}` in {input:?} (use http, https or file)")]
     Scheme { input: String, scheme: String },
     #[error(
@@ -40,37 +49,35 @@ fn is_tracking_param(key: &str) -> bool {
 /// Parses a URL or a local path into the canonical URL of an article.
 pub fn canonical_url(input: &str) -> Result<Url, SourceError> {
     let trimmed = input.trim();
-    let invalid = |reason: String| SourceError::Invalid {
-        input: input.to_owned(),
-        reason,
-    };
+    let given = || input.to_owned();
     let mut url = match Url::parse(trimmed) {
         Ok(url) if url.scheme().len() > 1 => url,
         // `C:\x` parses with a one-letter scheme; anything unparsable may still be a path.
         _ => {
             let path = Path::new(trimmed);
-            let abs = path.canonicalize().map_err(|e| invalid(e.to_string()))?;
-            Url::from_file_path(&abs).map_err(|()| invalid("not an absolute path".into()))?
+            let abs = path.canonicalize().map_err(|source| SourceError::Invalid {
+                input: given(),
+                source,
+            })?;
+            Url::from_file_path(&abs).map_err(|()| SourceError::NotAFileUrl { input: given() })?
         }
     };
     match url.scheme() {
         "http" | "https" => {
             if url.host_str().is_none_or(str::is_empty) {
-                return Err(invalid("no host".into()));
+                return Err(SourceError::NoHost { input: given() });
             }
         }
         "file" => {}
         scheme => {
             return Err(SourceError::Scheme {
-                input: input.to_owned(),
+                input: given(),
                 scheme: scheme.to_owned(),
             });
         }
     }
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(SourceError::Credentials {
-            input: input.to_owned(),
-        });
+        return Err(SourceError::Credentials { input: given() });
     }
     url.set_fragment(None);
     if url.query().is_some() {

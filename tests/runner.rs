@@ -9,6 +9,7 @@ mod test_faults;
 mod test_histories;
 mod test_hostile;
 mod test_import;
+mod test_modules;
 mod test_readme;
 mod test_rounds;
 mod test_schedule;

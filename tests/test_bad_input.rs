@@ -13,7 +13,7 @@ fn fails_cleanly(env: &TestEnv, args: &[&str], code: i32) -> String {
         before,
         "a failing command committed something:\n{out}"
     );
-    assert!(out.stderr.starts_with("error: "), "{out}");
+    assert!(out.stderr.starts_with("Error: "), "{out}");
     git::assert_sound(&env.archive);
     out.stderr
 }
@@ -29,7 +29,7 @@ fn invalid_urls_are_usage_errors() {
     ] {
         let err = fails_cleanly(&env, &["snapshot", "--host-delay", "0", bad], 2);
         assert_eq!(
-            err.lines().filter(|l| l.starts_with("error:")).count(),
+            err.lines().filter(|l| l.starts_with("Error:")).count(),
             1,
             "{err}"
         );
@@ -46,21 +46,40 @@ fn unreachable_host_is_reported_per_url() {
         .local_addr()
         .unwrap()
         .port();
-    let err = fails_cleanly(
-        &env,
-        &[
-            "snapshot",
-            "--host-delay",
-            "0",
-            &format!("http://127.0.0.1:{port}/a.html"),
-        ],
-        1,
+    let url = format!("http://127.0.0.1:{port}/a.html");
+    let err = fails_cleanly(&env, &["snapshot", "--host-delay", "0", &url], 1);
+    // One line for the URL, its causes joined on it, the host named.
+    let lines: Vec<&str> = err
+        .lines()
+        .filter(|l| l.starts_with(&format!("Error: {url}: ")))
+        .collect();
+    assert_eq!(lines.len(), 1, "{err}");
+    assert!(
+        lines[0].contains(&format!(
+            "could not connect to 127.0.0.1:{port}: Connection refused"
+        )),
+        "{err}"
     );
-    assert!(err.contains("could not connect"), "{err}");
     let tracked = std::fs::read_to_string(env.archive.join("palimpsest.toml")).unwrap();
     assert!(
         !tracked.contains(&port.to_string()),
         "a URL that never archived must not be tracked"
+    );
+}
+
+#[test]
+fn the_command_error_is_printed_once_with_its_causes_and_hints() {
+    let env = TestEnv::new();
+    std::fs::write(env.archive.join("palimpsest.toml"), "articles = 3\n").unwrap();
+    let err = env.run(&["status"]).code(3).stderr;
+    let head = "Error: palimpsest.toml is not valid\n\
+                Caused by:\n\
+                1: TOML parse error at line 1, column 12\n";
+    assert!(err.starts_with(head), "{err}");
+    assert_eq!(err.matches("expected a sequence").count(), 1, "{err}");
+    assert!(
+        err.ends_with("\nHint: fix palimpsest.toml in the archive, then run the command again\n"),
+        "{err}"
     );
 }
 
@@ -154,8 +173,8 @@ fn missing_archive_and_missing_versions() {
         &["add", "https://example.com/"],
     ] {
         let out = env.run(args).code(3);
-        assert!(out.stderr.starts_with("error: no archive at "), "{out}");
-        assert!(out.stderr.contains("hint: "), "{out}");
+        assert!(out.stderr.starts_with("Error: no archive at "), "{out}");
+        assert!(out.stderr.contains("Hint: "), "{out}");
     }
     assert!(
         !env.archive.exists(),

@@ -146,7 +146,7 @@ fn verify_finds_a_damaged_version() {
     assert!(
         report
             .stderr
-            .contains("error: the archive is not sound: 2 problems"),
+            .contains("Error: the archive is not sound: 2 problems"),
         "{report}"
     );
 }

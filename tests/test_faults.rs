@@ -2,10 +2,10 @@
 //! write. Each ends with a clear error or a correct result, never a damaged archive.
 //!
 //! The disk and read-only tests mount file systems, so they need root (CI runs as root); they
-//! skip with a message otherwise.
+//! skip (see `common::skip`) otherwise.
 
 use crate::common::server::{Response, Server};
-use crate::common::{CommandOutput, TestEnv, git};
+use crate::common::{self, CommandOutput, TestEnv, git};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -23,12 +23,15 @@ fn is_root() -> bool {
         .is_ok_and(|s| s.lines().any(|l| l.starts_with("Uid:\t0\t")))
 }
 
-/// Whether this test can mount file systems; prints why it skips when not.
-fn can_mount(test: &str) -> bool {
+/// Whether this test can mount file systems; skips it when not.
+fn can_mount() -> bool {
     if is_root() {
         return true;
     }
-    eprintln!("skipping {test}: mounting a file system needs root (CI runs as root)");
+    common::skip(
+        "mounting a file system needs root",
+        "run the tests as root, as CI does",
+    );
     false
 }
 
@@ -157,7 +160,7 @@ fn history(env: &TestEnv) -> Vec<String> {
 
 #[test]
 fn a_full_disk_leaves_the_archive_unchanged_and_the_next_run_records() {
-    if !can_mount("a_full_disk_leaves_the_archive_unchanged_and_the_next_run_records") {
+    if !can_mount() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -238,7 +241,7 @@ fn a_full_disk_leaves_the_archive_unchanged_and_the_next_run_records() {
 
 #[test]
 fn a_read_only_archive_is_a_clear_error_and_stays_unchanged() {
-    if !can_mount("a_read_only_archive_is_a_clear_error_and_stays_unchanged") {
+    if !can_mount() {
         return;
     }
     let env = TestEnv::new();

@@ -2,14 +2,9 @@
 //! record exactly the expected events. Run with `--nocapture` to see the per-kind table:
 //! `cargo test --release --test runner histories -- --nocapture`.
 
-use crate::common::{TestEnv, git};
+use crate::common::{self, TestEnv, git};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::path::{Path, PathBuf};
-
-fn corpus() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/histories");
-    dir.join("index.tsv").exists().then_some(dir)
-}
+use std::path::Path;
 
 struct Row {
     seq: String,
@@ -64,10 +59,10 @@ fn build_source(dir: &Path, folder: &Path, path: &str, rows: &[Row]) -> HashMap<
 
 #[test]
 fn import_git_records_the_expected_events() {
-    let Some(corpus) = corpus() else {
-        eprintln!("skipped: ../shared/corpus/histories is not present");
+    let Some(index) = common::shared("corpus/histories/index.tsv") else {
         return;
     };
+    let corpus = index.parent().unwrap();
     let index = std::fs::read_to_string(corpus.join("index.tsv")).unwrap();
     let kinds = ["new", "title", "body", "deleted", "restored"];
     let (mut expected_count, mut recorded_count, mut true_count) =

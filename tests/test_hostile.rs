@@ -32,7 +32,7 @@ fn article(extra: &str) -> String {
 /// The one error line about `url` (there must be exactly one), without its prefix.
 #[track_caller]
 fn error_line(out: &CommandOutput, url: &str) -> String {
-    let prefix = format!("error: {url}: ");
+    let prefix = format!("Error: {url}: ");
     let lines: Vec<&str> = out
         .stderr
         .lines()

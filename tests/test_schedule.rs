@@ -194,3 +194,121 @@ fn feeds_and_index_pages_bring_new_articles() {
         "{bad}"
     );
 }
+
+fn rss(links: &[String]) -> Response {
+    let items: String = links
+        .iter()
+        .map(|l| format!("<item><title>Item</title><link>{l}</link></item>"))
+        .collect();
+    Response::with_type(
+        "application/rss+xml",
+        format!(
+            "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>News</title>{items}</channel></rss>"
+        ),
+    )
+}
+
+#[test]
+fn a_feed_robots_txt_disallows_is_not_fetched() {
+    let env = TestEnv::new();
+    let server = Server::start();
+    server.set(
+        "/robots.txt",
+        Response::with_type("text/plain", "User-agent: *\nDisallow: /private/\n"),
+    );
+    server.set("/private/rss.xml", rss(&[server.url("/news/1.html")]));
+    server.set("/rss.xml", rss(&[server.url("/news/2.html")]));
+    server.set("/news/1.html", Response::html(sample("en-news/v1.html")));
+    server.set("/news/2.html", Response::html(sample("zh-portal/v1.html")));
+    for feed in ["/private/rss.xml", "/rss.xml"] {
+        env.run(&["add", "--feed", &server.url(feed)]).success();
+    }
+    let out = env.run(&["snapshot", "--host-delay", "0"]).code(1);
+    let line = format!(
+        "Error: feed {}: robots.txt of 127.0.0.1:{} disallows",
+        server.url("/private/rss.xml"),
+        server.port
+    );
+    assert!(out.stderr.contains(&line), "{out}");
+    let fetched: Vec<String> = server.take_log().into_iter().map(|(p, _)| p).collect();
+    assert!(
+        !fetched.contains(&"/private/rss.xml".to_owned()),
+        "{fetched:?}"
+    );
+    assert_eq!(fetched.iter().filter(|p| *p == "/robots.txt").count(), 1);
+    let tracked = std::fs::read_to_string(env.archive.join("palimpsest.toml")).unwrap();
+    assert!(tracked.contains(&server.url("/news/2.html")), "{tracked}");
+    assert!(!tracked.contains(&server.url("/news/1.html")), "{tracked}");
+}
+
+#[test]
+fn feed_requests_keep_to_the_host_limits_as_article_requests_do() {
+    let env = TestEnv::new();
+    let server = Server::start();
+    let delay = Duration::from_millis(500);
+    let slow = Duration::from_millis(100);
+    server.set(
+        "/robots.txt",
+        Response::with_type("text/plain", "User-agent: *\nAllow: /\n").delayed(slow),
+    );
+    let articles: Vec<String> = (1..=2)
+        .map(|i| server.url(&format!("/news/{i}.html")))
+        .collect();
+    server.set("/a.xml", rss(&articles[..1]).delayed(slow));
+    server.set("/b.xml", rss(&articles[1..]).delayed(slow));
+    for (i, page) in [(1, "en-news/v1.html"), (2, "zh-portal/v1.html")] {
+        let response = Response::html(sample(page)).delayed(slow);
+        server.set(&format!("/news/{i}.html"), response);
+    }
+    for feed in ["/a.xml", "/b.xml"] {
+        env.run(&["add", "--feed", &server.url(feed)]).success();
+    }
+    let out = env
+        .run(&[
+            "snapshot",
+            "--host-concurrency",
+            "1",
+            "--host-delay",
+            &delay.as_secs_f64().to_string(),
+            "--json",
+        ])
+        .success();
+    assert_eq!(summary(&out.stdout)["new"], 2, "{out}");
+    let served = server.take_served();
+    let paths: Vec<&str> = served.iter().map(|s| s.path.as_str()).collect();
+    assert_eq!(paths[..3], ["/robots.txt", "/a.xml", "/b.xml"], "{paths:?}");
+    assert_eq!(served.len(), 5, "{paths:?}");
+    // Requests are spaced when they start, and arrive a connection later: half the delay is
+    // room for a slow connection, and still twice as long as the answers take (without the
+    // limits the next request would come as soon as an answer ended).
+    for pair in served.windows(2) {
+        let gap = pair[1].at - pair[0].at;
+        assert!(
+            gap >= delay / 2,
+            "{} started {gap:?} after {}, less than the host delay",
+            pair[1].path,
+            pair[0].path
+        );
+    }
+    assert_eq!(server.most_at_once(), 1);
+}
+
+#[test]
+fn a_binary_feed_is_refused_before_parsing() {
+    let env = TestEnv::new();
+    let server = Server::start();
+    let mut bytes = b"<?xml version=\"1.0\"?><rss version=\"2.0\"><channel>".to_vec();
+    bytes.extend(std::iter::repeat_n(0u8, 64));
+    server.set(
+        "/rss.xml",
+        Response::with_type("application/rss+xml", bytes),
+    );
+    env.run(&["add", "--feed", &server.url("/rss.xml")])
+        .success();
+    let out = env.run(&["snapshot", "--host-delay", "0"]).code(1);
+    let line = format!(
+        "Error: feed {}: binary content (NUL bytes), not a text page",
+        server.url("/rss.xml")
+    );
+    assert!(out.stderr.contains(&line), "{out}");
+}

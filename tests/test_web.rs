@@ -362,6 +362,7 @@ mod browser {
     //! client crate that would bring an async runtime into the build.
 
     use super::agent;
+    use crate::common;
     use serde_json::{Value, json};
     use std::net::TcpListener;
     use std::path::Path;
@@ -390,13 +391,17 @@ mod browser {
         /// `None` (with the reason printed) when Chromium or chromedriver is not installed.
         pub fn start() -> Option<Browser> {
             let Some(driver_path) = chromedriver() else {
-                eprintln!(
-                    "skipped: chromedriver is not installed (apt-get install chromium-driver)"
+                common::skip(
+                    "chromedriver is not installed",
+                    "apt-get install chromium-driver",
                 );
                 return None;
             };
             if !Path::new(CHROMIUM).exists() {
-                eprintln!("skipped: {CHROMIUM} is not installed (apt-get install chromium)");
+                common::skip(
+                    &format!("{CHROMIUM} is not installed"),
+                    "apt-get install chromium",
+                );
                 return None;
             }
             let port = TcpListener::bind("127.0.0.1:0")

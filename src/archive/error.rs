@@ -17,12 +17,12 @@ pub enum ArchiveError {
     NotEmpty(PathBuf),
     #[error("another palimpsest command is writing to {0}")]
     Locked(PathBuf),
-    #[error("{path}: {source}")]
+    #[error("could not read or write {path}")]
     Io {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("git: {0}")]
+    #[error("git failed on the archive")]
     Git(#[from] git2::Error),
     #[error(transparent)]
     Config(#[from] ConfigError),

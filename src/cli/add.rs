@@ -31,8 +31,9 @@ pub fn run(ctx: &Context, args: &AddArgs, out: &mut dyn Write) -> Result<(), Cli
         if let Some(pattern) = &args.links {
             regex::Regex::new(pattern).map_err(|e| {
                 CliError::usage(format!(
-                    "--links {pattern:?} is not a valid regular expression: {e}"
+                    "--links {pattern:?} is not a valid regular expression"
                 ))
+                .caused_by(&e)
             })?;
         }
         let mut archive = ctx.open_for_writing(args.wait)?;

@@ -31,34 +31,52 @@ impl Kind {
     }
 }
 
-/// An error the CLI reports: `error: <message>` then `hint: <hint>` lines.
+/// An error the CLI reports, as jj does: `Error: <message>`, then `Caused by:` and one
+/// numbered line per cause, then `Hint: <hint>` lines.
 #[derive(Debug)]
 pub struct CliError {
     pub kind: Kind,
     pub message: String,
+    /// The texts of the error's causes, outermost first.
+    pub causes: Vec<String>,
     pub hints: Vec<String>,
     /// A full disk or a read-only file system: reported in one line that says what to do.
     pub storage: Option<StorageFault>,
 }
 
 impl CliError {
-    pub fn usage(message: impl fmt::Display) -> CliError {
+    fn new(kind: Kind, message: impl fmt::Display) -> CliError {
         CliError {
-            kind: Kind::Usage,
+            kind,
             message: message.to_string(),
+            causes: Vec::new(),
             hints: Vec::new(),
             storage: None,
         }
     }
 
+    /// An error of `kind`, with its causes.
+    pub fn of(kind: Kind, error: &dyn std::error::Error) -> CliError {
+        CliError {
+            causes: palimpsest::causes(error),
+            ..CliError::new(kind, error)
+        }
+    }
+
+    pub fn usage(message: impl fmt::Display) -> CliError {
+        CliError::new(Kind::Usage, message)
+    }
+
     /// The run finished but some inputs failed; each was already reported.
     pub fn partial(message: impl fmt::Display) -> CliError {
-        CliError {
-            kind: Kind::Partial,
-            message: message.to_string(),
-            hints: Vec::new(),
-            storage: None,
-        }
+        CliError::new(Kind::Partial, message)
+    }
+
+    /// Adds `error`, and its own causes, to the causes.
+    pub fn caused_by(mut self, error: &dyn std::error::Error) -> CliError {
+        self.causes.push(error.to_string());
+        self.causes.extend(palimpsest::causes(error));
+        self
     }
 
     pub fn hint(mut self, hint: impl fmt::Display) -> CliError {
@@ -81,24 +99,25 @@ impl CliError {
             None => return self,
         };
         self.message = what;
+        self.causes.clear();
         self.hints.clear();
         self
     }
-}
 
-/// Writes the full chain of causes on one line, as `a: b: c`.
-fn chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
+    /// Writes the report: the message, the numbered causes, the hints.
+    pub fn write(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        writeln!(out, "Error: {}", self.message)?;
+        if !self.causes.is_empty() {
+            writeln!(out, "Caused by:")?;
+            for (i, cause) in self.causes.iter().enumerate() {
+                writeln!(out, "{}: {}", i + 1, cause.trim_end())?;
+            }
         }
-        source = cause.source();
+        for hint in &self.hints {
+            writeln!(out, "Hint: {hint}")?;
+        }
+        Ok(())
     }
-    text
 }
 
 impl From<ArchiveError> for CliError {
@@ -120,10 +139,8 @@ impl From<ArchiveError> for CliError {
             _ => None,
         };
         let error = CliError {
-            kind: Kind::Archive,
-            message: chain(&e),
-            hints: Vec::new(),
             storage: e.storage_fault(),
+            ..CliError::of(Kind::Archive, &e)
         };
         match hint {
             Some(h) => error.hint(h),
@@ -134,13 +151,13 @@ impl From<ArchiveError> for CliError {
 
 impl From<palimpsest::source::SourceError> for CliError {
     fn from(e: palimpsest::source::SourceError) -> CliError {
-        CliError::usage(e)
+        CliError::of(Kind::Usage, &e)
     }
 }
 
 impl From<palimpsest::archive::history::VersionSpecError> for CliError {
     fn from(e: palimpsest::archive::history::VersionSpecError) -> CliError {
-        CliError::usage(e).hint("list the versions with `palimpsest log URL`")
+        CliError::of(Kind::Usage, &e).hint("list the versions with `palimpsest log URL`")
     }
 }
 
@@ -152,12 +169,7 @@ impl From<std::io::Error> for CliError {
         } else {
             Kind::Archive
         };
-        CliError {
-            kind,
-            message: format!("could not write output: {e}"),
-            hints: Vec::new(),
-            storage: None,
-        }
+        CliError::new(kind, "could not write output").caused_by(&e)
     }
 }
 
@@ -167,7 +179,7 @@ impl From<super::extract::ExtractError> for CliError {
         match e {
             ExtractError::InputsFailed { .. } => CliError::partial(e),
             ExtractError::Io(io) => CliError::from(io),
-            other => CliError::usage(other),
+            other => CliError::of(Kind::Usage, &other),
         }
     }
 }

@@ -2,10 +2,11 @@
 //! [`palimpsest::page::read`] that `snapshot` archives with.
 
 use flate2::bufread::GzDecoder;
-use palimpsest::config::{self, Config};
+use palimpsest::config::{self, Config, MAX_PAGE_BYTES};
+use palimpsest::error_line;
 use palimpsest::extract::SiteRules;
 use palimpsest::fetch::Fetcher;
-use palimpsest::page::{self, MAX_PAGE_BYTES, Page};
+use palimpsest::page::{self, Page};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use url::Url;
@@ -34,12 +35,12 @@ pub struct ExtractArgs {
 pub enum ExtractError {
     #[error("{failed} of {total} inputs could not be read")]
     InputsFailed { failed: usize, total: usize },
-    #[error("{path}: {source}")]
+    #[error("could not use the settings in {path}")]
     Config {
         path: String,
         source: config::ConfigError,
     },
-    #[error("could not read {path}: {source}")]
+    #[error("could not read {path}")]
     ConfigRead {
         path: String,
         source: std::io::Error,
@@ -69,7 +70,7 @@ pub fn run(args: &ExtractArgs, out: &mut dyn Write) -> Result<(), ExtractError> 
             Ok(page) => write_page(out, source, &page, args.json)?,
             Err(message) => {
                 failed += 1;
-                eprintln!("error: {source}: {message}");
+                eprintln!("Error: {source}: {message}");
             }
         }
     }
@@ -110,7 +111,7 @@ fn read_input(source: &str, fetcher: &Fetcher, rules: &SiteRules) -> Result<Page
     if let Some(url) = remote {
         let fetched = fetcher
             .fetch(&url, &Default::default())
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| error_line(&e))?;
         if !(200..300).contains(&fetched.status) {
             return Err(format!("HTTP status {}", fetched.status));
         }
@@ -120,14 +121,14 @@ fn read_input(source: &str, fetcher: &Fetcher, rules: &SiteRules) -> Result<Page
             &fetched.final_url,
             rules,
         )
-        .map_err(|e| e.to_string());
+        .map_err(|e| error_line(&e));
     }
     let path = Path::new(source);
-    let bytes = read_file(path).map_err(|e| e.to_string())?;
-    let absolute = std::path::absolute(path).map_err(|e| e.to_string())?;
+    let bytes = read_file(path).map_err(|e| error_line(&e))?;
+    let absolute = std::path::absolute(path).map_err(|e| error_line(&e))?;
     let url = Url::from_file_path(&absolute)
         .map_err(|()| format!("cannot make a file:// URL of {}", absolute.display()))?;
-    page::read(&bytes, None, &url, rules).map_err(|e| e.to_string())
+    page::read(&bytes, None, &url, rules).map_err(|e| error_line(&e))
 }
 
 /// Reads a file, gunzipping `.gz`, refusing more than [`MAX_PAGE_BYTES`] so a compression bomb

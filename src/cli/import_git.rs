@@ -1,6 +1,6 @@
 //! `palimpsest import-git`: replay another git archive's history into this one.
 
-use super::{CliError, Context};
+use super::{CliError, Context, Kind};
 use palimpsest::archive::Recorded;
 use palimpsest::import::{self, ImportError, Progress};
 use std::collections::BTreeMap;
@@ -63,15 +63,12 @@ pub fn run(ctx: &Context, args: &ImportGitArgs, out: &mut dyn Write) -> Result<(
         }
     };
     let stats = import::import_git(&mut archive, &args.repo, &args.pathspecs, &mut on_progress)
-        .map_err(|e| match e {
-            ImportError::Archive(e) => CliError::from(e),
-            other => CliError::usage(other),
-        })?;
+        .map_err(import_error)?;
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
     for (what, why) in &stats.skipped {
-        eprintln!("warning: skipped {what}: {why}");
+        eprintln!("Warning: skipped {what}: {why}");
     }
     if args.json {
         let summary = Summary {
@@ -103,4 +100,13 @@ pub fn run(ctx: &Context, args: &ImportGitArgs, out: &mut dyn Write) -> Result<(
         )?;
     }
     Ok(())
+}
+
+fn import_error(e: ImportError) -> CliError {
+    match e {
+        ImportError::Archive(e) => CliError::from(e),
+        ImportError::ReaderPanicked { .. } => CliError::of(Kind::Partial, &e)
+            .hint("this is a bug in palimpsest: please report it, with the file version named"),
+        ImportError::Source { .. } | ImportError::Git(_) => CliError::of(Kind::Usage, &e),
+    }
 }

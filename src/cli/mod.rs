@@ -130,11 +130,7 @@ pub fn main() -> ExitCode {
 
 fn report(e: CliError) -> ExitCode {
     if e.kind != Kind::BrokenPipe {
-        let mut err = std::io::stderr().lock();
-        let _ = writeln!(err, "error: {}", e.message);
-        for hint in &e.hints {
-            let _ = writeln!(err, "hint: {hint}");
-        }
+        let _ = e.write(&mut std::io::stderr().lock());
     }
     e.kind.exit_code()
 }

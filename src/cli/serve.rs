@@ -1,6 +1,6 @@
 //! `palimpsest serve`: the web viewer over the archive.
 
-use super::{CliError, Context};
+use super::{CliError, Context, Kind};
 use palimpsest::web::serve::{ServeError, Server};
 use std::io::Write;
 
@@ -19,7 +19,7 @@ pub fn run(ctx: &Context, args: &ServeArgs, out: &mut dyn Write) -> Result<(), C
     drop(archive);
     if !server.addr().ip().is_loopback() {
         eprintln!(
-            "warning: {} is not a loopback address: anyone who can reach it can read the archive",
+            "Warning: {} is not a loopback address: anyone who can reach it can read the archive",
             server.addr()
         );
     }
@@ -27,16 +27,15 @@ pub fn run(ctx: &Context, args: &ServeArgs, out: &mut dyn Write) -> Result<(), C
     writeln!(out, "Press Ctrl-C to stop.")?;
     out.flush()?;
     server
-        .run(|url, e| eprintln!("error: {url}: {e}"))
+        .run(|url, e| eprintln!("Error: {url}: {}", palimpsest::error_line(&e)))
         .map_err(serve_error)
 }
 
 fn serve_error(e: ServeError) -> CliError {
     match e {
         ServeError::Archive(e) => e.into(),
-        ServeError::Bind { .. } => {
-            CliError::usage(e).hint("pass another address with --bind, e.g. --bind 127.0.0.1:8081")
-        }
-        ServeError::Server(_) => CliError::usage(e),
+        ServeError::Bind { .. } => CliError::of(Kind::Usage, &e)
+            .hint("pass another address with --bind, e.g. --bind 127.0.0.1:8081"),
+        ServeError::Server(_) => CliError::of(Kind::Usage, &e),
     }
 }

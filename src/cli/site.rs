@@ -1,6 +1,6 @@
 //! `palimpsest site`: the web viewer's pages as a static site.
 
-use super::{CliError, Context};
+use super::{CliError, Context, Kind};
 use palimpsest::web::site::{self, SiteError};
 use std::io::Write;
 use std::path::PathBuf;
@@ -16,8 +16,10 @@ pub fn run(ctx: &Context, args: &SiteArgs, out: &mut dyn Write) -> Result<(), Cl
     let archive = ctx.open()?;
     let written = site::write(&archive, &args.dir).map_err(|e| match e {
         SiteError::Archive(e) => CliError::from(e),
-        SiteError::Foreign(_) => CliError::usage(e),
-        SiteError::Io { .. } => CliError::usage(e).hint("check that the folder is writable"),
+        SiteError::Foreign(_) => CliError::of(Kind::Usage, &e),
+        SiteError::Io { .. } => {
+            CliError::of(Kind::Usage, &e).hint("check that the folder is writable")
+        }
     })?;
     writeln!(
         out,

@@ -1,7 +1,9 @@
 //! `palimpsest snapshot`: check articles and record what changed.
 
 use super::{CliError, Context, canonical_urls};
+use palimpsest::error_line;
 use palimpsest::fetch::Fetcher;
+use palimpsest::fetch::polite::Politeness;
 use palimpsest::snapshot::{self, Checked, Counts, Outcome};
 use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
@@ -62,14 +64,29 @@ struct Summary {
 
 pub fn run(ctx: &Context, args: &SnapshotArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let named = canonical_urls(&args.urls)?;
+    let host_delay = args
+        .host_delay
+        .map(|s| {
+            Duration::try_from_secs_f64(s).map_err(|_| {
+                CliError::usage(format!("--host-delay {s} is not a number of seconds"))
+            })
+        })
+        .transpose()?;
     let started = Instant::now();
     let mut archive = ctx.open_for_writing(args.wait)?;
-    let fetcher = Fetcher::new(&archive.config().fetch);
+    let settings = &archive.config().fetch;
+    let fetcher = Fetcher::new(settings);
+    // One politeness for the whole run: feeds and articles of a host share its limits.
+    let politeness = Politeness::new(
+        args.host_concurrency.unwrap_or(settings.host_concurrency),
+        host_delay.unwrap_or_else(|| settings.host_delay()),
+        settings.robots,
+    );
     let mut feed_errors = 0;
     if named.is_empty() {
-        let followed = palimpsest::discover::follow_feeds(&mut archive, &fetcher)?;
+        let followed = palimpsest::discover::follow_feeds(&mut archive, &fetcher, &politeness)?;
         for (feed, e) in &followed.failed {
-            eprintln!("error: feed {feed}: {e}");
+            eprintln!("Error: feed {feed}: {}", error_line(e));
         }
         feed_errors = followed.failed.len();
         if !followed.tracked.is_empty() && !args.quiet && !args.json {
@@ -89,20 +106,10 @@ pub fn run(ctx: &Context, args: &SnapshotArgs, out: &mut dyn Write) -> Result<()
     if let Some(max) = args.max {
         urls.truncate(max);
     }
-    let host_delay = args
-        .host_delay
-        .map(|s| {
-            Duration::try_from_secs_f64(s).map_err(|_| {
-                CliError::usage(format!("--host-delay {s} is not a number of seconds"))
-            })
-        })
-        .transpose()?;
     let options = snapshot::Options {
         jobs: args.jobs,
         track: !named.is_empty(),
         deadline: args.time_limit.map(|limit| started + limit),
-        host_concurrency: args.host_concurrency,
-        host_delay,
     };
     let bar = (!args.quiet && !args.json && urls.len() > 1 && std::io::stderr().is_terminal())
         .then(|| {
@@ -130,7 +137,7 @@ pub fn run(ctx: &Context, args: &SnapshotArgs, out: &mut dyn Write) -> Result<()
         }
         let line = match &checked.outcome {
             Outcome::Failed(e) => {
-                let message = format!("error: {}: {e}", checked.url);
+                let message = format!("Error: {}: {}", checked.url, error_line(e));
                 match &bar {
                     Some(bar) => bar.suspend(|| eprintln!("{message}")),
                     None => eprintln!("{message}"),
@@ -151,7 +158,14 @@ pub fn run(ctx: &Context, args: &SnapshotArgs, out: &mut dyn Write) -> Result<()
             write_error.get_or_insert(e);
         }
     };
-    snapshot::run(&mut archive, &urls, &fetcher, &options, &mut on_checked)?;
+    snapshot::run(
+        &mut archive,
+        &urls,
+        &fetcher,
+        &politeness,
+        &options,
+        &mut on_checked,
+    )?;
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }

@@ -35,8 +35,11 @@ pub fn run(ctx: &Context, args: &VerifyArgs, out: &mut dyn Write) -> Result<(), 
     if report.is_sound() {
         Ok(())
     } else {
-        Err(CliError::partial(format!("the archive is not sound: {}", count(report.problems.len()))).hint(
-            "`git fsck --full` in the archive tells more; damaged objects can be restored from a backup or a clone",
+        let problems = count(report.problems.len());
+        let e = CliError::partial(format!("the archive is not sound: {problems}"));
+        Err(e.hint(
+            "`git fsck --full` in the archive tells more; \
+             damaged objects can be restored from a backup or a clone",
         ))
     }
 }

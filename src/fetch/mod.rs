@@ -16,11 +16,12 @@
 
 pub mod polite;
 
-use crate::config::FetchSettings;
-use crate::page::MAX_PAGE_BYTES;
+use crate::config::{FetchSettings, MAX_PAGE_BYTES};
 use chrono::{DateTime, Utc};
 use std::io::Read;
 use std::time::{Duration, Instant};
+use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
+use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
 use url::Url;
 
 /// What one fetch returned.
@@ -40,12 +41,38 @@ pub struct Fetched {
 /// A fetch that got no usable answer. None of these is a change to the article.
 #[derive(Debug, thiserror::Error)]
 pub enum FetchError {
-    #[error("timed out after {0:?}")]
+    #[error("timed out after {0:?} (fetch.timeout in palimpsest.toml)")]
     Timeout(Duration),
-    #[error("could not resolve host {0}")]
-    HostNotFound(String),
-    #[error("could not connect: {0}")]
-    Connect(String),
+    /// The name lookup failed (the cause, when the resolver gave one, says how).
+    #[error("could not resolve host {host}")]
+    HostNotFound {
+        host: String,
+        #[source]
+        source: Option<std::io::Error>,
+    },
+    #[error("could not connect to {host}")]
+    Connect {
+        host: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The connection broke after it was made (reset, closed early).
+    #[error("the connection to {host} failed")]
+    Connection {
+        host: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{url} can't be fetched: only http, https and file URLs can")]
+    UnsupportedScheme { url: String },
+    #[error("{url} is not a local file: a file URL with a host can't be read")]
+    NotLocal { url: String },
+    #[error("{url} is not a URL the HTTP client accepts")]
+    BadUrl {
+        url: String,
+        #[source]
+        source: ureq::Error,
+    },
     #[error(
         "response is larger than the {limit}-byte limit (raise fetch.max_bytes in palimpsest.toml, up to {MAX_PAGE_BYTES})"
     )]
@@ -64,11 +91,20 @@ pub enum FetchError {
     HeadersTooLarge { limit: usize },
     #[error("HTTP {status} redirect with {location}, which is not a URL")]
     BadLocation { status: u16, location: String },
-    #[error("TLS failed: {0}")]
-    Tls(String),
-    #[error("{0}")]
-    Protocol(String),
-    #[error("could not read {path}: {source}")]
+    #[error("TLS with {host} failed")]
+    Tls {
+        host: String,
+        #[source]
+        source: ureq::Error,
+    },
+    /// The server's answer could not be read as HTTP (or its compression was broken).
+    #[error("the answer of {host} is not valid HTTP")]
+    Protocol {
+        host: String,
+        #[source]
+        source: ureq::Error,
+    },
+    #[error("could not read {path}")]
     File {
         path: String,
         source: std::io::Error,
@@ -76,15 +112,17 @@ pub enum FetchError {
 }
 
 impl FetchError {
-    /// Whether trying again later may succeed (timeouts, connection errors), as opposed to
-    /// answers that will stay wrong until something is changed (size, redirects).
+    /// Whether trying again later may succeed (timeouts, lookups, connections, garbled
+    /// answers), as opposed to what stays wrong until something is changed (the URL, size,
+    /// redirects, TLS).
     pub fn is_transient(&self) -> bool {
         matches!(
             self,
             FetchError::Timeout(_)
-                | FetchError::HostNotFound(_)
-                | FetchError::Connect(_)
-                | FetchError::Protocol(_)
+                | FetchError::HostNotFound { .. }
+                | FetchError::Connect { .. }
+                | FetchError::Connection { .. }
+                | FetchError::Protocol { .. }
         )
     }
 }
@@ -105,6 +143,10 @@ pub struct Fetcher {
 
 impl Fetcher {
     pub fn new(settings: &FetchSettings) -> Fetcher {
+        Fetcher::with_resolver(settings, KeepLookupErrors(DefaultResolver::default()))
+    }
+
+    fn with_resolver(settings: &FetchSettings, resolver: impl Resolver) -> Fetcher {
         let config = ureq::Agent::config_builder()
             .timeout_global(Some(settings.timeout()))
             .timeout_connect(Some(settings.timeout().min(Duration::from_secs(10))))
@@ -114,7 +156,7 @@ impl Fetcher {
             .user_agent(settings.user_agent.as_str())
             .build();
         Fetcher {
-            agent: config.into(),
+            agent: ureq::Agent::with_parts(config, DefaultConnector::default(), resolver),
             settings: settings.clone(),
         }
     }
@@ -145,9 +187,9 @@ impl Fetcher {
             return self.fetch_file(url, fetched_at);
         }
         if !matches!(url.scheme(), "http" | "https") {
-            return Err(FetchError::Protocol(format!(
-                "{url} can't be fetched: only http, https and file URLs can"
-            )));
+            return Err(FetchError::UnsupportedScheme {
+                url: shorten(url.as_str()),
+            });
         }
         let deadline = Instant::now() + self.settings.timeout();
         let mut current = url.clone();
@@ -169,7 +211,7 @@ impl Fetcher {
             if let Some(date) = &validators.last_modified {
                 request = request.header("If-Modified-Since", date);
             }
-            let response = request.call().map_err(|e| self.error(e))?;
+            let response = request.call().map_err(|e| self.error(e, &current))?;
             let status = response.status().as_u16();
             if !matches!(status, 301 | 302 | 303 | 307 | 308) {
                 break response;
@@ -216,7 +258,7 @@ impl Fetcher {
                 .with_config()
                 .limit(self.body_limit())
                 .read_to_vec()
-                .map_err(|e| self.error(e))?
+                .map_err(|e| self.error(e, &current))?
         } else {
             Vec::new()
         };
@@ -232,9 +274,9 @@ impl Fetcher {
     }
 
     fn fetch_file(&self, url: &Url, fetched_at: DateTime<Utc>) -> Result<Fetched, FetchError> {
-        let path = url
-            .to_file_path()
-            .map_err(|()| FetchError::Protocol(format!("not a local file URL: {url}")))?;
+        let path = url.to_file_path().map_err(|()| FetchError::NotLocal {
+            url: shorten(url.as_str()),
+        })?;
         let file_error = |source| FetchError::File {
             path: path.display().to_string(),
             source,
@@ -279,23 +321,87 @@ impl Fetcher {
         }
     }
 
-    fn error(&self, e: ureq::Error) -> FetchError {
+    /// What ureq's error means for a request to `url`, keeping ureq's error (or the I/O error
+    /// in it) as the cause.
+    fn error(&self, e: ureq::Error, url: &Url) -> FetchError {
+        use std::io::ErrorKind;
+        let host = authority(url);
         match e {
             ureq::Error::Timeout(_) => FetchError::Timeout(self.settings.timeout()),
-            ureq::Error::HostNotFound => FetchError::HostNotFound("(lookup failed)".into()),
-            ureq::Error::ConnectionFailed => {
-                FetchError::Connect("connection refused or unreachable".into())
-            }
-            ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => {
+            ureq::Error::HostNotFound => FetchError::HostNotFound { host, source: None },
+            ureq::Error::Other(e) if e.is::<LookupFailed>() => FetchError::HostNotFound {
+                host,
+                source: e.downcast::<LookupFailed>().ok().map(|e| e.0),
+            },
+            ureq::Error::Io(io) if io.kind() == ErrorKind::TimedOut => {
                 FetchError::Timeout(self.settings.timeout())
             }
-            ureq::Error::Io(io) => FetchError::Connect(io.to_string()),
+            ureq::Error::Io(io)
+                if matches!(
+                    io.kind(),
+                    ErrorKind::ConnectionRefused
+                        | ErrorKind::HostUnreachable
+                        | ErrorKind::NetworkUnreachable
+                        | ErrorKind::NetworkDown
+                        | ErrorKind::AddrNotAvailable
+                ) =>
+            {
+                FetchError::Connect { host, source: io }
+            }
+            ureq::Error::Io(io) => FetchError::Connection { host, source: io },
+            ureq::Error::ConnectionFailed => FetchError::Connect {
+                host,
+                source: std::io::Error::new(ErrorKind::ConnectionRefused, "connection failed"),
+            },
             ureq::Error::LargeResponseHeader(_, limit) => FetchError::HeadersTooLarge { limit },
             ureq::Error::BodyExceedsLimit(_) => self.too_large(),
-            ureq::Error::Tls(msg) => FetchError::Tls(msg.to_owned()),
-            ureq::Error::Rustls(e) => FetchError::Tls(e.to_string()),
-            other => FetchError::Protocol(other.to_string()),
+            e @ (ureq::Error::Tls(_) | ureq::Error::Rustls(_) | ureq::Error::Pem(_)) => {
+                FetchError::Tls { host, source: e }
+            }
+            e @ ureq::Error::BadUri(_) => FetchError::BadUrl {
+                url: shorten(url.as_str()),
+                source: e,
+            },
+            other => FetchError::Protocol {
+                host,
+                source: other,
+            },
         }
+    }
+}
+
+/// A lookup failure of [`KeepLookupErrors`], told apart from a connection's.
+#[derive(Debug, thiserror::Error)]
+#[error("name lookup failed")]
+struct LookupFailed(#[source] std::io::Error);
+
+/// ureq's resolver, whose failures are marked as lookups: ureq returns a failed lookup and a
+/// failed connection alike, as an I/O error, and a DNS failure must say which host it was.
+/// (`ureq::unversioned` may change in any ureq release; Cargo.lock pins the one this builds
+/// with.)
+#[derive(Debug)]
+struct KeepLookupErrors<R>(R);
+
+impl<R: Resolver> Resolver for KeepLookupErrors<R> {
+    fn resolve(
+        &self,
+        uri: &ureq::http::Uri,
+        config: &ureq::config::Config,
+        timeout: NextTimeout,
+    ) -> Result<ResolvedSocketAddrs, ureq::Error> {
+        self.0.resolve(uri, config, timeout).map_err(|e| match e {
+            ureq::Error::Io(io) => ureq::Error::Other(Box::new(LookupFailed(io))),
+            other => other,
+        })
+    }
+}
+
+/// `host` or `host:port`, as a request names its server.
+fn authority(url: &Url) -> String {
+    match (url.host_str(), url.port()) {
+        (Some(host), Some(port)) => format!("{host}:{port}"),
+        (Some(host), None) => host.to_owned(),
+        (None, _) => shorten(url.as_str()),
     }
 }
 
@@ -309,5 +415,70 @@ fn shorten(text: &str) -> String {
         format!("{head}… ({} bytes)", text.len())
     } else {
         head
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::error::Error;
+
+    /// A resolver that fails as the system's does for a name that does not exist, so that no
+    /// test asks a DNS server.
+    #[derive(Debug)]
+    struct NoSuchName;
+
+    impl Resolver for NoSuchName {
+        fn resolve(
+            &self,
+            _: &ureq::http::Uri,
+            _: &ureq::config::Config,
+            _: NextTimeout,
+        ) -> Result<ResolvedSocketAddrs, ureq::Error> {
+            Err(ureq::Error::Io(std::io::Error::other(
+                "failed to lookup address information: Name or service not known",
+            )))
+        }
+    }
+
+    fn settings() -> FetchSettings {
+        FetchSettings {
+            retries: 0,
+            ..FetchSettings::default()
+        }
+    }
+
+    #[test]
+    fn a_failed_lookup_names_the_host_and_keeps_its_cause() {
+        let fetcher = Fetcher::with_resolver(&settings(), KeepLookupErrors(NoSuchName));
+        let url = Url::parse("https://news.example.com:8443/a").unwrap();
+        let err = fetcher.fetch(&url, &Validators::default()).unwrap_err();
+        let kept = matches!(
+            &err,
+            FetchError::HostNotFound {
+                source: Some(_),
+                ..
+            }
+        );
+        assert!(kept, "{err:?}");
+        assert_eq!(
+            err.to_string(),
+            "could not resolve host news.example.com:8443"
+        );
+        let cause = err.source().expect("a cause").to_string();
+        assert!(cause.contains("Name or service not known"), "{cause}");
+        assert!(err.is_transient());
+    }
+
+    #[test]
+    fn an_unsupported_scheme_is_not_retried() {
+        let fetcher = Fetcher::new(&settings());
+        let url = Url::parse("ftp://example.com/a").unwrap();
+        let err = fetcher.fetch(&url, &Validators::default()).unwrap_err();
+        assert!(
+            matches!(err, FetchError::UnsupportedScheme { .. }),
+            "{err:?}"
+        );
+        assert!(!err.is_transient());
     }
 }

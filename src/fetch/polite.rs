@@ -5,10 +5,11 @@
 //! and starts them at least `host_delay` apart. Each host's robots.txt is fetched once per run
 //! (under the same limits) and honoured for the `palimpsest` user agent, as RFC 9309 says: a
 //! missing one (4xx) allows everything; one that can't be fetched (5xx, errors) allows nothing.
+//! [`Politeness::fetch`] is the one way a run's requests go, for articles and feeds alike.
 
-use super::{FetchError, Fetcher, Validators};
+use super::{FetchError, Fetched, Fetcher, Validators};
 use std::collections::HashMap;
-use std::sync::{Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 use texting_robots::Robot;
 use url::Url;
@@ -37,18 +38,42 @@ enum Robots {
     #[default]
     Unknown,
     Fetching,
-    Known(Result<Option<Robot>, String>),
+    Known(Result<Option<Robot>, Unreadable>),
 }
 
-/// Why robots.txt keeps an article from being fetched.
+/// Why a host's robots.txt could not be read; shared by the errors of all its URLs.
+#[derive(Clone)]
+enum Unreadable {
+    Status(u16),
+    Fetch(Arc<FetchError>),
+}
+
+/// Why robots.txt keeps a URL from being fetched.
 #[derive(Debug, thiserror::Error)]
 pub enum RobotsError {
     #[error(
         "robots.txt of {0} disallows this URL for palimpsest (set robots = false in [fetch] to ignore it)"
     )]
     Disallowed(String),
-    #[error("robots.txt of {host} could not be read ({reason}); not fetching, as RFC 9309 asks")]
-    Unreadable { host: String, reason: String },
+    #[error(
+        "robots.txt of {host} answered HTTP {status}, so nothing else is fetched from it (RFC 9309)"
+    )]
+    Unavailable { host: String, status: u16 },
+    #[error("could not fetch robots.txt of {host}, so nothing else is fetched from it (RFC 9309)")]
+    Unfetched {
+        host: String,
+        #[source]
+        source: Arc<FetchError>,
+    },
+}
+
+/// Why [`Politeness::fetch`] got no answer.
+#[derive(Debug, thiserror::Error)]
+pub enum PoliteError {
+    #[error(transparent)]
+    Robots(#[from] RobotsError),
+    #[error(transparent)]
+    Fetch(#[from] FetchError),
 }
 
 /// A request slot for one host; freed on drop.
@@ -120,6 +145,19 @@ impl Politeness {
         }
     }
 
+    /// Fetches `url` as every request of a run goes: if its host's robots.txt allows it, when
+    /// the host has a free slot and the last request to it started long enough ago.
+    pub fn fetch(
+        &self,
+        fetcher: &Fetcher,
+        url: &Url,
+        validators: &Validators,
+    ) -> Result<Fetched, PoliteError> {
+        self.check_robots(url, fetcher)?;
+        let _permit = self.acquire(url);
+        Ok(fetcher.fetch(url, validators)?)
+    }
+
     /// Checks `url` against its host's robots.txt, fetching that once per run.
     pub fn check_robots(&self, url: &Url, fetcher: &Fetcher) -> Result<(), RobotsError> {
         let Some(host) = host_key(url).filter(|_| self.robots) else {
@@ -137,11 +175,13 @@ impl Politeness {
                         Err(RobotsError::Disallowed(host))
                     };
                 }
-                Robots::Known(Err(reason)) => {
-                    return Err(RobotsError::Unreadable {
-                        host,
-                        reason: reason.clone(),
-                    });
+                Robots::Known(Err(Unreadable::Status(status))) => {
+                    let status = *status;
+                    return Err(RobotsError::Unavailable { host, status });
+                }
+                Robots::Known(Err(Unreadable::Fetch(e))) => {
+                    let source = e.clone();
+                    return Err(RobotsError::Unfetched { host, source });
                 }
                 Robots::Fetching => {
                     hosts = self.changed.wait(hosts).unwrap_or_else(|e| e.into_inner())
@@ -158,7 +198,7 @@ impl Politeness {
         }
     }
 
-    fn fetch_robots(&self, url: &Url, fetcher: &Fetcher) -> Result<Option<Robot>, String> {
+    fn fetch_robots(&self, url: &Url, fetcher: &Fetcher) -> Result<Option<Robot>, Unreadable> {
         let mut robots_url = url.clone();
         robots_url.set_path("/robots.txt");
         robots_url.set_query(None);
@@ -169,9 +209,9 @@ impl Politeness {
         match fetched {
             Ok(f) if (200..300).contains(&f.status) => Ok(Robot::new(ROBOTS_AGENT, &f.body).ok()),
             Ok(f) if (400..500).contains(&f.status) => Ok(None),
-            Ok(f) => Err(format!("HTTP {}", f.status)),
+            Ok(f) => Err(Unreadable::Status(f.status)),
             Err(FetchError::TooLarge { .. } | FetchError::TooLargeToRead) => Ok(None),
-            Err(e) => Err(e.to_string()),
+            Err(e) => Err(Unreadable::Fetch(Arc::new(e))),
         }
     }
 }

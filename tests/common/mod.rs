@@ -4,8 +4,40 @@ pub mod git;
 pub mod server;
 
 use std::fmt;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+/// The running test can't run: `missing` is absent, and `install` says how to get it. Under
+/// `CI=true` this fails the test, since CI must run every test. Elsewhere it prints
+/// `skipped: <test>: <missing> (<install>)` and the test returns: the line goes to the
+/// process's stderr itself, past the test harness's capture, so that `cargo test` shows it.
+#[track_caller]
+pub fn skip(missing: &str, install: &str) {
+    let test = std::thread::current().name().unwrap_or("a test").to_owned();
+    let line = format!("skipped: {test}: {missing} ({install})");
+    if std::env::var_os("CI").is_some_and(|v| v == "true") {
+        panic!("{line}; under CI=true a missing prerequisite fails the run");
+    }
+    let _ = writeln!(std::io::stderr(), "{line}");
+}
+
+/// `path` under `../shared`, the development corpora next to the repository; `None`, after
+/// [`skip`], when it is not there.
+#[track_caller]
+pub fn shared(path: &str) -> Option<PathBuf> {
+    let full = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared")
+        .join(path);
+    if full.exists() {
+        return Some(full);
+    }
+    skip(
+        &format!("../shared/{path} is missing"),
+        "put the shared development corpora at ../shared, next to the repository",
+    );
+    None
+}
 
 /// A temporary home and archive, and a way to run `palimpsest` in them with a clean environment.
 pub struct TestEnv {

@@ -1,6 +1,7 @@
 //! A small HTTP/1.1 server on 127.0.0.1 for tests: routes by path and query, answers with
 //! whatever the test set for that path (status, headers, body, delay, framing), honours
-//! `If-None-Match` against an `ETag` header, logs what it served, and can change answers between
+//! `If-None-Match` against an `ETag` header, logs what it served and when each request came (and
+//! how many it answered at once), and can change answers between
 //! runs. Besides ordinary answers it can misbehave like a hostile server: no `Content-Length`, a
 //! chunked body that never ends, or a body dripped one byte at a time. Bodies are sent as given,
 //! so a test can serve pre-compressed bytes with its own `Content-Encoding`. It stops when
@@ -9,10 +10,10 @@
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 #[derive(Clone, Debug)]
 pub struct Response {
@@ -84,12 +85,28 @@ impl Response {
 }
 
 type Routes = Arc<Mutex<HashMap<String, Response>>>;
-type Log = Arc<Mutex<Vec<(String, u16)>>>;
+
+/// One request served.
+#[derive(Clone, Debug)]
+pub struct Served {
+    pub path: String,
+    pub status: u16,
+    /// When its request line arrived.
+    pub at: Instant,
+}
+
+/// What was served, and how many requests were being answered at once (now and at most).
+#[derive(Default)]
+struct Log {
+    served: Mutex<Vec<Served>>,
+    active: AtomicUsize,
+    most_active: AtomicUsize,
+}
 
 pub struct Server {
     pub port: u16,
     routes: Routes,
-    log: Log,
+    log: Arc<Log>,
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
 }
@@ -99,7 +116,7 @@ impl Server {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
         let port = listener.local_addr().expect("local addr").port();
         listener.set_nonblocking(true).expect("nonblocking");
-        let (routes, log): (Routes, Log) = Default::default();
+        let (routes, log): (Routes, Arc<Log>) = Default::default();
         let stop = Arc::new(AtomicBool::new(false));
         let thread = {
             let (routes, log, stop) = (routes.clone(), log.clone(), stop.clone());
@@ -144,7 +161,20 @@ impl Server {
 
     /// The requests served since the last call (path, status).
     pub fn take_log(&self) -> Vec<(String, u16)> {
-        std::mem::take(&mut *self.log.lock().unwrap())
+        self.take_served()
+            .into_iter()
+            .map(|s| (s.path, s.status))
+            .collect()
+    }
+
+    /// The requests served since the last call, in the order they came.
+    pub fn take_served(&self) -> Vec<Served> {
+        std::mem::take(&mut *self.log.served.lock().unwrap())
+    }
+
+    /// The most requests this server was answering at one time.
+    pub fn most_at_once(&self) -> usize {
+        self.log.most_active.load(Ordering::SeqCst)
     }
 }
 
@@ -158,16 +188,37 @@ impl Drop for Server {
 }
 
 fn serve(stream: TcpStream, routes: &Routes, log: &Log) {
+    let mut request_line = String::new();
+    let Some(at) = read_request_line(&stream, &mut request_line) else {
+        return;
+    };
+    let active = log.active.fetch_add(1, Ordering::SeqCst) + 1;
+    log.most_active.fetch_max(active, Ordering::SeqCst);
+    answer(stream, &request_line, at, routes, log);
+    log.active.fetch_sub(1, Ordering::SeqCst);
+}
+
+/// Reads the first line of a request; returns when it came.
+fn read_request_line(stream: &TcpStream, line: &mut String) -> Option<Instant> {
     let _ = stream.set_nonblocking(false);
     let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+    // One byte at a time, so that nothing of the headers is read into a buffer dropped here.
+    let mut byte = [0u8];
+    let mut reader = stream;
+    while std::io::Read::read(&mut reader, &mut byte).ok()? == 1 {
+        line.push(byte[0] as char);
+        if byte[0] == b'\n' {
+            return Some(Instant::now());
+        }
+    }
+    None
+}
+
+fn answer(stream: TcpStream, request_line: &str, at: Instant, routes: &Routes, log: &Log) {
     let Ok(clone) = stream.try_clone() else {
         return;
     };
     let mut reader = BufReader::new(clone);
-    let mut request_line = String::new();
-    if reader.read_line(&mut request_line).is_err() {
-        return;
-    }
     let mut if_none_match = None;
     loop {
         let mut line = String::new();
@@ -203,7 +254,11 @@ fn serve(stream: TcpStream, routes: &Routes, log: &Log) {
         response.status = 304;
         response.body.clear();
     }
-    log.lock().unwrap().push((path, response.status));
+    log.served.lock().unwrap().push(Served {
+        path,
+        status: response.status,
+        at,
+    });
     std::thread::sleep(response.delay);
     let _ = stream.set_write_timeout(Some(Duration::from_secs(30)));
     let mut head = format!("HTTP/1.1 {} X\r\nConnection: close\r\n", response.status);
