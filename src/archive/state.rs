@@ -16,9 +16,13 @@ use rusqlite::{Connection, OptionalExtension, params};
 use std::path::Path;
 use std::str::FromStr;
 
-/// Bumped when the schema changes (or the bits of [`Changes::bits`]); an older database is
-/// rebuilt from git.
+/// Bumped when the schema changes (or the bits of [`Changes::bits`]); the index of versions of
+/// another schema is rebuilt from git.
 const SCHEMA_VERSION: i64 = 4;
+/// The first schema whose `checks` and `runs` tables are this one's. What they hold can't be
+/// rebuilt from git, so a database from this schema on keeps them (version 4 changed only the
+/// index of versions); one from before starts them again.
+const CHECKS_SINCE: i64 = 3;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -169,10 +173,10 @@ impl State {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
         if version != SCHEMA_VERSION {
-            conn.execute_batch(
-                "DROP TABLE IF EXISTS meta; DROP TABLE IF EXISTS versions; \
-                 DROP TABLE IF EXISTS checks; DROP TABLE IF EXISTS runs;",
-            )?;
+            conn.execute_batch("DROP TABLE IF EXISTS meta; DROP TABLE IF EXISTS versions;")?;
+            if !(CHECKS_SINCE..SCHEMA_VERSION).contains(&version) {
+                conn.execute_batch("DROP TABLE IF EXISTS checks; DROP TABLE IF EXISTS runs;")?;
+            }
             conn.execute_batch(SCHEMA)?;
             conn.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         }
@@ -580,6 +584,42 @@ fn unix_time(secs: i64) -> DateTime<Utc> {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    /// A database of schema 3 (whose index of versions stored kinds as text) keeps what it
+    /// knows of past checks, which git can't give back, and indexes the versions again.
+    #[test]
+    fn a_new_index_keeps_the_checks() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.db");
+        let mut state = State::open(&path).unwrap();
+        let check = CheckUpdate {
+            url: "https://example.com/a".into(),
+            etag: Some("\"v1\"".into()),
+            ..CheckUpdate::default()
+        };
+        state.record_checks(&[check]).unwrap();
+        let head = Oid::from_str(&"1".repeat(40)).unwrap();
+        assert!(state.index(None, head, &[], false).unwrap());
+        state
+            .conn
+            .pragma_update(None, "user_version", CHECKS_SINCE)
+            .unwrap();
+        drop(state);
+        let state = State::open(&path).unwrap();
+        assert_eq!(state.indexed_head().unwrap(), None);
+        let kept = state.check_states().unwrap();
+        assert_eq!(
+            kept["https://example.com/a"].etag.as_deref(),
+            Some("\"v1\"")
+        );
+        // Older ones start again.
+        state.conn.pragma_update(None, "user_version", 2).unwrap();
+        drop(state);
+        let state = State::open(&path).unwrap();
+        assert!(state.check_states().unwrap().is_empty());
+    }
+
     /// Asked once per recorded change, the earlier-state query must run as prepared: planning
     /// it again for each new path was 7% of the record bench's changed round.
     #[test]
