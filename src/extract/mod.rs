@@ -62,7 +62,7 @@ pub fn extract(
     rules: &SiteRules,
 ) -> Result<Article, TooManyElements> {
     if let Some(rule) = url.and_then(|u| rules.for_url(u)) {
-        return Ok(rule.extract(&tree::prepare(html)?));
+        return Ok(rules::apply(rule, &tree::prepare(html)?));
     }
     if mirror::is_mirror_page(html) {
         return Ok(mirror::extract(&tree::prepare(html)?));

@@ -7,25 +7,9 @@
 use super::dom::Dom;
 use super::tree;
 use super::{Article, blocks, generic, metadata};
+use crate::config::{ConfigError, SiteRule};
 use scraper::{ElementRef, Html, Selector};
 use std::collections::BTreeMap;
-
-/// Rules for one host, as written in `palimpsest.toml`:
-///
-/// ```toml
-/// [sites."news.example.com"]
-/// title = "h1.headline"
-/// body = "div.story-body"
-/// remove = [".related", ".share"]
-/// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct SiteRule {
-    pub title: Option<String>,
-    pub body: String,
-    #[serde(default)]
-    pub remove: Vec<String>,
-}
 
 /// All site rules, by host.
 #[derive(Debug, Clone, Default)]
@@ -35,17 +19,19 @@ pub struct SiteRules {
 
 impl SiteRules {
     /// Builds the rules, checking every selector so that a typo fails at load, not per page.
-    pub fn new(by_host: BTreeMap<String, SiteRule>) -> Result<SiteRules, RuleError> {
-        for (host, rule) in &by_host {
+    pub fn new(by_host: &BTreeMap<String, SiteRule>) -> Result<SiteRules, ConfigError> {
+        for (host, rule) in by_host {
             for sel in rule.title.iter().chain([&rule.body]).chain(&rule.remove) {
-                Selector::parse(sel).map_err(|e| RuleError {
+                Selector::parse(sel).map_err(|e| ConfigError::SiteRule {
                     host: host.clone(),
                     selector: sel.clone(),
-                    reason: e.to_string(),
+                    source: Box::new(e),
                 })?;
             }
         }
-        Ok(SiteRules { by_host })
+        Ok(SiteRules {
+            by_host: by_host.clone(),
+        })
     }
 
     /// The rule for a URL's host, if any: the host's own rule, else the rule of the nearest
@@ -66,46 +52,35 @@ impl SiteRules {
     }
 }
 
-/// A selector in `palimpsest.toml` that does not parse.
-#[derive(Debug, thiserror::Error)]
-#[error("site rule for {host}: invalid CSS selector {selector:?}: {reason}")]
-pub struct RuleError {
-    pub host: String,
-    pub selector: String,
-    pub reason: String,
-}
-
-impl SiteRule {
-    /// Extracts with this rule's selectors (checked by [`SiteRules::new`]) from a page as
-    /// [`tree::prepare`] leaves it. A missing or unmatched title selector falls back to the
-    /// page's metadata title.
-    pub fn extract(&self, html: &str) -> Article {
-        let doc = Html::parse_document(html);
-        let parse = |s: &str| Selector::parse(s).ok();
-        let removed: Vec<Selector> = self.remove.iter().filter_map(|s| parse(s)).collect();
-        let body = parse(&self.body);
-        let (dom, roots) = Dom::build_selecting(&tree::from_scraper(&doc, &removed, body.as_ref()));
-        let meta = metadata::read(&dom);
-        let title = self
-            .title
-            .as_deref()
-            .and_then(parse)
-            .and_then(|sel| {
-                doc.select(&sel)
-                    .map(|el: ElementRef| el.text().collect::<String>())
-                    .find(|t| !t.trim().is_empty())
-            })
-            .unwrap_or(meta.title);
-        let blocks = blocks::write(&dom, &roots, |_, _| false);
-        let lang = meta.lang.or_else(|| generic::script_language(&blocks));
-        Article {
-            title,
-            byline: meta.byline,
-            published: meta.published,
-            lang,
-            source_url: meta.source_url,
-            blocks,
-        }
+/// Extracts with a rule's selectors (checked by [`SiteRules::new`]) from a page as
+/// [`tree::prepare`] leaves it. A missing or unmatched title selector falls back to the
+/// page's metadata title.
+pub fn apply(rule: &SiteRule, html: &str) -> Article {
+    let doc = Html::parse_document(html);
+    let parse = |s: &str| Selector::parse(s).ok();
+    let removed: Vec<Selector> = rule.remove.iter().filter_map(|s| parse(s)).collect();
+    let body = parse(&rule.body);
+    let (dom, roots) = Dom::build_selecting(&tree::from_scraper(&doc, &removed, body.as_ref()));
+    let meta = metadata::read(&dom);
+    let title = rule
+        .title
+        .as_deref()
+        .and_then(parse)
+        .and_then(|sel| {
+            doc.select(&sel)
+                .map(|el: ElementRef| el.text().collect::<String>())
+                .find(|t| !t.trim().is_empty())
+        })
+        .unwrap_or(meta.title);
+    let blocks = blocks::write(&dom, &roots, |_, _| false);
+    let lang = meta.lang.or_else(|| generic::script_language(&blocks));
+    Article {
+        title,
+        byline: meta.byline,
+        published: meta.published,
+        lang,
+        source_url: meta.source_url,
+        blocks,
     }
 }
 
@@ -115,7 +90,7 @@ mod tests {
     use crate::extract::BlockKind;
 
     fn rules(host: &str, rule: SiteRule) -> SiteRules {
-        SiteRules::new(BTreeMap::from([(host.to_owned(), rule)])).unwrap()
+        SiteRules::new(&BTreeMap::from([(host.to_owned(), rule)])).unwrap()
     }
 
     #[test]
@@ -128,7 +103,7 @@ mod tests {
         let html = r#"<title>T | Site</title><h1 class="headline">Headline</h1>
             <div class="story"><p>First.</p><div class="share">Share this</div><h2>Part</h2>
             <ul><li>Item</li></ul></div><div class="story"><p>Second.</p></div><p>Outside.</p>"#;
-        let a = rule.extract(html);
+        let a = apply(&rule, html);
         assert_eq!(a.title, "Headline");
         let got: Vec<(BlockKind, &str)> =
             a.blocks.iter().map(|b| (b.kind, b.text.trim())).collect();
@@ -163,7 +138,7 @@ mod tests {
             body: "div[".into(),
             ..SiteRule::default()
         };
-        let err = SiteRules::new(BTreeMap::from([("a.test".to_owned(), rule)])).unwrap_err();
+        let err = SiteRules::new(&BTreeMap::from([("a.test".to_owned(), rule)])).unwrap_err();
         assert!(err.to_string().contains("a.test"), "{err}");
     }
 }
