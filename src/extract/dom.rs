@@ -8,7 +8,8 @@
 //! role, class or id say they are navigation, comments, share bars or ads are marked
 //! [`Element::boilerplate`]. The same walk gathers what the metadata reader needs ([`Head`]).
 
-use super::tree::{self, Mark, RawData, RawElement, RawId, TooManyElements, Tree};
+use super::limits::TooManyElements;
+use super::tree::{self, Mark, RawData, RawElement, RawId, Tree};
 use html5ever::tendril::StrTendril;
 use html5ever::{LocalName, local_name};
 use regex::Regex;

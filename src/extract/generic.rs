@@ -15,7 +15,7 @@
 
 use super::blocks;
 use super::dom::{Data, Dom, NodeId, Tag};
-use super::tree::TooManyElements;
+use super::limits::TooManyElements;
 use super::{Article, Block, BlockKind, metadata};
 use crate::unicode::is_cjk;
 use regex::Regex;

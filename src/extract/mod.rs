@@ -8,16 +8,17 @@
 mod blocks;
 mod dom;
 pub mod generic;
+mod limits;
 mod metadata;
 pub mod mirror;
+#[cfg(any(test, fuzzing))]
+pub mod outline;
 pub mod rules;
 mod tokenizer;
 mod tree;
 
+pub use limits::{MAX_ELEMENTS, TooManyElements};
 pub use rules::SiteRules;
-#[cfg(fuzzing)]
-pub use tree::outline;
-pub use tree::{MAX_ELEMENTS, TooManyElements};
 
 /// What a page says, before normalization.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]

@@ -6,6 +6,7 @@
 //! the extractor reads a dozen of them, so only those are kept, and the tree is walked once by
 //! [`super::dom::Dom::build`] instead of being copied and searched with selectors.
 
+use super::limits::{MAX_ATTRIBUTES, MAX_DEPTH, MAX_ELEMENTS, TooManyElements, never_nests};
 use super::tokenizer;
 use html5ever::tendril::StrTendril;
 use html5ever::tree_builder::{
@@ -82,6 +83,14 @@ impl Tree {
 
     pub fn parent(&self, id: RawId) -> Option<RawId> {
         index(self.nodes[id].parent)
+    }
+
+    pub fn last_child(&self, id: RawId) -> Option<RawId> {
+        index(self.nodes[id].last_child)
+    }
+
+    pub fn prev_sibling(&self, id: RawId) -> Option<RawId> {
+        index(self.nodes[id].prev)
     }
 
     /// The nodes under `id` (itself left out), in document order: first children, then next
@@ -163,8 +172,8 @@ impl Tree {
     }
 
     /// Appends text to the text node `at`, if it is one.
-    fn merge_text(&mut self, at: u32, text: &StrTendril) -> bool {
-        match index(at).map(|i| &mut self.nodes[i].data) {
+    fn merge_text(&mut self, at: Option<RawId>, text: &StrTendril) -> bool {
+        match at.map(|i| &mut self.nodes[i].data) {
             Some(RawData::Text(t)) => {
                 t.push_tendril(text);
                 true
@@ -193,13 +202,7 @@ impl RawNode {
 
 /// Parses a page.
 pub fn parse(html: &str) -> Result<Tree, TooManyElements> {
-    // About a node per tag (elements, and the texts between them): room for that saves growing
-    // the arena again and again.
-    let tags = memchr::memchr_iter(b'<', html.as_bytes()).count();
-    let sink = Sink {
-        tree: RefCell::new(Tree::with_capacity(tags.min(2 * MAX_ELEMENTS) + 2)),
-    };
-    let builder = TreeBuilder::new(sink, TreeBuilderOpts::default());
+    let builder = TreeBuilder::new(Sink::for_page(html), TreeBuilderOpts::default());
     tokenizer::run(html, &builder)?;
     Ok(builder.sink.finish())
 }
@@ -248,8 +251,21 @@ pub fn from_scraper(html: &Html, remove: &[Selector], select: Option<&Selector>)
     tree
 }
 
-struct Sink {
+/// Writes what html5ever's tree builder makes into a [`Tree`].
+pub(super) struct Sink {
     tree: RefCell<Tree>,
+}
+
+impl Sink {
+    /// A sink for the tree of `html`.
+    pub(super) fn for_page(html: &str) -> Sink {
+        // About a node per tag (elements, and the texts between them): room for that saves
+        // growing the arena again and again.
+        let tags = memchr::memchr_iter(b'<', html.as_bytes()).count();
+        Sink {
+            tree: RefCell::new(Tree::with_capacity(tags.min(2 * MAX_ELEMENTS) + 2)),
+        }
+    }
 }
 
 impl TreeSink for Sink {
@@ -298,7 +314,7 @@ impl TreeSink for Sink {
         match child {
             NodeOrText::AppendNode(id) => tree.append(*parent, id),
             NodeOrText::AppendText(text) => {
-                let last = tree.nodes[*parent].last_child;
+                let last = tree.last_child(*parent);
                 if !tree.merge_text(last, &text) {
                     let id = tree.push(RawData::Text(text));
                     tree.append(*parent, id);
@@ -345,7 +361,7 @@ impl TreeSink for Sink {
         match new_node {
             NodeOrText::AppendNode(id) => tree.insert_before(*sibling, id),
             NodeOrText::AppendText(text) => {
-                let prev = tree.nodes[*sibling].prev;
+                let prev = tree.prev_sibling(*sibling);
                 if !tree.merge_text(prev, &text) {
                     let id = tree.push(RawData::Text(text));
                     tree.insert_before(*sibling, id);
@@ -379,28 +395,6 @@ impl TreeSink for Sink {
     }
 }
 
-/// Browsers stop nesting elements this deep (Chromium's parser adds deeper ones as siblings).
-/// html5ever has no such limit, and its scope checks walk the whole stack of open elements for
-/// every tag, so a page nested 100,000 deep would take minutes to parse: the tags nested deeper
-/// are dropped, by our tokenizer or, for scraper, by [`prepare`].
-pub const MAX_DEPTH: usize = 512;
-
-/// Attributes kept per tag, for scraper. html5ever's tokenizer checks each new attribute of a
-/// tag against all the ones before it, so a tag with 100,000 attributes takes minutes to parse;
-/// real tags have a few. (Ours keeps the dozen the extractor reads, without such a check.)
-pub const MAX_ATTRIBUTES: usize = 64;
-
-/// Elements a page may have, past which it is not parsed: html5ever and the extractor hold
-/// several hundred bytes per element, so 10 MB of `<br>` would take gigabytes, and 100,000
-/// take about 75 MB. A news article has a few thousand. Our tokenizer counts them as
-/// [`prepare`] does.
-pub const MAX_ELEMENTS: usize = 100_000;
-
-/// A page with more than [`MAX_ELEMENTS`] elements.
-#[derive(Debug, thiserror::Error)]
-#[error("page has more than {MAX_ELEMENTS} elements, more than palimpsest reads")]
-pub struct TooManyElements;
-
 /// The page as scraper is to parse it (for site rules and mirror pages): without the tags that
 /// nest deeper than [`MAX_DEPTH`] (their text stays, in the innermost element kept) and the
 /// attributes of a tag past [`MAX_ATTRIBUTES`]; refused when it has more than [`MAX_ELEMENTS`]
@@ -410,49 +404,6 @@ pub fn prepare(html: &str) -> Result<Cow<'_, str>, TooManyElements> {
         Some(trimmed) => Cow::Owned(trimmed),
         None => Cow::Borrowed(html),
     })
-}
-
-/// Elements that never nest: void elements, and those whose end tag is left out so often that
-/// counting them would make ordinary old pages look deep.
-pub(super) fn never_nests(name: &[u8]) -> bool {
-    matches!(
-        name,
-        b"area"
-            | b"base"
-            | b"br"
-            | b"col"
-            | b"embed"
-            | b"hr"
-            | b"img"
-            | b"input"
-            | b"link"
-            | b"meta"
-            | b"param"
-            | b"source"
-            | b"track"
-            | b"wbr"
-            | b"keygen"
-            | b"p"
-            | b"li"
-            | b"td"
-            | b"th"
-            | b"tr"
-            | b"dt"
-            | b"dd"
-            | b"option"
-            | b"optgroup"
-            | b"tbody"
-            | b"thead"
-            | b"tfoot"
-            | b"colgroup"
-            | b"caption"
-            | b"rb"
-            | b"rt"
-            | b"rp"
-            | b"html"
-            | b"head"
-            | b"body"
-    )
 }
 
 /// The page without the tags nested deeper than [`MAX_DEPTH`] and without the attributes of a
@@ -642,62 +593,8 @@ fn scan_attributes(bytes: &[u8], from: usize) -> Option<(usize, Option<usize>)> 
     None
 }
 
-/// Outlines of parsed trees, to check that our tokenizer builds the tree html5ever's own
-/// tokenizer builds (unit tests and the `tokenizer` fuzz target).
-#[cfg(any(test, fuzzing))]
-pub mod outline {
-    use super::*;
-
-    fn children_rev(tree: &Tree, id: RawId) -> impl Iterator<Item = RawId> + '_ {
-        std::iter::successors(index(tree.nodes[id].last_child), |&c| {
-            index(tree.nodes[c].prev)
-        })
-    }
-
-    /// The elements (with the attributes kept) and texts of a tree, adjacent texts joined;
-    /// comments leave no trace, and the contents of a template (which scraper puts under a
-    /// fragment node) are shown under it.
-    fn outline(tree: &Tree) -> String {
-        let mut out = String::new();
-        let mut stack = vec![(0, false)];
-        while let Some((id, leaving)) = stack.pop() {
-            match &tree.nodes[id].data {
-                RawData::Element(el) if leaving => out += &format!("</{}>", el.name.local),
-                RawData::Element(el) => {
-                    out += &format!("<{}", el.name.local);
-                    let mut attrs: Vec<_> = el.attrs.iter().collect();
-                    attrs.sort_by(|a, b| a.name.local.cmp(&b.name.local));
-                    for a in attrs {
-                        out += &format!(" {}={:?}", a.name.local, &*a.value);
-                    }
-                    out += ">";
-                    stack.push((id, true));
-                    stack.extend(children_rev(tree, id).map(|c| (c, false)));
-                }
-                RawData::Text(t) => out += t,
-                RawData::Document => stack.extend(children_rev(tree, id).map(|c| (c, false))),
-                RawData::Other => stack.extend(children_rev(tree, id).map(|c| (c, false))),
-            }
-        }
-        out
-    }
-
-    fn scraper_outline(html: &str) -> String {
-        outline(&from_scraper(&Html::parse_document(html), &[], None))
-    }
-
-    /// The outlines of the tree our tokenizer builds and of the one html5ever's own tokenizer
-    /// builds from the same page (trimmed as for scraper), or `None` when the page is refused.
-    pub fn both(html: &str) -> Option<(String, String)> {
-        let ours = outline(&parse(html).ok()?);
-        let theirs = scraper_outline(&prepare(html).ok()?);
-        Some((ours, theirs))
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::outline::both;
     use super::*;
 
     #[test]
@@ -759,214 +656,5 @@ mod tests {
         assert_eq!(count(&deep), "kept");
         let script = format!("<script>{}</script>", "<b>".repeat(n + 1));
         assert_eq!(count(&script), "kept");
-    }
-
-    #[test]
-    fn our_tokenizer_builds_the_tree_html5ever_builds() {
-        let pages = [
-            "<!DOCTYPE html><html lang=en><head><title>A &amp; B</title></head><body><p>x</body>",
-            "<p>one<table><tr><td>cell</td></tr></table><p>two <b>bold <i>both</b> italic</i>",
-            "<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 4.01 Transitional//EN\"><p>q<table><td>t</table>",
-            "<!DOCTYPE html><p>no quirks<table><td>t</table>",
-            "<!doctype html public \"-//W3C//DTD HTML 3.2 Final//EN\"><p>q<table><td>t</table>",
-            "<table>stray text<tr><td>a</td>more</tr></table>",
-            "<script>if (a < b && c) { x = '</div>'; }</script><p>after",
-            "<script><!-- document.write('<script>x</script>') --></script><p>after",
-            "<script><!--<script>x</script>still script--></script><p>after",
-            "<style>p { content: '</p>' }</style><textarea>&lt;b&gt;</textarea><title>t</TITLE >",
-            "<div CLASS=\"A b\" id='x' data-x=\"1\" class=dup hidden>t</div><p =x class=c/>y",
-            "<a href=\"/a?b=1&copy=2&amp;c\" title='x>y'>link</a> &notit; &#x41;&#66 &#0; &#x110000;",
-            "<!-- c --><p>a<!-- b -- c --!>b<!--->c<!-->d</p><?php echo 1 ?><![CDATA[x]]>",
-            "<svg><title>s</title><![CDATA[cdata]]><foreignObject><p>in</p></foreignObject></svg>",
-            "<ul><li>one<li>two</ul><dl><dt>t<dd>d</dl><select><option>o</select><plaintext><b>",
-            "<p>unclosed <a href='x",
-            "text <",
-            "a </ b </> c </",
-            "<div><span>x</div>y</span>",
-            "<frameset><frame></frameset>",
-            "<body><noscript><p>ns</p></noscript><iframe><b>",
-            // Found by the `tokenizer` fuzz target: `<i t>` is not `<i>` to the tree builder.
-            "<p><i><i t><i><i><p>\n",
-            // A tag name that is not all letters and digits, then 64 more attributes.
-            &format!("<htm\u{fffd} {}class=h>t", "a ".repeat(63)),
-            // And one after a `<` that starts nothing.
-            &format!("<<p {}href=x>t", "a ".repeat(64)),
-            "<b class=x><b class=x><b class=x><b class=y><b class=x><p>again",
-        ];
-        for html in pages {
-            let (ours, html5ever) = both(html).unwrap();
-            assert_eq!(ours, html5ever, "{html}");
-        }
-    }
-
-    /// Random tag soup from pieces of tricky markup: the tree must be html5ever's.
-    #[test]
-    fn our_tokenizer_builds_html5evers_tree_from_tag_soup() {
-        let pieces = [
-            "<div>",
-            "</div>",
-            "<p>",
-            "</p>",
-            "<b>",
-            "</b>",
-            "<i>",
-            "</i>",
-            "<a href='x'>",
-            "</a>",
-            "<table>",
-            "</table>",
-            "<tr>",
-            "<td>",
-            "</td>",
-            "<li>",
-            "<ul>",
-            "</ul>",
-            "<span class=\"c d\">",
-            "</span>",
-            "text ",
-            " ",
-            "\n",
-            "&amp;",
-            "&nbsp;",
-            "&copy",
-            "&#x41;",
-            "&#12;",
-            "&bogus;",
-            "<",
-            ">",
-            "</",
-            "<!-- c -->",
-            "<!--",
-            "-->",
-            "<script>",
-            "</script>",
-            "<style>",
-            "</style>",
-            "<title>",
-            "</title>",
-            "<textarea>",
-            "</textarea>",
-            "<br/>",
-            "<img src=x>",
-            "<svg>",
-            "</svg>",
-            "<math>",
-            "<![CDATA[z]]>",
-            "<select>",
-            "<option>",
-            "<form>",
-            "</form>",
-            "<h1 id=t>",
-            "</h1>",
-            "<p class=a/>",
-            "<DIV CLASS=X>",
-            "<input type=hidden>",
-            "<font color=red>",
-            "</font>",
-            "<noscript>",
-            "</noscript>",
-            "<template>",
-            "</template>",
-            "<plaintext>",
-            "<frameset>",
-            "<body hidden>",
-            "<html lang=zh>",
-            "<head>",
-            "<meta name=a content=b>",
-            "<a",
-            " b='c>'",
-            "=\"",
-            "'",
-            "\"",
-            "<!DOCTYPE html>",
-            "<!doctype html public \"-//W3C//DTD HTML 4.0//EN\">",
-            "<?x?>",
-            "</ x>",
-            "<xmp>",
-            "</xmp>",
-            "<pre>",
-            "\n\n",
-            "<iframe>",
-            "</iframe>",
-            "中文",
-            "<nobr>",
-            "<marquee>",
-            "</marquee>",
-            "<object>",
-            "</object>",
-            "<caption>",
-            "<colgroup>",
-            "<col>",
-            "<button>",
-            "</button>",
-            "<a href=\"?a=1&amp;b=2&copy=3\">",
-            "<B>",
-            "</B>",
-            "<em>",
-            "</em>",
-            "<dd>",
-            "<dt>",
-            "<dl>",
-            "</dl>",
-            "<h2>",
-            "</h2>",
-            "<article>",
-            "</article>",
-            "<nav>",
-            "</nav>",
-            "<p style='display:none'>",
-            "<ruby>",
-            "<rt>",
-            "<rp>",
-            "</ruby>",
-            "<body>",
-            "</body>",
-            "</html>",
-            "<image>",
-            "<isindex>",
-            "<frame>",
-            "<math><mi>",
-            "<svg><foreignObject>",
-            "<desc>",
-            "<annotation-xml encoding='text/html'>",
-            "&lt;",
-            "&gt",
-            "&#0;",
-            "&#x80;",
-            "&#55296;",
-            "&notin;",
-            "&NotANamedEntity",
-            "<a/b>",
-            "<div\tclass=\"t\"\n>",
-            "<!---->",
-            "<!--->",
-            "<!-- a --!>",
-            "<!-->",
-            "</br>",
-            "</p >",
-            "<p/ >",
-            "<table><tbody>",
-            "</tbody>",
-            "<th>",
-            "<thead>",
-        ];
-        let mut seed: u64 = 987654321;
-        let mut next = || {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 33) as usize
-        };
-        let mut bad = 0;
-        for _ in 0..2000 {
-            let len = next() % 60;
-            let html: String = (0..len).map(|_| pieces[next() % pieces.len()]).collect();
-            let (a, b) = both(&html).unwrap();
-            if a != b {
-                bad += 1;
-                eprintln!("{html:?}\n ours: {a}\n html5ever: {b}");
-            }
-        }
-        assert_eq!(bad, 0);
     }
 }
