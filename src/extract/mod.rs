@@ -13,7 +13,9 @@ mod metadata;
 pub mod mirror;
 #[cfg(any(test, fuzzing))]
 pub mod outline;
+mod parse;
 pub mod rules;
+mod select;
 mod tokenizer;
 mod tree;
 
@@ -55,7 +57,7 @@ pub enum BlockKind {
 }
 
 /// Extracts the article from decoded HTML. `url` selects site rules and resolves nothing else.
-/// No page makes the parser take minutes or gigabytes: scraper parses the page as
+/// No page makes the parser take minutes or gigabytes: scraper parses a mirror page as
 /// [`tree::prepare`] leaves it, and our tokenizer applies the same limits as it goes.
 pub fn extract(
     html: &str,
@@ -63,7 +65,7 @@ pub fn extract(
     rules: &SiteRules,
 ) -> Result<Article, TooManyElements> {
     if let Some(rule) = url.and_then(|u| rules.for_url(u)) {
-        return Ok(rules::apply(rule, &tree::prepare(html)?));
+        return rule.extract(html);
     }
     if mirror::is_mirror_page(html) {
         return Ok(mirror::extract(&tree::prepare(html)?));

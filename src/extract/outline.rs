@@ -6,8 +6,9 @@
 //! tokenizing.
 
 use super::limits::{Gate, MAX_ATTRIBUTES};
-use super::tokenizer::{is_formatting, kept_attribute};
-use super::tree::{self, RawData, RawId, Tree};
+use super::parse;
+use super::tokenizer::{Attributes, is_formatting, kept_attribute};
+use super::tree::{RawData, RawId, Tree};
 use html5ever::TokenizerResult;
 use html5ever::tendril::StrTendril;
 use html5ever::tokenizer::{
@@ -19,7 +20,7 @@ use std::cell::RefCell;
 /// The outlines of the tree our tokenizer builds and of the one html5ever's own tokenizer
 /// builds from the same page, or `None` when the page is refused.
 pub fn both(html: &str) -> Option<(String, String)> {
-    let ours = outline(&tree::parse(html).ok()?);
+    let ours = outline(&parse::document(html, Attributes::Read).ok()?);
     let theirs = outline(&html5ever_tree(html));
     Some((ours, theirs))
 }
@@ -27,7 +28,10 @@ pub fn both(html: &str) -> Option<(String, String)> {
 /// The tree html5ever's tokenizer and tree builder make of `html`, with the tags our tokenizer
 /// holds back held back, and the attributes it leaves out left out.
 fn html5ever_tree(html: &str) -> Tree {
-    let builder = TreeBuilder::new(tree::Sink::for_page(html), TreeBuilderOpts::default());
+    let builder = TreeBuilder::new(
+        parse::Sink::for_page(html, Attributes::Read),
+        TreeBuilderOpts::default(),
+    );
     let gated = Gated {
         inner: builder,
         gate: RefCell::new(Gate::default()),

@@ -5,7 +5,7 @@
 //! the rest of extraction. This one follows the same states of the HTML standard's tokenizer,
 //! but jumps between the bytes that matter (`<`, `&`, quotes) with `memchr`, hands text to the
 //! tree builder as slices of the page (no copy unless a character reference is decoded), and
-//! keeps only the attributes the extractor or the tree builder read. Tree construction
+//! usually keeps only the attributes the extractor or the tree builder read. Tree construction
 //! (implied tags, misnested markup, foster parenting) is still html5ever's.
 //!
 //! Left out on purpose: the text of comments (only where they are matters, to the tree builder's
@@ -50,6 +50,15 @@ pub fn kept_attribute(name: &str) -> Option<LocalName> {
     })
 }
 
+/// Which attributes of a tag reach the tree builder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Attributes {
+    /// Those [`kept_attribute`] names, and all of formatting elements ([`is_formatting`]).
+    Read,
+    /// All of them: site rules' selectors may name any.
+    All,
+}
+
 /// Formatting elements keep every attribute: the tree builder tells them apart by all of them
 /// (at most three alike stay in its list of active formatting elements), and dropping some made
 /// it close different elements than html5ever's own tokenizer does.
@@ -74,7 +83,11 @@ pub fn is_formatting(name: &str) -> bool {
 
 /// Tokenizes `html` into `sink` (html5ever's tree builder), then ends it; stops when the page
 /// turns out to have more than [`super::limits::MAX_ELEMENTS`] elements.
-pub fn run(html: &str, sink: &impl TokenSink) -> Result<(), TooManyElements> {
+pub fn run(
+    html: &str,
+    sink: &impl TokenSink,
+    attributes: Attributes,
+) -> Result<(), TooManyElements> {
     let html = html.strip_prefix('\u{feff}').unwrap_or(html);
     let input = StrTendril::from_slice(&preprocess(html));
     let mut t = Tokenizer {
@@ -84,6 +97,7 @@ pub fn run(html: &str, sink: &impl TokenSink) -> Result<(), TooManyElements> {
         sink,
         last_start: LocalName::default(),
         gate: Gate::default(),
+        attributes,
         names: Vec::new(),
     };
     t.run();
@@ -131,6 +145,7 @@ struct Tokenizer<'a, S> {
     last_start: LocalName,
     /// The limits on depth and elements.
     gate: Gate,
+    attributes: Attributes,
     /// The names of the attributes of the tag being read (a buffer kept between tags).
     names: Vec<&'a str>,
 }
@@ -432,7 +447,7 @@ impl<'a, S: TokenSink> Tokenizer<'a, S> {
             i += 1;
         }
         let name = tag_name(&lowercase(&src[from..i]));
-        let keep_all = is_formatting(&name);
+        let keep_all = self.attributes == Attributes::All || is_formatting(&name);
         let mut attrs: Vec<Attribute> = Vec::new();
         self.names.clear();
         let mut self_closing = false;
@@ -807,7 +822,7 @@ mod tests {
                 TokenSinkResult::Continue
             }
         }
-        let run = |html: &str| run(html, &Sink).is_ok();
+        let run = |html: &str| run(html, &Sink, Attributes::Read).is_ok();
         let n = MAX_ELEMENTS;
         assert!(run(&"<b></b>".repeat(n)));
         assert!(!run(&"<b></b>".repeat(n + 1)));

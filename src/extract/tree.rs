@@ -1,21 +1,15 @@
-//! A page parsed into a plain arena tree: our [`tokenizer`] feeding html5ever's tree builder
-//! (HTML5 tree construction: implied tags, misnested markup, foster parenting), which writes into
-//! [`Tree`] through our own [`TreeSink`].
+//! A parsed page: a plain arena of nodes, linked to parent, children and siblings, that
+//! [`super::parse`] builds and every reader walks (the generic extractor through
+//! [`super::dom::Dom`], site rules' selectors, the mirror reader, discovery's links).
 //!
 //! scraper's tree keeps every attribute of every element in an ordered map of interned names;
-//! the extractor reads a dozen of them, so only those are kept, and the tree is walked once by
-//! [`super::dom::Dom::build`] instead of being copied and searched with selectors.
+//! the extractor reads a dozen of them, so usually only those are kept (see
+//! [`super::tokenizer::Attributes`]), and nodes are indices, so walks need no recursion.
 
 use super::limits::{MAX_ATTRIBUTES, MAX_DEPTH, MAX_ELEMENTS, TooManyElements, never_nests};
-use super::tokenizer;
 use html5ever::tendril::StrTendril;
-use html5ever::tree_builder::{
-    ElementFlags, NodeOrText, QuirksMode, TreeBuilder, TreeBuilderOpts, TreeSink,
-};
-use html5ever::{Attribute, LocalName, QualName, ns};
-use scraper::{ElementRef, Html, Selector};
+use html5ever::{Attribute, LocalName, QualName};
 use std::borrow::Cow;
-use std::cell::{Ref, RefCell};
 
 /// Index of a node in [`Tree::nodes`]; 0 is the document.
 pub type RawId = usize;
@@ -45,7 +39,7 @@ pub enum RawData {
 
 pub struct RawElement {
     pub name: QualName,
-    /// The attributes [`tokenizer::kept_attribute`] keeps.
+    /// The attributes the parse kept (see [`super::tokenizer::Attributes`]).
     pub attrs: Vec<Attribute>,
     pub mark: Mark,
 }
@@ -68,7 +62,7 @@ impl RawElement {
 }
 
 impl Tree {
-    fn with_capacity(nodes: usize) -> Tree {
+    pub(super) fn with_capacity(nodes: usize) -> Tree {
         let mut tree = Tree {
             nodes: Vec::with_capacity(nodes),
         };
@@ -76,7 +70,7 @@ impl Tree {
         tree
     }
 
-    fn push(&mut self, data: RawData) -> RawId {
+    pub(super) fn push(&mut self, data: RawData) -> RawId {
         self.nodes.push(RawNode::new(data));
         self.nodes.len() - 1
     }
@@ -85,12 +79,32 @@ impl Tree {
         index(self.nodes[id].parent)
     }
 
+    pub fn first_child(&self, id: RawId) -> Option<RawId> {
+        index(self.nodes[id].first_child)
+    }
+
     pub fn last_child(&self, id: RawId) -> Option<RawId> {
         index(self.nodes[id].last_child)
     }
 
+    pub fn next_sibling(&self, id: RawId) -> Option<RawId> {
+        index(self.nodes[id].next)
+    }
+
     pub fn prev_sibling(&self, id: RawId) -> Option<RawId> {
         index(self.nodes[id].prev)
+    }
+
+    /// The children of `id`, in document order.
+    pub fn children(&self, id: RawId) -> impl Iterator<Item = RawId> + '_ {
+        std::iter::successors(self.first_child(id), |&c| self.next_sibling(c))
+    }
+
+    pub fn element(&self, id: RawId) -> Option<&RawElement> {
+        match &self.nodes[id].data {
+            RawData::Element(el) => Some(el),
+            _ => None,
+        }
     }
 
     /// The nodes under `id` (itself left out), in document order: first children, then next
@@ -124,7 +138,7 @@ impl Tree {
         out
     }
 
-    fn detach(&mut self, id: RawId) {
+    pub(super) fn detach(&mut self, id: RawId) {
         let RawNode {
             parent, prev, next, ..
         } = self.nodes[id];
@@ -145,7 +159,7 @@ impl Tree {
         node.next = NONE;
     }
 
-    fn append(&mut self, parent: RawId, child: RawId) {
+    pub(super) fn append(&mut self, parent: RawId, child: RawId) {
         let last = self.nodes[parent].last_child;
         match index(last) {
             Some(l) => self.nodes[l].next = child as u32,
@@ -158,7 +172,7 @@ impl Tree {
         node.next = NONE;
     }
 
-    fn insert_before(&mut self, sibling: RawId, child: RawId) {
+    pub(super) fn insert_before(&mut self, sibling: RawId, child: RawId) {
         let RawNode { parent, prev, .. } = self.nodes[sibling];
         match index(prev) {
             Some(p) => self.nodes[p].next = child as u32,
@@ -172,7 +186,7 @@ impl Tree {
     }
 
     /// Appends text to the text node `at`, if it is one.
-    fn merge_text(&mut self, at: Option<RawId>, text: &StrTendril) -> bool {
+    pub(super) fn merge_text(&mut self, at: Option<RawId>, text: &StrTendril) -> bool {
         match at.map(|i| &mut self.nodes[i].data) {
             Some(RawData::Text(t)) => {
                 t.push_tendril(text);
@@ -181,8 +195,16 @@ impl Tree {
             _ => false,
         }
     }
+
+    /// Marks an element with what a site rule's selectors say about it.
+    pub(super) fn set_mark(&mut self, id: RawId, mark: Mark) {
+        if let RawData::Element(el) = &mut self.nodes[id].data {
+            el.mark = mark;
+        }
+    }
 }
 
+/// The node a link points to, if any.
 fn index(link: u32) -> Option<usize> {
     (link != NONE).then_some(link as usize)
 }
@@ -196,201 +218,6 @@ impl RawNode {
             prev: NONE,
             next: NONE,
             data,
-        }
-    }
-}
-
-/// Parses a page.
-pub fn parse(html: &str) -> Result<Tree, TooManyElements> {
-    let builder = TreeBuilder::new(Sink::for_page(html), TreeBuilderOpts::default());
-    tokenizer::run(html, &builder)?;
-    Ok(builder.sink.finish())
-}
-
-/// A page parsed by scraper, for site rules' selectors, as a [`Tree`] with the elements
-/// matching `remove` and `select` marked.
-pub fn from_scraper(html: &Html, remove: &[Selector], select: Option<&Selector>) -> Tree {
-    let mut tree = Tree::with_capacity(0);
-    // (source node, parent in the copy); children pushed in reverse so they pop in order.
-    let mut stack: Vec<_> = html.tree.root().children().rev().map(|c| (c, 0)).collect();
-    while let Some((node, parent)) = stack.pop() {
-        let data = match node.value() {
-            scraper::Node::Text(text) => RawData::Text(StrTendril::from_slice(text)),
-            scraper::Node::Element(el) => {
-                let element = ElementRef::wrap(node).expect("an element");
-                let mark = if remove.iter().any(|sel| sel.matches(&element)) {
-                    Mark::Remove
-                } else if select.is_some_and(|sel| sel.matches(&element)) {
-                    Mark::Select
-                } else {
-                    Mark::None
-                };
-                let attrs = el
-                    .attrs
-                    .iter()
-                    .filter(|(name, _)| {
-                        name.ns == ns!() && tokenizer::kept_attribute(&name.local).is_some()
-                    })
-                    .map(|(name, value)| Attribute {
-                        name: name.clone(),
-                        value: StrTendril::from_slice(value),
-                    })
-                    .collect();
-                RawData::Element(RawElement {
-                    name: el.name.clone(),
-                    attrs,
-                    mark,
-                })
-            }
-            _ => RawData::Other,
-        };
-        let id = tree.push(data);
-        tree.append(parent, id);
-        stack.extend(node.children().rev().map(|c| (c, id)));
-    }
-    tree
-}
-
-/// Writes what html5ever's tree builder makes into a [`Tree`].
-pub(super) struct Sink {
-    tree: RefCell<Tree>,
-}
-
-impl Sink {
-    /// A sink for the tree of `html`.
-    pub(super) fn for_page(html: &str) -> Sink {
-        // About a node per tag (elements, and the texts between them): room for that saves
-        // growing the arena again and again.
-        let tags = memchr::memchr_iter(b'<', html.as_bytes()).count();
-        Sink {
-            tree: RefCell::new(Tree::with_capacity(tags.min(2 * MAX_ELEMENTS) + 2)),
-        }
-    }
-}
-
-impl TreeSink for Sink {
-    type Handle = RawId;
-    type Output = Tree;
-    type ElemName<'a> = Ref<'a, QualName>;
-
-    fn finish(self) -> Tree {
-        self.tree.into_inner()
-    }
-
-    fn parse_error(&self, _msg: Cow<'static, str>) {}
-
-    fn get_document(&self) -> RawId {
-        0
-    }
-
-    fn elem_name<'a>(&'a self, target: &'a RawId) -> Ref<'a, QualName> {
-        Ref::map(self.tree.borrow(), |t| match &t.nodes[*target].data {
-            RawData::Element(el) => &el.name,
-            _ => panic!("elem_name of a node that is not an element"),
-        })
-    }
-
-    fn create_element(&self, name: QualName, mut attrs: Vec<Attribute>, _: ElementFlags) -> RawId {
-        if tokenizer::is_formatting(&name.local) {
-            attrs.retain(|a| tokenizer::kept_attribute(&a.name.local).is_some());
-        }
-        self.tree.borrow_mut().push(RawData::Element(RawElement {
-            name,
-            attrs,
-            mark: Mark::None,
-        }))
-    }
-
-    fn create_comment(&self, _text: StrTendril) -> RawId {
-        self.tree.borrow_mut().push(RawData::Other)
-    }
-
-    fn create_pi(&self, _target: StrTendril, _data: StrTendril) -> RawId {
-        self.tree.borrow_mut().push(RawData::Other)
-    }
-
-    fn append(&self, parent: &RawId, child: NodeOrText<RawId>) {
-        let mut tree = self.tree.borrow_mut();
-        match child {
-            NodeOrText::AppendNode(id) => tree.append(*parent, id),
-            NodeOrText::AppendText(text) => {
-                let last = tree.last_child(*parent);
-                if !tree.merge_text(last, &text) {
-                    let id = tree.push(RawData::Text(text));
-                    tree.append(*parent, id);
-                }
-            }
-        }
-    }
-
-    fn append_based_on_parent_node(
-        &self,
-        element: &RawId,
-        prev_element: &RawId,
-        child: NodeOrText<RawId>,
-    ) {
-        let has_parent = self.tree.borrow().nodes[*element].parent != NONE;
-        if has_parent {
-            self.append_before_sibling(element, child);
-        } else {
-            self.append(prev_element, child);
-        }
-    }
-
-    fn append_doctype_to_document(&self, _: StrTendril, _: StrTendril, _: StrTendril) {}
-
-    fn get_template_contents(&self, target: &RawId) -> RawId {
-        // Template contents stay under the template, which the extractor skips whole.
-        *target
-    }
-
-    fn same_node(&self, x: &RawId, y: &RawId) -> bool {
-        x == y
-    }
-
-    fn set_quirks_mode(&self, _mode: QuirksMode) {}
-
-    fn append_before_sibling(&self, sibling: &RawId, new_node: NodeOrText<RawId>) {
-        let mut tree = self.tree.borrow_mut();
-        if let NodeOrText::AppendNode(id) = new_node {
-            tree.detach(id);
-        }
-        if tree.nodes[*sibling].parent == NONE {
-            return;
-        }
-        match new_node {
-            NodeOrText::AppendNode(id) => tree.insert_before(*sibling, id),
-            NodeOrText::AppendText(text) => {
-                let prev = tree.prev_sibling(*sibling);
-                if !tree.merge_text(prev, &text) {
-                    let id = tree.push(RawData::Text(text));
-                    tree.insert_before(*sibling, id);
-                }
-            }
-        }
-    }
-
-    fn add_attrs_if_missing(&self, target: &RawId, attrs: Vec<Attribute>) {
-        let mut tree = self.tree.borrow_mut();
-        let RawData::Element(el) = &mut tree.nodes[*target].data else {
-            return;
-        };
-        for attr in attrs {
-            if !el.attrs.iter().any(|a| a.name == attr.name) {
-                el.attrs.push(attr);
-            }
-        }
-    }
-
-    fn remove_from_parent(&self, target: &RawId) {
-        self.tree.borrow_mut().detach(*target);
-    }
-
-    fn reparent_children(&self, node: &RawId, new_parent: &RawId) {
-        let mut tree = self.tree.borrow_mut();
-        while let Some(child) = index(tree.nodes[*node].first_child) {
-            tree.detach(child);
-            tree.append(*new_parent, child);
         }
     }
 }
@@ -596,6 +423,7 @@ fn scan_attributes(bytes: &[u8], from: usize) -> Option<(usize, Option<usize>)> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use scraper::{Html, Selector};
 
     #[test]
     fn nesting_beyond_the_limit_is_flattened_keeping_text() {
