@@ -1,5 +1,6 @@
-//! The limits every parsed page is held to: our [`super::tokenizer`] applies them as it hands
-//! tags to the tree builder (and, for the pages scraper parses, [`super::tree::prepare`]).
+//! The limits every parsed page is held to, whichever path reads it (the generic extractor,
+//! site rules, the mirror reader, discovery's index pages): all of them parse through our
+//! [`super::tokenizer`], which applies these as it hands tags to the tree builder.
 //!
 //! Without them a hostile page takes minutes or gigabytes: html5ever's scope checks walk the
 //! whole stack of open elements for every tag, and the tree and the extractor hold several
@@ -78,7 +79,7 @@ impl Gate {
 /// Elements that never nest: void elements, and those whose end tag is left out so often that
 /// counting them would make ordinary old pages look deep.
 #[inline]
-pub(super) fn never_nests(name: &[u8]) -> bool {
+fn never_nests(name: &[u8]) -> bool {
     matches!(
         name,
         b"area"

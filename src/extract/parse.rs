@@ -10,13 +10,27 @@ use html5ever::tendril::StrTendril;
 use html5ever::tree_builder::{
     ElementFlags, NodeOrText, QuirksMode, TreeBuilder, TreeBuilderOpts, TreeSink,
 };
-use html5ever::{Attribute, QualName};
+use html5ever::{Attribute, QualName, local_name, ns};
 use std::borrow::Cow;
 use std::cell::{Ref, RefCell};
 
 /// Parses a page.
 pub fn document(html: &str, attributes: Attributes) -> Result<Tree, TooManyElements> {
     let builder = TreeBuilder::new(Sink::for_page(html, attributes), TreeBuilderOpts::default());
+    tokenizer::run(html, &builder, attributes)?;
+    Ok(builder.sink.finish())
+}
+
+/// Parses HTML that is part of a `<body>` (as `innerHTML` would): the tree's document holds an
+/// `<html>` element, the root of what was parsed.
+pub fn fragment(html: &str, attributes: Attributes) -> Result<Tree, TooManyElements> {
+    let sink = Sink::for_page(html, attributes);
+    let body = sink.create_element(
+        QualName::new(None, ns!(html), local_name!("body")),
+        Vec::new(),
+        ElementFlags::default(),
+    );
+    let builder = TreeBuilder::new_for_fragment(sink, body, None, TreeBuilderOpts::default());
     tokenizer::run(html, &builder, attributes)?;
     Ok(builder.sink.finish())
 }
@@ -172,7 +186,6 @@ impl TreeSink for Sink {
 mod tests {
     use super::*;
     use crate::extract::limits::{MAX_ATTRIBUTES, MAX_DEPTH};
-    use html5ever::local_name;
 
     fn elements<'a>(tree: &'a Tree, name: &'a str) -> impl Iterator<Item = &'a RawElement> {
         tree.descendants(0)
@@ -224,5 +237,18 @@ mod tests {
         let p = elements(&tree, "p").next().unwrap();
         assert_eq!(p.attrs.len(), 1);
         assert_eq!(tree.text(0), "texti");
+    }
+
+    #[test]
+    fn a_fragment_is_parsed_as_the_inside_of_a_body() {
+        let tree = fragment("<title>t</title><p>a<td>b</td>", Attributes::Read).unwrap();
+        let root = tree.first_child(0).unwrap();
+        let names: Vec<&str> = tree
+            .children(root)
+            .filter_map(|id| tree.element(id))
+            .map(|el| &*el.name.local)
+            .collect();
+        assert_eq!(names, ["title", "p"]);
+        assert_eq!(tree.text(root), "tab");
     }
 }
