@@ -4,7 +4,6 @@
 //! tracked. Reads go through serde; writes go through `toml_edit`, so that the comments and
 //! layout a user gave the file survive `palimpsest add`.
 
-use crate::extract::rules::{SiteRule, SiteRules};
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -30,7 +29,7 @@ pub struct Config {
     /// Feeds and index pages whose new articles every run tracks.
     #[serde(default)]
     pub feeds: Vec<FeedSource>,
-    /// Site rules by host.
+    /// Site rules by host; [`crate::extract::SiteRules`] compiles them.
     #[serde(default)]
     pub sites: BTreeMap<String, SiteRule>,
     /// Git repositories replayed by `import-git`, by absolute path: how far each was imported.
@@ -44,6 +43,24 @@ pub struct Config {
 #[serde(deny_unknown_fields)]
 pub struct Import {
     pub tips: Vec<String>,
+}
+
+/// Rules for one host, as written in `palimpsest.toml`: CSS selectors for the article's title
+/// and body and for what to cut out of it.
+///
+/// ```toml
+/// [sites."news.example.com"]
+/// title = "h1.headline"
+/// body = "div.story-body"
+/// remove = [".related", ".share"]
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteRule {
+    pub title: Option<String>,
+    pub body: String,
+    #[serde(default)]
+    pub remove: Vec<String>,
 }
 
 /// A followed feed (RSS, Atom, JSON Feed) or HTML index page:
@@ -193,8 +210,15 @@ pub enum ConfigError {
         #[source]
         source: humantime::DurationError,
     },
-    #[error(transparent)]
-    Rules(#[from] crate::extract::rules::RuleError),
+    /// A selector of `[sites."host"]` that does not parse (found when the extractor compiles
+    /// the rules); the CSS parser's error is the source.
+    #[error("{FILE_NAME} is not valid: site rule for {host}: invalid CSS selector {selector:?}")]
+    SiteRule {
+        host: String,
+        selector: String,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
 }
 
 impl Config {
@@ -202,11 +226,6 @@ impl Config {
         let config: Config = toml::from_str(text).map_err(ConfigError::Parse)?;
         config.schedule.parsed()?;
         Ok(config)
-    }
-
-    /// The site rules, checked.
-    pub fn site_rules(&self) -> Result<SiteRules, ConfigError> {
-        Ok(SiteRules::new(self.sites.clone())?)
     }
 }
 

@@ -15,7 +15,6 @@ use crate::fetch::{Fetcher, Validators};
 use crate::page::{self, PageError};
 use crate::source::{self, SourceError};
 use regex::Regex;
-use scraper::{Html, Selector};
 use url::Url;
 
 #[derive(Debug, thiserror::Error)]
@@ -70,10 +69,9 @@ pub fn discover(
             .collect(),
         (Err(_), Some(pattern)) => {
             let text = crate::decode::decode(&fetched.body, fetched.content_type.as_deref()).text;
-            let html = Html::parse_document(&text);
-            let anchors = Selector::parse("a[href]").expect("static selector");
-            html.select(&anchors)
-                .filter_map(|a| a.value().attr("href"))
+            crate::extract::links(&text)
+                .map_err(PageError::from)?
+                .iter()
                 .filter_map(|href| fetched.final_url.join(href).ok())
                 .map(String::from)
                 .filter(|u| pattern.is_match(u))

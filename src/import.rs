@@ -13,6 +13,7 @@
 
 use crate::archive::{Archive, ArchiveError, Observation, Recorded, Recorder, Seen};
 use crate::config;
+use crate::extract::SiteRules;
 use crate::page::{self, Page, PageError};
 use chrono::{DateTime, Utc};
 use git2::{Oid, Repository};
@@ -85,7 +86,7 @@ pub fn import_git(
     pathspecs: &[String],
     on_progress: &mut dyn FnMut(Progress, &[Recorded]),
 ) -> Result<ImportStats, ImportError> {
-    let rules = archive.config().site_rules().map_err(ArchiveError::from)?;
+    let rules = SiteRules::new(&archive.config().sites).map_err(ArchiveError::from)?;
     // The article's URL is known only after reading; `Replay::record` sets it in the document.
     let placeholder = Url::parse("git-import:/").expect("static URL");
     let read = |bytes: &[u8]| page::read(bytes, None, &placeholder, &rules);
@@ -533,7 +534,7 @@ mod tests {
         source(&dir.path().join("src"), &pages);
         let mut archive = Archive::init(&dir.path().join("archive")).unwrap();
         archive.lock(false).unwrap();
-        let rules = archive.config().site_rules().unwrap();
+        let rules = SiteRules::new(&archive.config().sites).unwrap();
         let url = Url::parse("git-import:/").unwrap();
         let panics_on_b = |bytes: &[u8]| {
             assert!(

@@ -13,7 +13,8 @@
 //!    Atom feeds.
 //!
 //! [`snapshot`] runs stages 1–6 over the tracked articles; [`config`] reads `palimpsest.toml`;
-//! [`web`] reads the archive into pages, served over HTTP or written as a static site.
+//! [`web`] reads the archive into pages, served over HTTP or written as a static site;
+//! [`unicode`] has the Unicode script helpers that several stages share.
 //! The library never prints and reads no environment: the `palimpsest` binary does that.
 
 pub mod archive;
@@ -30,6 +31,7 @@ pub mod page;
 pub mod render;
 pub mod snapshot;
 pub mod source;
+pub mod unicode;
 pub mod web;
 
 /// The texts of `error`'s causes (its `source()` chain), outermost first. A cause whose text

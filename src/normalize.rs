@@ -22,8 +22,8 @@
 //! - A list item
 //! ```
 
-use crate::decode::is_cjk;
 use crate::extract::{Article, BlockKind};
+use crate::unicode::is_cjk;
 use unicode_normalization::UnicodeNormalization;
 
 /// The archived form of an article: what one file in the archive holds.

@@ -154,7 +154,7 @@ pub fn run(
     on_checked: &mut dyn FnMut(&Checked),
 ) -> Result<Vec<Checked>, ArchiveError> {
     let config = archive.config().clone();
-    let rules = config.site_rules()?;
+    let rules = SiteRules::new(&config.sites)?;
     let tiers = config.schedule.parsed()?;
     let started = Utc::now();
     if urls.is_empty() {

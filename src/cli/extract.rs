@@ -96,7 +96,7 @@ fn site_rules(path: Option<&Path>) -> Result<SiteRules, ExtractError> {
         source,
     })?;
     Config::parse(&text)
-        .and_then(|c| c.site_rules())
+        .and_then(|c| SiteRules::new(&c.sites))
         .map_err(|source| ExtractError::Config {
             path: shown,
             source,

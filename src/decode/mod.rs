@@ -529,24 +529,6 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
 
-/// Characters that are written without spaces between words (Han, kana, CJK punctuation and
-/// full-width forms). Hangul is not among them: Korean separates words with spaces. Here, the
-/// first stage that asks it, for the later ones (extract, normalize) to share.
-pub fn is_cjk(c: char) -> bool {
-    matches!(c,
-        '\u{2E80}'..='\u{2FDF}'   // radicals
-        | '\u{3000}'..='\u{303F}' // CJK symbols and punctuation
-        | '\u{3040}'..='\u{30FF}' // hiragana, katakana
-        | '\u{3100}'..='\u{312F}' // bopomofo
-        | '\u{3190}'..='\u{31FF}'
-        | '\u{3400}'..='\u{4DBF}' // extension A
-        | '\u{4E00}'..='\u{9FFF}' // unified ideographs
-        | '\u{F900}'..='\u{FAFF}' // compatibility ideographs
-        | '\u{FE30}'..='\u{FE4F}' // compatibility forms
-        | '\u{FF00}'..='\u{FFEF}' // full-width and half-width forms
-        | '\u{20000}'..='\u{3134F}')
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

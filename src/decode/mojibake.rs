@@ -223,7 +223,7 @@ fn plausible(c: char) -> bool {
         | '\u{AC00}'..='\u{D7AF}'   // Hangul syllables
         | '\u{FE00}'..='\u{FE0F}'   // variation selectors (emoji)
         | '\u{1F000}'..='\u{1FAFF}') // emoji
-        || super::is_cjk(c)
+        || crate::unicode::is_cjk(c)
 }
 
 #[cfg(test)]

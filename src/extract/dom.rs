@@ -8,7 +8,10 @@
 //! role, class or id say they are navigation, comments, share bars or ads are marked
 //! [`Element::boilerplate`]. The same walk gathers what the metadata reader needs ([`Head`]).
 
-use super::tree::{self, Mark, RawData, RawElement, RawId, TooManyElements, Tree};
+use super::limits::TooManyElements;
+use super::parse;
+use super::tokenizer::Attributes;
+use super::tree::{Mark, RawData, RawElement, RawId, Tree};
 use html5ever::tendril::StrTendril;
 use html5ever::{LocalName, local_name};
 use regex::Regex;
@@ -314,7 +317,7 @@ impl Head {
 impl Dom {
     /// Parses a page and copies its visible body.
     pub fn parse(html: &str) -> Result<Dom, TooManyElements> {
-        Ok(Dom::build(&tree::parse(html)?))
+        Ok(Dom::build(&parse::document(html, Attributes::Read)?))
     }
 
     /// Copies the visible body of a parsed page.

@@ -15,9 +15,9 @@
 
 use super::blocks;
 use super::dom::{Data, Dom, NodeId, Tag};
-use super::tree::TooManyElements;
+use super::limits::TooManyElements;
 use super::{Article, Block, BlockKind, metadata};
-use crate::decode::is_cjk;
+use crate::unicode::is_cjk;
 use regex::Regex;
 use std::cell::OnceCell;
 use std::collections::HashMap;

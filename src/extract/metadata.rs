@@ -10,7 +10,7 @@
 //! line that opens the article.
 
 use super::dom::{Data, Dom, Head, NodeId, Tag};
-use crate::decode::is_cjk;
+use crate::unicode::is_cjk;
 use serde_json::Value;
 use std::collections::HashSet;
 

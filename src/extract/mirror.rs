@@ -6,9 +6,13 @@
 //! wrapping in bulk (promo links, proxy addresses) around an unchanged article, so everything the
 //! mirror adds is dropped here, by its format, and only the newsroom's text is kept.
 
+use super::limits::TooManyElements;
+use super::parse;
+use super::tokenizer::Attributes;
+use super::tree::{RawData, RawElement, RawId, Tree};
 use super::{Article, Block, BlockKind};
+use html5ever::local_name;
 use regex::Regex;
-use scraper::{ElementRef, Html, Node};
 use std::sync::LazyLock;
 
 /// Whether `text` is a mirror page: a `### ` title line, a Markdown rule right after it, and a
@@ -29,21 +33,24 @@ pub fn is_mirror_page(text: &str) -> bool {
 }
 
 /// Extracts the title line and one block per HTML block of the article.
-pub fn extract(text: &str) -> Article {
+pub fn extract(text: &str) -> Result<Article, TooManyElements> {
     let mut lines = text.trim_start_matches('\u{feff}').lines();
     let title = lines.next().unwrap_or("");
     let title = title.strip_prefix("###").unwrap_or(title).trim().to_owned();
     let html = unwrap_markdown(lines);
-    let fragment = Html::parse_fragment(&html);
+    // The article HTML is the inside of a `<body>`: a fragment.
+    let tree = parse::fragment(&html, Attributes::Read)?;
     let mut walker = Walker::default();
-    walker.walk(fragment.root_element());
+    if let Some(root) = tree.first_child(0) {
+        walker.walk(&tree, root);
+    }
     walker.flush();
-    Article {
+    Ok(Article {
         title,
         blocks: walker.blocks,
         source_url: original_url(text),
         ..Article::default()
-    }
+    })
 }
 
 /// Labels of the footer line where a mirror names the article it copied.
@@ -102,33 +109,34 @@ struct Walker {
 impl Walker {
     /// Visits the tree under `root` in document order without recursion, so that a page of
     /// deeply nested tags cannot exhaust the stack.
-    fn walk(&mut self, root: ElementRef) {
-        let mut next = root.first_child();
+    fn walk(&mut self, tree: &Tree, root: RawId) {
+        let name = |id: RawId| tree.element(id).map(|el| &*el.name.local);
+        let mut next = tree.first_child(root);
         while let Some(node) = next {
-            let entered = match node.value() {
-                Node::Text(text) => {
+            let entered = match &tree.nodes[node].data {
+                RawData::Text(text) => {
                     self.text.push_str(text);
                     false
                 }
-                Node::Element(_) => ElementRef::wrap(node).is_some_and(|el| self.open_element(el)),
+                RawData::Element(el) => self.open_element(el),
                 _ => false,
             };
             if entered {
-                if let Some(child) = node.first_child() {
+                if let Some(child) = tree.first_child(node) {
                     next = Some(child);
                     continue;
                 }
-                self.close_element(node.value().as_element().map(|e| e.name()));
+                self.close_element(name(node));
             }
             // Climb until a sibling is found, closing the elements we leave.
             let mut at = node;
             next = loop {
-                if let Some(sibling) = at.next_sibling() {
+                if let Some(sibling) = tree.next_sibling(at) {
                     break Some(sibling);
                 }
-                match at.parent() {
-                    Some(parent) if parent.id() != root.id() => {
-                        self.close_element(parent.value().as_element().map(|e| e.name()));
+                match tree.parent(at) {
+                    Some(parent) if parent != root => {
+                        self.close_element(name(parent));
                         at = parent;
                     }
                     _ => break None,
@@ -138,11 +146,11 @@ impl Walker {
     }
 
     /// Handles an element's start; returns whether to walk into it.
-    fn open_element(&mut self, element: ElementRef) -> bool {
+    fn open_element(&mut self, element: &RawElement) -> bool {
         if is_noise(element) {
             return false;
         }
-        let name = element.value().name();
+        let name = &*element.name.local;
         match name {
             "br" | "hr" => self.flush(),
             "img" => self.has_image = true,
@@ -203,9 +211,8 @@ fn block_kind(name: &str) -> Option<BlockKind> {
 
 /// Elements whose text is never article text: code, embeds, forms, ads, hidden elements and
 /// the publication-time box (news sites restamp it on every render).
-fn is_noise(element: ElementRef) -> bool {
-    let el = element.value();
-    let name = el.name();
+fn is_noise(el: &RawElement) -> bool {
+    let name = &*el.name.local;
     if matches!(
         name,
         "script"
@@ -231,8 +238,10 @@ fn is_noise(element: ElementRef) -> bool {
     ) {
         return true;
     }
-    let hidden = super::dom::hidden(|n| el.attr(&n));
-    let ad_or_date = el.classes().chain(el.id()).any(|name| {
+    let hidden = super::dom::hidden(|n| el.attr(n));
+    let classes = el.attr(local_name!("class")).unwrap_or("");
+    let id = el.attr(local_name!("id"));
+    let ad_or_date = classes.split_ascii_whitespace().chain(id).any(|name| {
         let name = name.to_ascii_lowercase();
         matches!(
             name.as_str(),
@@ -352,7 +361,7 @@ https://github.com/example/mirror/blob/master/pages/1.md <br/>
 
     #[test]
     fn keeps_article_blocks_and_drops_the_wrapping() {
-        let article = extract(PAGE);
+        let article = extract(PAGE).unwrap();
         assert_eq!(article.title, "某市宣布新政策(图)");
         let blocks: Vec<(BlockKind, String)> = article
             .blocks
@@ -389,7 +398,12 @@ https://github.com/example/mirror/blob/master/pages/1.md <br/>
             "<div><span>".repeat(depth),
             "</span></div>".repeat(depth)
         );
-        let texts: Vec<String> = extract(&page).blocks.into_iter().map(|b| b.text).collect();
+        let texts: Vec<String> = extract(&page)
+            .unwrap()
+            .blocks
+            .into_iter()
+            .map(|b| b.text)
+            .collect();
         assert_eq!(texts, vec!["正文。"]);
     }
 
@@ -399,7 +413,12 @@ https://github.com/example/mirror/blob/master/pages/1.md <br/>
                     <time datetime=\"2018-09-05T06:42:00+08:00\">最后更新： 2018年9月5日 06:42</time>\
                     </span></div>\n<div class=\"wsw\"><span class=\"dateline\">华盛顿 —</span>\
                     <p>正文。</p></div>\n\n原文链接：https://example.org/a/1.html\n";
-        let texts: Vec<String> = extract(page).blocks.into_iter().map(|b| b.text).collect();
+        let texts: Vec<String> = extract(page)
+            .unwrap()
+            .blocks
+            .into_iter()
+            .map(|b| b.text)
+            .collect();
         assert_eq!(texts, vec!["华盛顿 —", "正文。"]);
     }
 
@@ -407,9 +426,12 @@ https://github.com/example/mirror/blob/master/pages/1.md <br/>
     fn names_the_original_article() {
         let page = "### T\n---\n\n<p>正文。</p>\n\n原文地址（需翻墙访问）：https://news.example.org/gb/1.html <br/>\n";
         assert_eq!(
-            extract(page).source_url.as_deref(),
+            extract(page).unwrap().source_url.as_deref(),
             Some("https://news.example.org/gb/1.html")
         );
-        assert_eq!(extract("### T\n---\n\n<p>正文。</p>\n").source_url, None);
+        assert_eq!(
+            extract("### T\n---\n\n<p>正文。</p>\n").unwrap().source_url,
+            None
+        );
     }
 }

@@ -5,14 +5,16 @@
 //! the rest of extraction. This one follows the same states of the HTML standard's tokenizer,
 //! but jumps between the bytes that matter (`<`, `&`, quotes) with `memchr`, hands text to the
 //! tree builder as slices of the page (no copy unless a character reference is decoded), and
-//! keeps only the attributes the extractor or the tree builder read. Tree construction
+//! usually keeps only the attributes the extractor or the tree builder read. Tree construction
 //! (implied tags, misnested markup, foster parenting) is still html5ever's.
 //!
 //! Left out on purpose: the text of comments (only where they are matters, to the tree builder's
-//! handling of white space), and the tags nested deeper than [`MAX_DEPTH`] (their text stays, in
-//! the innermost element kept). A page with more than [`MAX_ELEMENTS`] elements is given up.
+//! handling of white space), the tags [`Gate`] holds back (nested deeper than
+//! [`super::limits::MAX_DEPTH`]; their text stays, in the innermost element kept) and attributes
+//! past [`MAX_ATTRIBUTES`]. A page with more than [`super::limits::MAX_ELEMENTS`] elements is
+//! given up.
 
-use super::tree::{MAX_ATTRIBUTES, MAX_DEPTH, MAX_ELEMENTS, TooManyElements, never_nests};
+use super::limits::{Gate, MAX_ATTRIBUTES, TooManyElements};
 use html5ever::data::{C1_REPLACEMENTS, NAMED_ENTITIES};
 use html5ever::tendril::StrTendril;
 use html5ever::tokenizer::states::RawKind;
@@ -48,6 +50,15 @@ pub fn kept_attribute(name: &str) -> Option<LocalName> {
     })
 }
 
+/// Which attributes of a tag reach the tree builder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Attributes {
+    /// Those [`kept_attribute`] names, and all of formatting elements ([`is_formatting`]).
+    Read,
+    /// All of them: site rules' selectors may name any.
+    All,
+}
+
 /// Formatting elements keep every attribute: the tree builder tells them apart by all of them
 /// (at most three alike stay in its list of active formatting elements), and dropping some made
 /// it close different elements than html5ever's own tokenizer does.
@@ -71,8 +82,12 @@ pub fn is_formatting(name: &str) -> bool {
 }
 
 /// Tokenizes `html` into `sink` (html5ever's tree builder), then ends it; stops when the page
-/// turns out to have more than [`MAX_ELEMENTS`] elements.
-pub fn run(html: &str, sink: &impl TokenSink) -> Result<(), TooManyElements> {
+/// turns out to have more than [`super::limits::MAX_ELEMENTS`] elements.
+pub fn run(
+    html: &str,
+    sink: &impl TokenSink,
+    attributes: Attributes,
+) -> Result<(), TooManyElements> {
     let html = html.strip_prefix('\u{feff}').unwrap_or(html);
     let input = StrTendril::from_slice(&preprocess(html));
     let mut t = Tokenizer {
@@ -81,12 +96,12 @@ pub fn run(html: &str, sink: &impl TokenSink) -> Result<(), TooManyElements> {
         pos: 0,
         sink,
         last_start: LocalName::default(),
-        depth: 0,
-        elements: 0,
-        open_p: false,
+        gate: Gate::default(),
+        attributes,
+        names: Vec::new(),
     };
     t.run();
-    if t.elements > MAX_ELEMENTS {
+    if t.gate.overflowed() {
         return Err(TooManyElements);
     }
     sink.end();
@@ -128,12 +143,11 @@ struct Tokenizer<'a, S> {
     sink: &'a S,
     /// The name of the last start tag, which ends RCDATA, RAWTEXT and script data.
     last_start: LocalName,
-    /// Elements open, as counted for [`MAX_DEPTH`].
-    depth: usize,
-    /// Elements made, as counted for [`MAX_ELEMENTS`] (and by [`super::tree::prepare`]).
-    elements: usize,
-    /// Whether the last `p` tag was a start tag: a `</p>` without one makes an element.
-    open_p: bool,
+    /// The limits on depth and elements.
+    gate: Gate,
+    attributes: Attributes,
+    /// The names of the attributes of the tag being read (a buffer kept between tags).
+    names: Vec<&'a str>,
 }
 
 /// The tokenizer states that span more than a tag.
@@ -160,14 +174,14 @@ fn is_space(b: u8) -> bool {
     matches!(b, b'\t' | b'\n' | b'\x0c' | b' ')
 }
 
-impl<S: TokenSink> Tokenizer<'_, S> {
-    fn bytes(&self) -> &[u8] {
+impl<'a, S: TokenSink> Tokenizer<'a, S> {
+    fn bytes(&self) -> &'a [u8] {
         self.src.as_bytes()
     }
 
     fn run(&mut self) {
         let mut state = State::Data;
-        while self.pos < self.src.len() && self.elements <= MAX_ELEMENTS {
+        while self.pos < self.src.len() && !self.gate.overflowed() {
             state = match state {
                 State::Data => self.data(),
                 State::Raw(kind) => self.raw(kind),
@@ -243,34 +257,15 @@ impl<S: TokenSink> Tokenizer<'_, S> {
         }
     }
 
-    /// Emits a tag, unless it nests too deep.
-    /// Emits a tag, unless it nests too deep, counting the elements it makes.
+    /// Emits a token, unless it is a tag the [`Gate`] holds back.
     fn emit_token(&mut self, token: Token) -> State {
         if let Token::TagToken(tag) = &token {
-            let name = tag.name.as_bytes();
             let start = tag.kind == TagKind::StartTag;
-            if never_nests(name) || (start && tag.self_closing) {
-                // `</br>`, and `</p>` with no `<p>` open, make elements too.
-                let stray = match name {
-                    b"p" => !std::mem::replace(&mut self.open_p, start) && !start,
-                    b"br" => !start,
-                    _ => false,
-                };
-                if start || stray {
-                    self.elements += 1;
-                }
-            } else if start {
-                self.depth += 1;
-                if self.depth > MAX_DEPTH {
-                    return State::Data;
-                }
-                self.elements += 1;
-            } else {
-                let deep = self.depth > MAX_DEPTH;
-                self.depth = self.depth.saturating_sub(1);
-                if deep {
-                    return State::Data;
-                }
+            if !self
+                .gate
+                .admit(start, tag.name.as_bytes(), tag.self_closing)
+            {
+                return State::Data;
             }
             if start {
                 self.last_start = tag.name.clone();
@@ -400,7 +395,7 @@ impl<S: TokenSink> Tokenizer<'_, S> {
     }
 
     /// What the `<` at `at` starts.
-    fn markup(&self, at: usize) -> Markup {
+    fn markup(&mut self, at: usize) -> Markup {
         let b = self.bytes();
         let Some(&next) = b.get(at + 1) else {
             return Markup::Text;
@@ -443,18 +438,18 @@ impl<S: TokenSink> Tokenizer<'_, S> {
     }
 
     /// A start or end tag whose name begins at `from`.
-    fn tag(&self, from: usize, kind: TagKind) -> Markup {
+    fn tag(&mut self, from: usize, kind: TagKind) -> Markup {
+        let src = self.src;
         let b = self.bytes();
         let n = b.len();
         let mut i = from;
         while i < n && !is_space(b[i]) && !matches!(b[i], b'/' | b'>') {
             i += 1;
         }
-        let name = tag_name(&lowercase(&self.src[from..i]));
-        let formatting = is_formatting(&name);
+        let name = tag_name(&lowercase(&src[from..i]));
+        let keep_all = self.attributes == Attributes::All || is_formatting(&name);
         let mut attrs: Vec<Attribute> = Vec::new();
-        // Attributes read, kept or not: those past [`MAX_ATTRIBUTES`] are dropped, as for scraper.
-        let mut seen = 0;
+        self.names.clear();
         let mut self_closing = false;
         loop {
             while i < n && is_space(b[i]) {
@@ -485,7 +480,7 @@ impl<S: TokenSink> Tokenizer<'_, S> {
             while i < n && !is_space(b[i]) && !matches!(b[i], b'/' | b'>' | b'=') {
                 i += 1;
             }
-            let attr_name = &self.src[name_start..i];
+            let attr_name = &src[name_start..i];
             while i < n && is_space(b[i]) {
                 i += 1;
             }
@@ -503,7 +498,7 @@ impl<S: TokenSink> Tokenizer<'_, S> {
                         let Some(close) = memchr(q, &b[i + 1..]) else {
                             return Markup::Eof;
                         };
-                        (value, value_at) = (&self.src[i + 1..i + 1 + close], i + 1);
+                        (value, value_at) = (&src[i + 1..i + 1 + close], i + 1);
                         i += close + 2;
                     }
                     b'>' => {}
@@ -515,24 +510,25 @@ impl<S: TokenSink> Tokenizer<'_, S> {
                         if i >= n {
                             return Markup::Eof;
                         }
-                        (value, value_at) = (&self.src[start..i], start);
+                        (value, value_at) = (&src[start..i], start);
                     }
                 }
             }
-            seen += 1;
-            if kind == TagKind::EndTag || seen > MAX_ATTRIBUTES {
+            // As html5ever's tokenizer does, the first of two attributes with one name wins;
+            // then at most [`MAX_ATTRIBUTES`] names are read.
+            if kind == TagKind::EndTag
+                || self.names.len() == MAX_ATTRIBUTES
+                || self.names.iter().any(|n| n.eq_ignore_ascii_case(attr_name))
+            {
                 continue;
             }
+            self.names.push(attr_name);
             let attr_name = lowercase(attr_name);
             let local = match kept_attribute(&attr_name) {
                 Some(local) => local,
-                None if formatting => LocalName::from(&*attr_name),
+                None if keep_all => LocalName::from(&*attr_name),
                 None => continue,
             };
-            // The first of two attributes with one name wins.
-            if attrs.iter().any(|a| a.name.local == local) {
-                continue;
-            }
             // Most values have no character reference: a slice of the page, no copy.
             let value = if memchr(b'&', value.as_bytes()).is_some() {
                 StrTendril::from_slice(&decode_references(value, true))
@@ -797,6 +793,7 @@ fn reference(text: &str, amp: usize, in_attribute: bool) -> Option<(usize, [Opti
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::extract::limits::MAX_ELEMENTS;
 
     #[test]
     fn decodes_character_references() {
@@ -825,7 +822,7 @@ mod tests {
                 TokenSinkResult::Continue
             }
         }
-        let run = |html: &str| run(html, &Sink).is_ok();
+        let run = |html: &str| run(html, &Sink, Attributes::Read).is_ok();
         let n = MAX_ELEMENTS;
         assert!(run(&"<b></b>".repeat(n)));
         assert!(!run(&"<b></b>".repeat(n + 1)));

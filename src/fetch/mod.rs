@@ -24,18 +24,39 @@ use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver
 use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
 use url::Url;
 
-/// What one fetch returned.
+/// What one fetch returned: the answer, and every redirect that led to it, with the headers
+/// the server sent (evidence of what was served, kept beside the bytes).
 #[derive(Debug, Clone)]
 pub struct Fetched {
+    /// The URL asked for.
+    pub requested_url: Url,
+    /// The redirects followed on the way, in order.
+    pub redirects: Vec<Redirect>,
     /// Where the bytes came from, after redirects.
     pub final_url: Url,
     pub status: u16,
+    /// The protocol of the answer (`HTTP/1.1`, `HTTP/2`); `None` for a local file.
+    pub version: Option<&'static str>,
+    /// The answer's headers as received, in order; names in lower case.
+    pub headers: Vec<(String, String)>,
+    /// The `Content-Type`, `ETag` and `Last-Modified` headers, read from `headers`.
     pub content_type: Option<String>,
     pub etag: Option<String>,
     pub last_modified: Option<String>,
     /// The body, decompressed; empty unless the status is 2xx.
     pub body: Vec<u8>,
     pub fetched_at: DateTime<Utc>,
+}
+
+/// A redirect answer that a fetch followed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Redirect {
+    /// The URL that answered with the redirect.
+    pub url: Url,
+    pub status: u16,
+    pub version: &'static str,
+    /// Its headers as received (`location` among them), names in lower case.
+    pub headers: Vec<(String, String)>,
 }
 
 /// A fetch that got no usable answer. None of these is a change to the article.
@@ -194,6 +215,7 @@ impl Fetcher {
         let deadline = Instant::now() + self.settings.timeout();
         let mut current = url.clone();
         let mut visited = vec![url.clone()];
+        let mut redirects = Vec::new();
         let mut response = loop {
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
@@ -236,22 +258,28 @@ impl Fetcher {
             if visited.len() > self.settings.max_redirects as usize {
                 return Err(FetchError::TooManyRedirects(self.settings.max_redirects));
             }
-            visited.push(next.clone());
-            current = next;
+            redirects.push(Redirect {
+                url: std::mem::replace(&mut current, next.clone()),
+                status,
+                version: version_name(response.version()),
+                headers: header_list(response.headers()),
+            });
+            visited.push(next);
         };
         let status = response.status().as_u16();
+        let headers = header_list(response.headers());
         let header = |name: &str| {
-            response
-                .headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned)
+            headers
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| v.clone())
         };
         let (content_type, etag, last_modified) = (
             header("content-type"),
             header("etag"),
             header("last-modified"),
         );
+        let version = Some(version_name(response.version()));
         let body = if (200..300).contains(&status) {
             response
                 .body_mut()
@@ -263,8 +291,12 @@ impl Fetcher {
             Vec::new()
         };
         Ok(Fetched {
+            requested_url: url.clone(),
+            redirects,
             final_url: current,
             status,
+            version,
+            headers,
             content_type,
             etag,
             last_modified,
@@ -296,8 +328,12 @@ impl Fetcher {
             Err(e) => return Err(file_error(e)),
         };
         Ok(Fetched {
+            requested_url: url.clone(),
+            redirects: Vec::new(),
             final_url: url.clone(),
             status,
+            version: None,
+            headers: Vec::new(),
             content_type: None,
             etag: None,
             last_modified: None,
@@ -405,6 +441,31 @@ fn authority(url: &Url) -> String {
     }
 }
 
+/// A response's headers in the order received, names in lower case (as `http` keeps them). A
+/// value that is not UTF-8 is read as Latin-1, byte for byte, as HTTP/1.1 defined header text.
+fn header_list(headers: &ureq::http::HeaderMap) -> Vec<(String, String)> {
+    headers
+        .iter()
+        .map(|(name, value)| {
+            let value = match value.to_str() {
+                Ok(v) => v.to_owned(),
+                Err(_) => value.as_bytes().iter().map(|&b| char::from(b)).collect(),
+            };
+            (name.as_str().to_owned(), value)
+        })
+        .collect()
+}
+
+fn version_name(version: ureq::http::Version) -> &'static str {
+    match version {
+        ureq::http::Version::HTTP_09 => "HTTP/0.9",
+        ureq::http::Version::HTTP_10 => "HTTP/1.0",
+        ureq::http::Version::HTTP_2 => "HTTP/2",
+        ureq::http::Version::HTTP_3 => "HTTP/3",
+        _ => "HTTP/1.1",
+    }
+}
+
 /// A URL or header value cut to a length that keeps an error message on one readable line.
 fn shorten(text: &str) -> String {
     const MAX_CHARS: usize = 200;
@@ -480,5 +541,57 @@ mod tests {
             "{err:?}"
         );
         assert!(!err.is_transient());
+    }
+
+    /// Answers each connection on 127.0.0.1 with the next of `answers` (raw HTTP/1.1).
+    fn serve(answers: Vec<&'static [u8]>) -> String {
+        use std::io::Write;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        std::thread::spawn(move || {
+            for answer in answers {
+                let (mut stream, _) = listener.accept().unwrap();
+                let mut request = [0u8; 4096];
+                let _ = std::io::Read::read(&mut stream, &mut request);
+                stream.write_all(answer).unwrap();
+            }
+        });
+        base
+    }
+
+    #[test]
+    fn redirects_and_headers_are_kept_as_received() {
+        let base = serve(vec![
+            b"HTTP/1.1 301 Moved Permanently\r\nLocation: /b\r\nX-Hop: 1\r\nContent-Length: 0\r\n\r\n",
+            b"HTTP/1.1 200 OK\r\nServer: test\r\nContent-Type: text/html\r\nX-Odd: caf\xe9\r\n\
+             Content-Length: 2\r\n\r\nok",
+        ]);
+        let url = Url::parse(&format!("{base}/a")).unwrap();
+        let fetched = Fetcher::new(&settings())
+            .fetch(&url, &Validators::default())
+            .unwrap();
+        assert_eq!(fetched.requested_url, url);
+        assert_eq!(fetched.final_url.path(), "/b");
+        let [hop] = fetched.redirects.as_slice() else {
+            panic!("{:?}", fetched.redirects)
+        };
+        assert_eq!(
+            (hop.url.path(), hop.status, hop.version),
+            ("/a", 301, "HTTP/1.1")
+        );
+        assert!(
+            hop.headers.contains(&("location".into(), "/b".into())),
+            "{hop:?}"
+        );
+        assert!(
+            hop.headers.contains(&("x-hop".into(), "1".into())),
+            "{hop:?}"
+        );
+        let names: Vec<&str> = fetched.headers.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["server", "content-type", "x-odd", "content-length"]);
+        assert_eq!(fetched.headers[2].1, "caf\u{e9}");
+        assert_eq!(fetched.content_type.as_deref(), Some("text/html"));
+        assert_eq!(fetched.version, Some("HTTP/1.1"));
+        assert_eq!(fetched.body, b"ok");
     }
 }
