@@ -213,7 +213,14 @@ struct Stats {
     inline_chars: usize,
     inline_commas: usize,
     has_block_child: bool,
+    /// Paragraphs: `<p>` elements, and runs of paragraph text between `<br>`s (bodies written
+    /// as text broken by `<br><br>` have no `<p>`, and are no gallery or link list for that).
     paragraphs: usize,
+    /// Characters of the node's own text since its last block child (children are summed
+    /// last to first), and the runs of at least [`MIN_PARAGRAPH_CHARS`] that `<br>`s ended.
+    open_run: usize,
+    br_runs: usize,
+    has_br: bool,
     images: usize,
     list_items: usize,
     heading_chars: usize,
@@ -270,9 +277,14 @@ impl<'a> Extraction<'a> {
                 }
                 Data::Element(el) => {
                     let mut s = stats[id];
+                    // The first run of the node's own text, which no child ended.
+                    s.br_runs += usize::from(s.has_br && s.open_run >= MIN_PARAGRAPH_CHARS);
+                    if el.tag != Tag::P {
+                        s.paragraphs += s.br_runs;
+                    }
                     match el.tag {
                         Tag::A if s.chars <= blocks::LONG_LINK_CHARS => s.link_chars = s.chars,
-                        Tag::P => s.paragraphs += 1,
+                        Tag::P => s.paragraphs += s.br_runs.max(1),
                         Tag::Img => s.images += 1,
                         Tag::Li => {
                             s.list_items += 1;
@@ -300,9 +312,15 @@ impl<'a> Extraction<'a> {
             ps.list_chars += s.list_chars;
             if block {
                 ps.has_block_child = true;
+                let run = std::mem::take(&mut ps.open_run);
+                if dom.tag(id) == Some(Tag::Br) {
+                    ps.has_br = true;
+                    ps.br_runs += usize::from(run >= MIN_PARAGRAPH_CHARS);
+                }
             } else {
                 ps.inline_chars += s.inline_chars;
                 ps.inline_commas += s.inline_commas;
+                ps.open_run += s.inline_chars;
             }
         }
         let mut x = Extraction {
@@ -534,7 +552,10 @@ impl<'a> Extraction<'a> {
         let top_class = self.dom.element(top).map_or("", |el| el.class());
         let mut nodes = Vec::new();
         for &sib in self.dom.children(parent) {
-            if self.dead[sib] {
+            // A concealed element beside the article is not what a script reveals.
+            if self.dead[sib]
+                || (sib != top && self.dom.element(sib).is_some_and(|el| el.concealed))
+            {
                 continue;
             }
             if sib == top {
@@ -716,5 +737,44 @@ mod tests {
         );
         let text = body(&extract(&html).unwrap()).join(" ");
         assert!(!text.contains("secret") && !text.contains("gone"), "{text}");
+    }
+
+    /// WeChat's way: the body waits, not painted, for a script to show it.
+    #[test]
+    fn body_hidden_until_a_script_reveals_it_is_read() {
+        for style in [
+            "visibility: hidden; opacity: 0; ",
+            "opacity:0",
+            "VISIBILITY:HIDDEN",
+        ] {
+            let html = format!(
+                r#"<div class=rich_media><h1>Harbour news</h1><div class=meta>Harbour Times</div>
+                <div id=body style="{style}"><section><p>{PROSE}</p>
+                <p>{PROSE} <span style="display:none">tracking</span></p>
+                <p>{PROSE} <span style="visibility:hidden">tap to like</span></p></section></div>
+                <div style="visibility: hidden">Loading the comments of the readers, please wait a moment.</div></div>"#
+            );
+            let text = body(&extract(&html).unwrap());
+            assert_eq!(text, [PROSE; 3], "{style}");
+        }
+        // Shown at last by a style that says so, or not hidden at all.
+        assert!(!hidden_style("opacity: 0.5") && !hidden_style("visibility: visible"));
+        assert!(hidden_style("display: none !important") && hidden_style("DISPLAY:NONE"));
+    }
+
+    fn hidden_style(style: &str) -> bool {
+        let html = format!(r#"<p>{PROSE}</p><p style="{style}">secret</p>"#);
+        !body(&extract(&html).unwrap()).join(" ").contains("secret")
+    }
+
+    /// A body written as text broken by `<br><br>`, with photos between its paragraphs, has no
+    /// `<p>` to count: it is no gallery for that.
+    #[test]
+    fn paragraphs_between_line_breaks_are_paragraphs() {
+        let html = format!(
+            r#"<div class=article><h1>Harbour news</h1><p class=lead>{PROSE}</p>
+            <div class=text><img src=a.jpg><br>{PROSE}<br><br><img src=b.jpg><br>{PROSE}<br><br>{PROSE}</div></div>"#
+        );
+        assert_eq!(body(&extract(&html).unwrap()), [PROSE; 4]);
     }
 }
