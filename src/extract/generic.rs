@@ -8,7 +8,8 @@
 //!    holds other strong candidates;
 //! 3. siblings with enough score, or that read like prose, join it;
 //! 4. inside, lists, tables and divs that are mostly links, images or headings are dropped, and
-//!    the rest is written out as headings, paragraphs, list items and quotes.
+//!    the rest is written out as headings, paragraphs, list items and quotes; when that holds
+//!    several posts, only the one under the article's headline is (see `Extraction::own_post`).
 //!
 //! Elements named like boilerplate (nav, comments, share bars) are ignored on the first try; if
 //! that leaves too little text, the page is scored again with them.
@@ -32,9 +33,9 @@ const MIN_ARTICLE_CHARS: usize = 250;
 pub fn extract(html: &str) -> Result<Article, TooManyElements> {
     let dom = Dom::parse(html)?;
     let meta = metadata::read(&dom);
-    let mut blocks = Extraction::new(&dom, true).blocks();
+    let mut blocks = Extraction::new(&dom, true).blocks(&meta.title);
     if !has_chars(&blocks, MIN_ARTICLE_CHARS) {
-        let lenient = Extraction::new(&dom, false).blocks();
+        let lenient = Extraction::new(&dom, false).blocks(&meta.title);
         if char_count(&lenient) > char_count(&blocks) {
             blocks = lenient;
         }
@@ -660,15 +661,92 @@ impl<'a> Extraction<'a> {
     }
 
     /// The article's blocks.
-    fn blocks(&self) -> Vec<Block> {
+    fn blocks(&self, title: &str) -> Vec<Block> {
         let Some(top) = self.top_candidate() else {
             return Vec::new();
         };
         let roots = self.article_nodes(top);
+        let post = self.own_post(&roots, title);
         blocks::write(self.dom, &roots, |id, root| {
-            self.dead[id] || (id != root && self.drop_inside(id, root))
+            self.dom.subtree(id).end <= post.start
+                || id >= post.end
+                || self.dead[id]
+                || (id != root && self.drop_inside(id, root))
         })
     }
+
+    /// The nodes of the post that is the article, when the article's nodes hold several: a
+    /// blog's page shows the posts before and after it, a news site appends the next story.
+    /// The article's own headline (the heading showing `title`) opens it, and the next heading
+    /// like it (same tag and class, as a template writes every post's headline) opens another:
+    /// the article ends where that heading's post starts, and starts after the post before.
+    /// The headings of the article's sections rank below its headline, or look different.
+    fn own_post(&self, roots: &[NodeId], title: &str) -> std::ops::Range<NodeId> {
+        let everything = 0..self.dom.nodes.len();
+        let title = squash(title);
+        if title.is_empty() {
+            return everything;
+        }
+        let headings: Vec<NodeId> = roots
+            .iter()
+            .flat_map(|&root| self.dom.subtree(root))
+            // Also those left out as boilerplate: templates put headlines in `<header>`.
+            .filter(|&id| matches!(self.dom.tag(id), Some(Tag::Heading(_))))
+            .collect();
+        let Some(at) = headings.iter().position(|&h| {
+            let text = squash(&self.dom.text(h));
+            !text.is_empty()
+                && (text == title
+                    || (title.contains(&text)
+                        && text.chars().count() * 5 >= title.chars().count() * 3))
+        }) else {
+            return everything;
+        };
+        let headline = headings[at];
+        let element = self.dom.element(headline).expect("a heading is an element");
+        let alike = |h: NodeId| {
+            self.dom
+                .element(h)
+                .is_some_and(|el| el.tag == element.tag && el.class() == element.class())
+        };
+        let mut post = everything;
+        // A post has text under its headline.
+        let has_text = |from: NodeId, to: NodeId| {
+            (from..to).any(|id| {
+                !self.dead[id]
+                    && matches!(&self.dom.nodes[id].data, Data::Text(_))
+                    && self.stats[id].chars >= MIN_PARAGRAPH_CHARS
+            })
+        };
+        if let Some(&next) = headings[at + 1..].iter().find(|&&h| alike(h))
+            && has_text(self.dom.subtree(headline).end, next)
+        {
+            post.end = self.unit_of(next, headline);
+        }
+        if let Some(&previous) = headings[..at].iter().rev().find(|&&h| alike(h))
+            && has_text(self.dom.subtree(previous).end, headline)
+        {
+            post.start = self.unit_of(headline, previous);
+        }
+        post
+    }
+
+    /// The outermost ancestor of `id` (or `id`) that does not hold `other`: where `id`'s part
+    /// of their common ancestor starts.
+    fn unit_of(&self, mut id: NodeId, other: NodeId) -> NodeId {
+        while let Some(p) = self.dom.nodes[id].parent {
+            if p == other || self.is_ancestor(p, other) {
+                break;
+            }
+            id = p;
+        }
+        id
+    }
+}
+
+/// `s` without white space.
+fn squash(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
 fn ends_sentence(text: &str) -> bool {
@@ -776,5 +854,60 @@ mod tests {
             <div class=text><img src=a.jpg><br>{PROSE}<br><br><img src=b.jpg><br>{PROSE}<br><br>{PROSE}</div></div>"#
         );
         assert_eq!(body(&extract(&html).unwrap()), [PROSE; 4]);
+    }
+
+    const OTHER: &str = "The ferry company said on Friday, in a statement to passengers, that the \
+        summer timetable would start two weeks later than planned.";
+
+    /// A blog's page holding three posts, each under its own headline, as templates write them
+    /// (in `<article>`s with the headline in a `<header>`, or one after the other).
+    #[test]
+    fn the_article_is_the_post_under_its_headline() {
+        let post = |title: &str, text: &str| {
+            format!(
+                r#"<article class=post><header><h2 class=entry-title><a href="/{title}">{title}</a></h2></header>
+                <div class=entry-content><p>{text}</p><p>{text}</p></div></article>"#
+            )
+        };
+        let page = |title: &str| {
+            format!(
+                "<title>{title} - Harbour Blog</title><main>{}{}{}</main>",
+                post("Harbour budget passes", PROSE),
+                post("Ferry timetable changes", OTHER),
+                post("Fish market reopens", OTHER)
+            )
+        };
+        assert_eq!(
+            body(&extract(&page("Harbour budget passes")).unwrap()),
+            [PROSE; 2]
+        );
+        assert_eq!(
+            body(&extract(&page("Ferry timetable changes")).unwrap()),
+            [OTHER; 2]
+        );
+        let flat = format!(
+            "<title>Harbour budget passes | Harbour Blog</title><div class=blog>\
+             <h2>Harbour budget passes</h2><p>{PROSE}</p><p>{PROSE}</p>\
+             <h2>Ferry timetable changes</h2><p>{OTHER}</p><h2>Fish market reopens</h2><p>{OTHER}</p></div>"
+        );
+        assert_eq!(body(&extract(&flat).unwrap()), [PROSE; 2]);
+    }
+
+    /// The sections of one article rank below its headline, or look different from it.
+    #[test]
+    fn sections_of_an_article_are_not_posts() {
+        for (headline, section) in [("h1", "h2"), ("h2 class=title", "h2")] {
+            let close = headline.split(' ').next().unwrap();
+            let html = format!(
+                "<title>Harbour budget passes</title><div class=story><{headline}>Harbour budget passes</{close}>\
+                 <p>{PROSE}</p><{section}>The vote</{section}><p>{OTHER}</p>\
+                 <{section}>What comes next</{section}><p>{PROSE}</p></div>"
+            );
+            assert_eq!(
+                body(&extract(&html).unwrap()),
+                [PROSE, "The vote", OTHER, "What comes next", PROSE],
+                "{headline}"
+            );
+        }
     }
 }
