@@ -281,6 +281,10 @@ pub struct Head {
     pub title: Option<String>,
     /// The texts of the `<script type="application/ld+json">`.
     pub json_ld: Vec<String>,
+    /// The scripts that may hold the page's data as JSON (see [`super::structured`]), shared
+    /// with the parsed page: `type="application/json"`, or a script that assigns an object
+    /// (`window.__INITIAL_STATE__ = {…}`).
+    pub data_scripts: Vec<StrTendril>,
     /// The `lang` of `<html>`.
     pub lang: Option<String>,
     /// The `datetime` or `content` of the first `[itemprop=datePublished]` (`Some(None)` when
@@ -325,6 +329,14 @@ impl Head {
             "title" if self.title.is_none() => self.title = Some(tree.text(id)),
             "script" if el.attr(local_name!("type")) == Some("application/ld+json") => {
                 self.json_ld.push(tree.text(id));
+            }
+            "script" => {
+                let json = el.attr(local_name!("type")) == Some("application/json");
+                if let Some(RawData::Text(text)) = tree.first_child(id).map(|c| &tree.nodes[c].data)
+                    && (json || super::structured::assigns_object(text))
+                {
+                    self.data_scripts.push(text.clone());
+                }
             }
             "html" => first(&mut self.lang, el.attr(local_name!("lang"))),
             "time" => first(&mut self.time, el.attr(local_name!("datetime"))),

@@ -17,7 +17,7 @@
 use super::blocks;
 use super::dom::{Data, Dom, NodeId, Tag};
 use super::limits::TooManyElements;
-use super::{Article, Block, BlockKind, metadata};
+use super::{Article, Block, BlockKind, metadata, structured};
 use crate::unicode::is_cjk;
 use regex::Regex;
 use std::cell::OnceCell;
@@ -38,6 +38,10 @@ pub fn extract(html: &str) -> Result<Article, TooManyElements> {
         let lenient = Extraction::new(&dom, false).blocks(&meta.title);
         if char_count(&lenient) > char_count(&blocks) {
             blocks = lenient;
+        }
+        // A page that a script fills in carries its article as data.
+        if let Some(data) = structured::body(&dom.head, char_count(&blocks)) {
+            blocks = data;
         }
     }
     drop_headline(&mut blocks, &meta.title);
@@ -909,5 +913,57 @@ mod tests {
                 "{headline}"
             );
         }
+    }
+
+    /// Pages that a script fills in carry the article as data: JSON-LD, an app's state, or
+    /// at least OpenGraph's summary.
+    #[test]
+    fn a_page_filled_in_by_a_script_gives_its_data() {
+        let shell = r#"<div id="__next"><p>Loading…</p></div>"#;
+        let linked = format!(
+            r#"<script type="application/ld+json">{{"@graph":[{{"@type":"NewsArticle",
+            "articleBody":"{PROSE}\n\n{OTHER}"}}]}}</script>{shell}"#
+        );
+        assert_eq!(body(&extract(&linked).unwrap()), [PROSE, OTHER]);
+        let blocks = format!(
+            r#"{{"type":"paragraph","text":"{PROSE}"}},{{"type":"image","url":"https://x.test/a.jpg"}},
+            {{"type":"paragraph","data":{{"html":"<p>{OTHER} <a href=/x>More</a>.</p>"}}}}"#
+        );
+        let state = format!(
+            r#"{{"props":{{"pageProps":{{"article":{{"summary":"The council approved the budget on Monday.","body":[{blocks}]}},
+            "related":[{{"title":"Ferry timetable","teaser":"The ferry company changes its timetable."}}]}}}}}}"#
+        );
+        for script in [
+            format!(r#"<script id="__NEXT_DATA__" type="application/json">{state}</script>"#),
+            format!("<script>window.__INITIAL_STATE__ = {state};</script>"),
+        ] {
+            assert_eq!(
+                body(&extract(&format!("{shell}{script}")).unwrap()),
+                [PROSE.to_owned(), format!("{OTHER} More.")]
+            );
+        }
+        let summary = format!(r#"<meta property="og:description" content="{PROSE}">{shell}"#);
+        assert_eq!(body(&extract(&summary).unwrap()), [PROSE]);
+        // A short body that the page shows is the body, not its summary.
+        let shown =
+            format!(r#"<meta name="description" content="{PROSE}"><div><p>{OTHER}</p></div>"#);
+        assert_eq!(body(&extract(&shown).unwrap()), [OTHER]);
+    }
+
+    /// Data is read within bounds: JSON nested past serde_json's limit is not read, and
+    /// neither is a script past [`structured::MAX_DATA_BYTES`].
+    #[test]
+    fn data_past_the_limits_is_not_read() {
+        let deep = format!(
+            r#"<script type="application/json">{}"{PROSE}"{}</script>"#,
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        );
+        assert!(extract(&deep).unwrap().blocks.is_empty());
+        let filler = "x".repeat(structured::MAX_DATA_BYTES);
+        let long = format!(
+            r#"<script type="application/json">{{"filler":"{filler}","body":"{PROSE}"}}</script>"#
+        );
+        assert!(extract(&long).unwrap().blocks.is_empty());
     }
 }
