@@ -18,8 +18,9 @@ use crate::unicode::is_cjk;
 use serde_json::Value;
 
 /// Data scripts longer than this are not parsed: an app's state for one article is well under
-/// it, and a value tree takes several times its text in memory.
-pub const MAX_DATA_BYTES: usize = 4 << 20;
+/// it, and a value tree takes up to some twenty times its text in memory (`[0,0,…]`), which
+/// the memory bound of a page (README, Limits) has room for.
+pub const MAX_DATA_BYTES: usize = 1 << 20;
 
 /// Strings shorter than this (non-space characters) are names, labels and ids, not prose.
 const MIN_PROSE_CHARS: usize = 25;
