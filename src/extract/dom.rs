@@ -250,16 +250,21 @@ pub(super) fn visibility<'a>(attr: impl Fn(LocalName) -> Option<&'a str>) -> Vis
         let Some((name, value)) = declaration.split_once(':') else {
             continue;
         };
-        let name = name.trim().to_ascii_lowercase();
-        let value = value.trim().to_ascii_lowercase();
-        let value = value.trim_end_matches("!important").trim_end();
-        match (name.as_str(), value) {
-            ("display", "none") => return Visibility::Hidden,
-            ("visibility", "hidden") => seen = Visibility::Concealed,
-            ("opacity", v) if v.parse::<f64>().is_ok_and(|o| o <= 0.0) => {
-                seen = Visibility::Concealed;
-            }
-            _ => {}
+        let name = name.trim();
+        let value = value.trim();
+        let value = value
+            .get(value.len().saturating_sub("!important".len())..)
+            .filter(|end| end.eq_ignore_ascii_case("!important"))
+            .map_or(value, |end| value[..value.len() - end.len()].trim_end());
+        if name.eq_ignore_ascii_case("display") && value.eq_ignore_ascii_case("none") {
+            return Visibility::Hidden;
+        }
+        let concealed = (name.eq_ignore_ascii_case("visibility")
+            && value.eq_ignore_ascii_case("hidden"))
+            || (name.eq_ignore_ascii_case("opacity")
+                && value.parse::<f64>().is_ok_and(|o| o <= 0.0));
+        if concealed {
+            seen = Visibility::Concealed;
         }
     }
     seen

@@ -285,8 +285,9 @@ fn choose_title(head: &Head, dom: &Dom, title_tag: &str, declared: Option<&str>)
     // with the article's opening names the site, not the article (old portals put only their
     // name there): the headline is then the line that opens the article, as it is when the
     // title is a name.
-    if let Some((opening, lede)) = article_opening(dom)
-        && (named || (!shown_in_full && shared(&headline, &lede) < 0.2))
+    if (named || !shown_in_full)
+        && let Some((opening, lede)) = article_opening(dom)
+        && (named || shared(&headline, &lede) < 0.2)
     {
         return undecorated(&opening).to_owned();
     }
@@ -356,7 +357,7 @@ struct ShortText {
     squashed: String,
     /// Whether a heading element (`h1`–`h6`) shows this text.
     heading: bool,
-    /// Whether all of it is the text of links (everywhere the page shows it).
+    /// Whether all of it is the text of links, where this element shows it.
     link: bool,
 }
 
@@ -410,17 +411,12 @@ fn short_texts(dom: &Dom, title_bytes: usize, min_chars: usize) -> Vec<ShortText
         .filter(|(id, _)| is_heading(*id))
         .map(|(_, t)| t.clone())
         .collect();
-    let unlinked: HashSet<String> = texts
-        .iter()
-        .filter(|(id, _)| link_chars[*id] < chars[*id])
-        .map(|(_, t)| t.clone())
-        .collect();
     texts
         .into_iter()
-        .map(|(_, text)| ShortText {
+        .map(|(id, text)| ShortText {
             squashed: squash(&text),
             heading: headings.contains(&text),
-            link: !unlinked.contains(&text),
+            link: link_chars[id] == chars[id],
             text,
         })
         .collect()
