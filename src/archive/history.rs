@@ -1,6 +1,7 @@
 //! The versions of one article: listing them, naming one (`3`, a commit id, a date) and
 //! reading its archived text or its raw fetched bytes.
 
+use super::capture::Capture;
 use super::change::{ChangeKind, Changes};
 use super::{Archive, ArchiveError, format_time};
 use crate::hash::ContentHash;
@@ -165,6 +166,27 @@ impl Archive {
             Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// The HTTP exchange of a version, kept in the `refs/notes/http` notes; `None` for a
+    /// version recorded without one (before palimpsest kept them, from a local file, imported
+    /// from git).
+    pub fn capture(&self, version: &Version) -> Result<Option<Capture>, ArchiveError> {
+        let note = match self
+            .repo
+            .find_note(Some(super::HTTP_NOTES_REF), version.commit)
+        {
+            Ok(note) => note,
+            Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        let text = String::from_utf8_lossy(note.message_bytes());
+        Capture::parse(&text)
+            .map(Some)
+            .map_err(|e| ArchiveError::BadNote {
+                commit: version.commit,
+                source: e,
+            })
     }
 }
 

@@ -5,6 +5,8 @@
 //! - `<host>/<path>.txt`: one file per article ([`path`], [`crate::normalize`]), committed;
 //! - `refs/notes/raw`: the raw bytes fetched for each version, as git notes
 //!   (`git notes --ref=raw show <commit>`);
+//! - `refs/notes/http`: the HTTP exchange of each fetched version (request, redirects, status
+//!   line, headers), as plain-text notes ([`capture`]);
 //! - `.palimpsest/` (git-ignored): the lock file and the SQLite database ([`state`]).
 //!
 //! Commits are written as pack files in git's formats (`pack.rs`) and read through git2, never
@@ -24,6 +26,7 @@
 //! - this file: opening the archive, its settings and its writes to the database; `lock.rs`
 //!   (the writer lock and recovery), `error.rs`.
 
+pub mod capture;
 mod catch_up;
 mod change;
 mod classify;
@@ -57,6 +60,10 @@ use url::Url;
 
 /// Where the raw fetched bytes of each version are kept.
 const RAW_NOTES_REF: &str = "refs/notes/raw";
+/// Where the HTTP exchange of each version is kept ([`capture`]).
+const HTTP_NOTES_REF: &str = "refs/notes/http";
+/// The notes a recorder writes, in the order of [`publish::Unpublished::add`]'s notes.
+const NOTES_REFS: [&str; 2] = [RAW_NOTES_REF, HTTP_NOTES_REF];
 /// The folder of operational files, git-ignored.
 const PRIVATE_DIR: &str = ".palimpsest";
 /// Present while a published commit has not yet reached the working tree and index; it lists
@@ -308,6 +315,7 @@ mod tests {
                 raw: text.into_bytes(),
             },
             imported_from: None,
+            capture: None,
         }
     }
 
