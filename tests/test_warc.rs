@@ -50,3 +50,197 @@ fn the_http_exchange_is_kept_beside_the_raw_bytes() {
     let out = env.run(&["show", &file, "--headers"]).code(2);
     assert!(out.stderr.contains("has no HTTP headers recorded"), "{out}");
 }
+
+/// `warcio` (from PyPI, as .ci/run installs it), or `None` after [`skip`].
+fn warcio() -> Option<&'static str> {
+    let found = std::process::Command::new("warcio")
+        .arg("--help")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        crate::common::skip("warcio is not installed", "pip install warcio");
+        return None;
+    }
+    Some("warcio")
+}
+
+/// Each article's versions as `log --format json` gives them, with what must survive a
+/// round trip through a WARC file: the texts and hashes, the kinds, the time and status, and
+/// the HTTP exchange.
+fn history(env: &TestEnv, urls: &[String]) -> Vec<serde_json::Value> {
+    let mut all = Vec::new();
+    for url in urls {
+        let log = env.run(&["log", url, "--format", "json"]).success();
+        for line in log.stdout.lines() {
+            let v: serde_json::Value = serde_json::from_str(line).unwrap();
+            let commit = v["commit"].as_str().unwrap();
+            let note = |r: &str| {
+                crate::common::git::git_command(&env.archive)
+                    .args(["notes", &format!("--ref={r}"), "show", commit])
+                    .output()
+                    .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+                    .unwrap()
+            };
+            all.push(serde_json::json!({
+                "url": v["url"], "title": v["title"], "changes": v["changes"],
+                "minor": v["minor"], "summary": v["summary"],
+                "content_hash": v["content_hash"], "source_hash": v["source_hash"],
+                "fetched_at": v["fetched_at"], "http_status": v["http_status"],
+                "http": note("http"),
+            }));
+        }
+    }
+    all
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(bytes).unwrap();
+    gz.finish().unwrap()
+}
+
+#[test]
+fn export_warc_is_read_by_warcio_and_imports_back_identically() {
+    let Some(warcio) = warcio() else { return };
+    let env = TestEnv::new();
+    let server = Server::start();
+    let page = |n: &str| sample(&format!("en-news/{n}.html"));
+    server.set(
+        "/a.html",
+        Response::html(page("v1")).with_header("Server", "t"),
+    );
+    server.set(
+        "/b.html",
+        Response::html(gzip(&page("v2"))).with_header("Content-Encoding", "gzip"),
+    );
+    server.set("/old.html", Response::redirect("/c.html"));
+    server.set("/c.html", Response::html(sample("zh-portal/v1.html")));
+    let urls: Vec<String> = ["/a.html", "/b.html", "/old.html"]
+        .iter()
+        .map(|p| server.url(p))
+        .collect();
+    let mut args = vec!["snapshot", "--host-delay", "0"];
+    args.extend(urls.iter().map(String::as_str));
+    env.run(&args).success();
+    server.set("/a.html", Response::html(page("v3")));
+    server.set("/b.html", Response::status(404));
+    // A second later, so that the versions are in order to the second, as a WARC dates them.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    env.run(&args).success();
+    let before = history(&env, &urls);
+    let brief: Vec<String> = before
+        .iter()
+        .map(|v| format!("{} {} {}", v["url"], v["changes"], v["http_status"]))
+        .collect();
+    assert_eq!(before.len(), 5, "{brief:?}");
+
+    let warc = env.dir.path().join("out.warc.gz");
+    let out = env
+        .run(&["export-warc", "-o", warc.to_str().unwrap()])
+        .success();
+    assert!(out.stderr.contains("Exported 5 captures"), "{out}");
+    let check = std::process::Command::new(warcio)
+        .args(["check", "-v"])
+        .arg(&warc)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&check.stdout);
+    assert!(check.status.success(), "warcio check: {said}");
+    assert!(!said.contains("digest failed"), "{said}");
+    assert!(said.contains("digest pass"), "{said}");
+
+    // warcio lists every capture with its URL, status and date; the payloads are the bytes
+    // archived.
+    let index = std::process::Command::new(warcio)
+        .args([
+            "index",
+            "-f",
+            "warc-type,warc-target-uri,http:status,warc-date,offset",
+        ])
+        .arg(&warc)
+        .output()
+        .unwrap();
+    assert!(index.status.success());
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&index.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let responses: Vec<&serde_json::Value> = lines
+        .iter()
+        .filter(|l| l["warc-type"] == "response")
+        .collect();
+    // Each version's answer, and the redirect before c.html's two.
+    assert_eq!(responses.len(), 6, "{lines:?}");
+    for v in &before {
+        let url = v["url"].as_str().unwrap();
+        let answer = responses
+            .iter()
+            .rfind(|r| r["warc-target-uri"] == url && r["warc-date"] == v["fetched_at"])
+            .unwrap_or_else(|| panic!("no response for {v}"));
+        let status = v["http"]
+            .as_str()
+            .unwrap()
+            .lines()
+            .rfind(|l| l.starts_with("HTTP/"))
+            .unwrap()
+            .split(' ')
+            .nth(1)
+            .unwrap()
+            .to_owned();
+        if url.ends_with("old.html") {
+            assert_eq!(answer["http:status"], "302");
+        } else {
+            assert_eq!(answer["http:status"], status.as_str());
+        }
+    }
+    for r in responses.iter().filter(|r| r["http:status"] == "200") {
+        let payload = std::process::Command::new(warcio)
+            .args(["extract", "--payload"])
+            .arg(&warc)
+            .arg(r["offset"].as_str().unwrap())
+            .output()
+            .unwrap();
+        let hash = format!("blake3:{}", blake3::hash(&payload.stdout).to_hex());
+        assert!(
+            before.iter().any(|v| v["source_hash"] == hash.as_str()),
+            "{r}: payload {hash} is no archived version's bytes"
+        );
+    }
+
+    // Imported into another archive, the captures give the same versions, HTTP and all.
+    let other = TestEnv::new();
+    let out = other
+        .run(&["import-warc", warc.to_str().unwrap()])
+        .success();
+    assert!(out.stdout.contains("5 versions recorded"), "{out}");
+    assert_eq!(history(&other, &urls), before);
+    git::assert_sound(&other.archive);
+    let again = other
+        .run(&["import-warc", warc.to_str().unwrap()])
+        .success();
+    assert!(again.stdout.contains("(1 already imported)"), "{again}");
+    assert!(again.stdout.contains(": 0 versions recorded"), "{again}");
+    // And exported again, they are the same records.
+    let warc2 = env.dir.path().join("again.warc.gz");
+    other
+        .run(&["export-warc", "-o", warc2.to_str().unwrap()])
+        .success();
+    let records = |path: &std::path::Path| -> Vec<String> {
+        let out = std::process::Command::new(warcio)
+            .args([
+                "index",
+                "-f",
+                "warc-type,warc-target-uri,warc-payload-digest,warc-block-digest",
+            ])
+            .arg(path)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter(|l| !l.contains("warcinfo"))
+            .map(str::to_owned)
+            .collect()
+    };
+    assert_eq!(records(&warc2), records(&warc));
+}

@@ -148,13 +148,7 @@ impl Capture {
 impl Exchange {
     /// `HTTP/1.1 200 OK`.
     pub fn status_line(&self) -> String {
-        let reason = ureq::http::StatusCode::from_u16(self.status)
-            .ok()
-            .and_then(|s| s.canonical_reason())
-            .unwrap_or("");
-        format!("{} {} {reason}", self.version, self.status)
-            .trim_end()
-            .to_owned()
+        status_line(&self.version, self.status)
     }
 
     /// The first value of header `name` (lower case) of the answer.
@@ -164,6 +158,15 @@ impl Exchange {
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
     }
+}
+
+/// `HTTP/1.1 200 OK`: the protocol, the status and its standard reason phrase.
+pub fn status_line(version: &str, status: u16) -> String {
+    let reason = ureq::http::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("");
+    format!("{version} {status} {reason}").trim_end().to_owned()
 }
 
 fn push_headers(out: &mut String, headers: &[(String, String)]) {

@@ -210,6 +210,15 @@ impl Archive {
         Ok(self.local.state.record_run(run)?)
     }
 
+    /// Stores how far a notifier has delivered. Needs the lock ([`Archive::lock`]).
+    pub(crate) fn record_notifier(
+        &mut self,
+        notifier: &state::NotifierState,
+    ) -> Result<(), ArchiveError> {
+        self.local.require_lock();
+        Ok(self.local.state.set_notifier(notifier)?)
+    }
+
     /// Commits `palimpsest.toml` if it was edited by hand, so that the history shows when
     /// settings changed and `git status` stays clean. Another process may also have changed it
     /// since we opened the archive: either way the file on disk is what counts from now on.

@@ -174,6 +174,17 @@ impl Recorder<'_> {
         Ok(new)
     }
 
+    /// When the newest version of the article at `path` that the database has was fetched
+    /// (versions of this batch are not there yet).
+    pub(crate) fn newest_fetch(&self, path: &str) -> Result<Option<DateTime<Utc>>, ArchiveError> {
+        Ok(self
+            .local
+            .state
+            .versions(path)?
+            .last()
+            .map(|v| v.fetched_at))
+    }
+
     /// The text of `palimpsest.toml` as of the last commit written.
     pub(crate) fn config_text(&self) -> &str {
         &self.local.config_text
