@@ -244,3 +244,164 @@ fn export_warc_is_read_by_warcio_and_imports_back_identically() {
     };
     assert_eq!(records(&warc2), records(&warc));
 }
+
+/// nginx serving `root` on 127.0.0.1, stopped on drop; `None`, after [`skip`], without nginx.
+struct Nginx {
+    child: std::process::Child,
+    port: u16,
+    _dir: tempfile::TempDir,
+}
+
+impl Nginx {
+    fn start(root: &std::path::Path) -> Option<Nginx> {
+        let binary = ["/usr/sbin/nginx", "nginx"]
+            .into_iter()
+            .find(|b| std::process::Command::new(b).arg("-v").output().is_ok());
+        let Some(binary) = binary else {
+            crate::common::skip("nginx is not installed", "apt-get install nginx-light");
+            return None;
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let d = dir.path().display();
+        let conf = format!(
+            "daemon off; worker_processes 1; pid {d}/nginx.pid; error_log {d}/error.log warn;\n\
+             events {{ worker_connections 64; }}\n\
+             http {{ access_log off; client_body_temp_path {d}/body; proxy_temp_path {d}/proxy;\n\
+               fastcgi_temp_path {d}/fcgi; uwsgi_temp_path {d}/uwsgi; scgi_temp_path {d}/scgi;\n\
+               types {{ text/html html; }} default_type text/html; charset utf-8;\n\
+               server {{ listen 127.0.0.1:{port}; root {}; }} }}\n",
+            root.display()
+        );
+        std::fs::write(dir.path().join("nginx.conf"), conf).unwrap();
+        let child = std::process::Command::new(binary)
+            .arg("-c")
+            .arg(dir.path().join("nginx.conf"))
+            .arg("-p")
+            .arg(dir.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return Some(Nginx {
+                    child,
+                    port,
+                    _dir: dir,
+                });
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        panic!("nginx did not start on port {port}");
+    }
+}
+
+impl Drop for Nginx {
+    fn drop(&mut self) {
+        // SIGTERM, not SIGKILL: the master stops its workers before it exits.
+        // SAFETY: a signal to the child this test started, which has not been waited for.
+        unsafe { libc::kill(self.child.id() as libc::pid_t, libc::SIGTERM) };
+        let _ = self.child.wait();
+    }
+}
+
+/// Runs `wget --warc-file` over `urls`, as a person archiving them would; returns the file.
+fn wget_warc(dir: &std::path::Path, name: &str, urls: &[String]) -> std::path::PathBuf {
+    let out = std::process::Command::new("wget")
+        .current_dir(dir)
+        .args([
+            "--quiet",
+            "--warc-file",
+            name,
+            "-O",
+            "/dev/null",
+            "--no-config",
+        ])
+        .args(urls)
+        .output()
+        .unwrap();
+    // 8: a server answered with an error (the removed page), which is recorded all the same.
+    assert!(
+        matches!(out.status.code(), Some(0 | 8)),
+        "wget: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    dir.join(format!("{name}.warc.gz"))
+}
+
+#[test]
+fn a_wget_crawl_imported_gives_the_versions_a_snapshot_gives() {
+    let has_wget = std::process::Command::new("wget")
+        .arg("--version")
+        .output()
+        .is_ok();
+    if !has_wget {
+        crate::common::skip("wget is not installed", "apt-get install wget");
+        return;
+    }
+    let site = tempfile::tempdir().unwrap();
+    let put = |name: &str, sample_path: &str| {
+        std::fs::write(site.path().join(name), sample(sample_path)).unwrap();
+    };
+    put("a.html", "en-news/v1.html");
+    put("b.html", "zh-portal/v1.html");
+    std::fs::create_dir(site.path().join("c")).unwrap();
+    put("c/index.html", "en-news/v3.html");
+    let Some(nginx) = Nginx::start(site.path()) else {
+        return;
+    };
+    let base = format!("http://127.0.0.1:{}", nginx.port);
+    // c redirects (nginx: a folder without its slash).
+    let urls: Vec<String> = ["/a.html", "/b.html", "/c"]
+        .iter()
+        .map(|p| format!("{base}{p}"))
+        .collect();
+    let snapshot = TestEnv::new();
+    let imported = TestEnv::new();
+    let mut args = vec!["snapshot", "--host-delay", "0"];
+    args.extend(urls.iter().map(String::as_str));
+    for round in 0..2 {
+        if round == 1 {
+            put("a.html", "en-news/v3.html");
+            put("b.html", "zh-portal/v3.html");
+            std::fs::remove_dir_all(site.path().join("c")).unwrap();
+            std::thread::sleep(std::time::Duration::from_millis(1100));
+        }
+        snapshot.run(&args).success();
+        let warc = wget_warc(imported.dir.path(), &format!("crawl{round}"), &urls);
+        let out = imported
+            .run(&["import-warc", warc.to_str().unwrap()])
+            .success();
+        assert!(out.stdout.contains("versions recorded"), "{out}");
+        // What a fetch gives and what wget gave, read alike: the same texts from the same
+        // bytes, the same kinds of change.
+        let same = |v: &serde_json::Value| {
+            serde_json::json!([
+                v["url"],
+                v["title"],
+                v["changes"],
+                v["content_hash"],
+                v["source_hash"],
+                v["http_status"]
+            ])
+        };
+        let fetched: Vec<_> = history(&snapshot, &urls).iter().map(same).collect();
+        let from_wget: Vec<_> = history(&imported, &urls).iter().map(same).collect();
+        assert_eq!(from_wget, fetched, "round {round}");
+    }
+    let kinds: Vec<String> = history(&imported, &urls)
+        .iter()
+        .map(|v| v["changes"].to_string())
+        .collect();
+    assert_eq!(kinds.len(), 6, "{kinds:?}");
+    assert!(kinds.iter().any(|k| k.contains("deleted")), "{kinds:?}");
+    // wget's request headers are the capture's.
+    let note = imported.git(&["notes", "--ref=http", "show", "HEAD~1"]);
+    assert!(note.contains("user-agent: Wget/"), "{note}");
+    git::assert_sound(&imported.archive);
+}

@@ -355,7 +355,7 @@ fn read_file(
     // record id, for revisits.
     let mut requests: HashMap<String, Vec<(String, String)>> = HashMap::new();
     let mut bodies: HashMap<String, Arc<Vec<u8>>> = HashMap::new();
-    let first = captures.len();
+    let mut found = Vec::new();
     let mut place = 0;
     while let Some(next) = reader.next_record(wanted) {
         let (header, block) = next.map_err(FileError::Read)?;
@@ -397,11 +397,12 @@ fn read_file(
         };
         match header.kind() {
             "request" => {
-                if let (Some(to), Ok(headers)) = (
-                    header.get("WARC-Concurrent-To"),
-                    http::parse_request_headers(&block),
-                ) {
-                    requests.insert(to.to_owned(), headers);
+                // Tools link a request and its answer either way: wget names the request in
+                // the response, export-warc (as warcio) the response in the request.
+                if let Ok(headers) = http::parse_request_headers(&block) {
+                    for link in links(&header) {
+                        requests.insert(link, headers.clone());
+                    }
                 }
                 continue;
             }
@@ -486,18 +487,25 @@ fn read_file(
             }
             _ => continue,
         }
+        found.push((capture, links(&header)));
+    }
+    for (mut capture, links) in found {
+        capture.request_headers = links.iter().find_map(|l| requests.get(l).cloned());
         captures.push(capture);
     }
-    for capture in &mut captures[first..] {
-        let id = format!(
-            "<{}>",
-            capture.name.rsplit_once('#').map_or("", |(_, id)| id)
-        );
-        if let Some(headers) = requests.remove(&id) {
-            capture.request_headers = Some(headers);
-        }
-    }
     Ok(())
+}
+
+/// A record's id and the ids it is concurrent to, as written (`<urn:uuid:…>`).
+fn links(header: &Header) -> Vec<String> {
+    header
+        .fields
+        .iter()
+        .filter(|(n, _)| {
+            n.eq_ignore_ascii_case("WARC-Record-ID") || n.eq_ignore_ascii_case("WARC-Concurrent-To")
+        })
+        .map(|(_, v)| v.clone())
+        .collect()
 }
 
 /// Whether the record's block is needed: the records that can be captures, up to the size a
