@@ -287,13 +287,15 @@ impl Nginx {
             .stderr(std::process::Stdio::null())
             .spawn()
             .unwrap();
+        // Stopped by `Drop` from here on, also if it never answers.
+        let nginx = Nginx {
+            child,
+            port,
+            _dir: dir,
+        };
         for _ in 0..100 {
             if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return Some(Nginx {
-                    child,
-                    port,
-                    _dir: dir,
-                });
+                return Some(nginx);
             }
             std::thread::sleep(std::time::Duration::from_millis(50));
         }
