@@ -407,3 +407,180 @@ fn a_wget_crawl_imported_gives_the_versions_a_snapshot_gives() {
     assert!(note.contains("user-agent: Wget/"), "{note}");
     git::assert_sound(&imported.archive);
 }
+
+/// A webhook receiver on 127.0.0.1: answers the first `failures` POSTs with HTTP 500 and the
+/// rest with 204, keeping each body with the status it got.
+struct Receiver {
+    url: String,
+    got: std::sync::Arc<std::sync::Mutex<Vec<(u16, Vec<u8>)>>>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Receiver {
+    fn start(failures: usize) -> Receiver {
+        use std::sync::atomic::Ordering;
+        let server = tiny_http::Server::http("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/hook", server.server_addr().to_ip().unwrap());
+        let got = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (kept, stopped) = (got.clone(), stop.clone());
+        let thread = std::thread::spawn(move || {
+            while !stopped.load(Ordering::Relaxed) {
+                let Ok(Some(mut request)) =
+                    server.recv_timeout(std::time::Duration::from_millis(50))
+                else {
+                    continue;
+                };
+                let mut body = Vec::new();
+                std::io::Read::read_to_end(request.as_reader(), &mut body).unwrap();
+                let mut kept = kept.lock().unwrap();
+                let status = if kept.len() < failures { 500 } else { 204 };
+                kept.push((status, body));
+                let _ = request.respond(tiny_http::Response::empty(status));
+            }
+        });
+        Receiver {
+            url,
+            got,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    fn posts(&self) -> Vec<(u16, serde_json::Value)> {
+        let got = self.got.lock().unwrap();
+        got.iter()
+            .map(|(status, body)| (*status, serde_json::from_slice(body).unwrap()))
+            .collect()
+    }
+}
+
+impl Drop for Receiver {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// The commits of the changes in notification documents.
+fn commits(docs: &[serde_json::Value]) -> Vec<String> {
+    docs.iter()
+        .flat_map(|d| d["changes"].as_array().unwrap().clone())
+        .map(|c| c["commit"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn each_change_is_notified_once_also_after_a_failing_receiver() {
+    let env = TestEnv::new();
+    let server = Server::start();
+    let receiver = Receiver::start(1);
+    let told = env.dir.path().join("told.jsonl");
+    let deleted = env.dir.path().join("deleted.jsonl");
+    let config = env.archive.join("palimpsest.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    let text = format!(
+        "site_url = \"https://archive.test/\"\n{text}\n\
+         [[notify]]\nwebhook = \"{}\"\n\n\
+         [[notify]]\ncommand = \"tee -a {}\"\n\n\
+         [[notify]]\ncommand = \"tee -a {}\"\nchanges = [\"deleted\"]\n",
+        receiver.url,
+        told.display(),
+        deleted.display()
+    );
+    std::fs::write(&config, text).unwrap();
+    let url = server.url("/a.html");
+    let snapshot = || env.run(&["snapshot", "--host-delay", "0", &url]);
+
+    server.set("/a.html", Response::html(sample("en-news/v1.html")));
+    let first = snapshot().success();
+    assert!(
+        first.stderr.contains("Warning: notifier http://"),
+        "{first}"
+    );
+    assert!(first.stderr.contains("HTTP 500"), "{first}");
+    let status = env.run(&["status"]).success();
+    assert!(
+        status.stdout.contains(&format!(
+            "notify:   {}  1 failed deliveries in a row",
+            receiver.url
+        )),
+        "{status}"
+    );
+    let json = env.run(&["status", "--format", "json"]).success();
+    let json: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(json["notifiers"][0]["failures"], 1, "{json}");
+
+    server.set("/a.html", Response::html(sample("en-news/v3.html")));
+    snapshot().success();
+    snapshot().success(); // nothing new: nothing sent
+    server.set("/a.html", Response::status(404));
+    let last = snapshot().success();
+    assert!(!last.stderr.contains("Warning"), "{last}");
+    let status = env.run(&["status"]).success();
+    assert!(
+        status
+            .stdout
+            .contains(&format!("notify:   {}  ok", receiver.url)),
+        "{status}"
+    );
+
+    let log = env.run(&["log", &url, "--format", "json"]).success();
+    let versions: Vec<serde_json::Value> = log
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let recorded: Vec<String> = versions
+        .iter()
+        .map(|v| v["commit"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(recorded.len(), 3);
+
+    // The webhook: the failed POST, then each change exactly once in the POSTs it took.
+    let posts = receiver.posts();
+    let statuses: Vec<u16> = posts.iter().map(|(s, _)| *s).collect();
+    assert_eq!(statuses, [500, 204, 204], "{posts:?}");
+    let taken: Vec<serde_json::Value> = posts
+        .iter()
+        .filter(|(s, _)| *s == 204)
+        .map(|(_, d)| d.clone())
+        .collect();
+    assert_eq!(commits(&taken), recorded);
+    let change = &taken[0]["changes"][0];
+    assert_eq!(change["url"], url.as_str());
+    assert_eq!(change["changes"], serde_json::json!(["new"]));
+    assert_eq!(change["title"], versions[0]["title"]);
+    assert_eq!(change["fetched_at"], versions[0]["fetched_at"]);
+    assert_eq!(change["number"], 1);
+    assert!(
+        change["diff_url"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://archive.test/"),
+        "{change}"
+    );
+    assert_eq!(
+        taken[0]["changes"][1]["changes"],
+        serde_json::json!(["body"])
+    );
+    assert!(taken[0]["changes"][1]["summary"].is_string(), "{taken:?}");
+
+    // The command got one valid JSON document per run that recorded; the filtered one only
+    // the deletion.
+    let read = |path: &std::path::Path| -> Vec<serde_json::Value> {
+        let text = std::fs::read(path).unwrap();
+        serde_json::Deserializer::from_slice(&text)
+            .into_iter()
+            .map(Result::unwrap)
+            .collect()
+    };
+    let told = read(&told);
+    assert_eq!(told.len(), 3, "{told:?}");
+    assert_eq!(commits(&told), recorded);
+    let deleted = read(&deleted);
+    assert_eq!(commits(&deleted), recorded[2..]);
+}
