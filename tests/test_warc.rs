@@ -408,11 +408,14 @@ fn a_wget_crawl_imported_gives_the_versions_a_snapshot_gives() {
     git::assert_sound(&imported.archive);
 }
 
+/// The bodies a [`Receiver`] got, with the status it answered.
+type Posts = std::sync::Arc<std::sync::Mutex<Vec<(u16, Vec<u8>)>>>;
+
 /// A webhook receiver on 127.0.0.1: answers the first `failures` POSTs with HTTP 500 and the
 /// rest with 204, keeping each body with the status it got.
 struct Receiver {
     url: String,
-    got: std::sync::Arc<std::sync::Mutex<Vec<(u16, Vec<u8>)>>>,
+    got: Posts,
     stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
