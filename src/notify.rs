@@ -50,13 +50,21 @@ pub struct Delivery {
 /// One change, as notifiers get it (see the module doc).
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Change {
+    /// The article's URL.
     pub url: String,
+    /// Its title in this version (the last title, for a deletion).
     pub title: String,
+    /// The kinds of change: `new`, `title`, `body`, `deleted`, `restored`, `minor`.
     pub changes: Vec<&'static str>,
+    /// What changed in the body, sentence by sentence (`2 sentences edited`).
     pub summary: Option<String>,
+    /// The version's commit, which identifies the change.
     pub commit: String,
+    /// The version's number within its article (1 for the first).
     pub number: usize,
+    /// When it was fetched, RFC 3339 UTC.
     pub fetched_at: String,
+    /// The change in the viewer, when `site_url` is set.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub diff_url: Option<String>,
 }

@@ -31,7 +31,9 @@ pub enum ArchiveError {
     /// A `refs/notes/http` note that does not read as a capture (edited by hand?).
     #[error("the HTTP note of commit {commit} can't be read")]
     BadNote {
+        /// The version's commit.
         commit: git2::Oid,
+        /// What is wrong with the note.
         source: super::capture::MalformedCapture,
     },
 }

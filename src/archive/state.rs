@@ -157,6 +157,7 @@ pub struct NotifierState {
     pub failures: u32,
     /// The error of the last delivery, if it failed.
     pub last_error: Option<String>,
+    /// When a delivery was last tried.
     pub last_attempt: Option<DateTime<Utc>>,
 }
 

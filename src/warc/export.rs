@@ -35,18 +35,23 @@ pub struct Selection {
 pub struct ExportStats {
     /// Versions exported.
     pub captures: usize,
-    /// Records by type.
+    /// `response` records written.
     pub responses: usize,
+    /// `request` records written.
     pub requests: usize,
+    /// `resource` records written (versions with bytes and no HTTP exchange).
     pub resources: usize,
+    /// `metadata` records written (deletions with no HTTP exchange).
     pub metadata: usize,
 }
 
 /// An export that failed.
 #[derive(Debug, thiserror::Error)]
 pub enum ExportError {
+    /// The archive could not be read.
     #[error(transparent)]
     Archive(#[from] ArchiveError),
+    /// The output could not be written.
     #[error("could not write the WARC file")]
     Write(#[source] std::io::Error),
 }

@@ -19,8 +19,10 @@ const FRAMING: [&str; 3] = ["content-length", "content-encoding", "transfer-enco
 /// An HTTP message in a record that can't be read.
 #[derive(Debug, thiserror::Error)]
 pub enum HttpError {
+    /// The status line or headers can't be read.
     #[error("not an HTTP message: {0}")]
     Parse(String),
+    /// The body's framing or compression is broken or unknown.
     #[error("the body can't be decoded ({0})")]
     Body(String),
 }

@@ -49,13 +49,23 @@ use url::Url;
 /// An import that failed. What was recorded before the failure stays recorded.
 #[derive(Debug, thiserror::Error)]
 pub enum WarcImportError {
+    /// A file could not be opened or read.
     #[error("could not open {}", path.display())]
     Open {
+        /// The file.
         path: PathBuf,
+        /// Why.
         source: std::io::Error,
     },
+    /// A file is damaged or not a WARC file.
     #[error("{} is not a readable WARC file", path.display())]
-    Read { path: PathBuf, source: ReadError },
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// Where and why.
+        source: ReadError,
+    },
+    /// The archive failed.
     #[error(transparent)]
     Archive(#[from] ArchiveError),
 }

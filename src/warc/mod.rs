@@ -143,10 +143,17 @@ pub fn warc_date(time: &DateTime<Utc>) -> String {
 /// A WARC file that can't be read.
 #[derive(Debug, thiserror::Error)]
 pub enum ReadError {
+    /// Reading failed (or the gzip stream is damaged).
     #[error("could not read the WARC file")]
     Io(#[from] io::Error),
+    /// What was read is not a WARC record.
     #[error("record at byte {offset} of the uncompressed stream: {what}")]
-    Malformed { offset: u64, what: String },
+    Malformed {
+        /// Where in the uncompressed stream.
+        offset: u64,
+        /// What is wrong.
+        what: String,
+    },
 }
 
 /// A record's header as read: its version and fields.
