@@ -52,6 +52,9 @@ pub fn run(ctx: &Context, args: &ImportWarcArgs, out: &mut dyn Write) -> Result<
     for (what, why) in &stats.skipped {
         eprintln!("Skipped {what}: {why}");
     }
+    for (file, why) in &stats.damaged {
+        eprintln!("Error: {file}: {why}");
+    }
     if args.json {
         let summary = Summary {
             files: stats.files,
@@ -88,6 +91,15 @@ pub fn run(ctx: &Context, args: &ImportWarcArgs, out: &mut dyn Write) -> Result<
             }
         )?;
     }
+    if !stats.damaged.is_empty() {
+        return Err(CliError::partial(format!(
+            "{} of the files could not be read to the end",
+            stats.damaged.len()
+        ))
+        .hint(
+            "what they held before the damage was imported; the next import-warc reads them again",
+        ));
+    }
     Ok(())
 }
 
@@ -95,7 +107,5 @@ fn import_error(e: WarcImportError) -> CliError {
     match e {
         WarcImportError::Archive(e) => CliError::from(e),
         WarcImportError::Open { .. } => CliError::of(Kind::Usage, &e),
-        WarcImportError::Read { .. } => CliError::of(Kind::Usage, &e)
-            .hint("what the file held before the damage was imported; nothing after it was"),
     }
 }

@@ -57,14 +57,6 @@ pub enum WarcImportError {
         /// Why.
         source: std::io::Error,
     },
-    /// A file is damaged or not a WARC file.
-    #[error("{} is not a readable WARC file", path.display())]
-    Read {
-        /// The file.
-        path: PathBuf,
-        /// Where and why.
-        source: ReadError,
-    },
     /// The archive failed.
     #[error(transparent)]
     Archive(#[from] ArchiveError),
@@ -85,6 +77,9 @@ pub struct WarcImportStats {
     pub older: usize,
     /// Captures that were not articles, and why: `<file>#<record id>` and the reason.
     pub skipped: Vec<(String, String)>,
+    /// Files that are damaged or not WARC files, and where: what came before the damage was
+    /// replayed, and the file is read again by the next import.
+    pub damaged: Vec<(String, String)>,
     /// Versions recorded.
     pub recorded: usize,
 }
@@ -136,17 +131,12 @@ pub fn import_warc(
             continue;
         }
         stats.files += 1;
-        read_file(path, file_index, &mut captures, &mut stats).map_err(|source| match source {
-            FileError::Open(source) => WarcImportError::Open {
-                path: path.clone(),
-                source,
-            },
-            FileError::Read(source) => WarcImportError::Read {
-                path: path.clone(),
-                source,
-            },
-        })?;
-        done.push((key, hash));
+        match read_file(path, file_index, &mut captures, &mut stats).map_err(open)? {
+            None => done.push((key, hash)),
+            // What came before the damage is replayed; the file is not remembered, so that it
+            // is read again once it is whole.
+            Some(e) => stats.damaged.push((file_name(path), crate::error_line(&e))),
+        }
     }
     captures.sort_by_key(|c: &Replayed| (c.date, c.order));
     let captures = follow_redirects(captures);
@@ -345,21 +335,20 @@ fn follow_redirects(captures: Vec<Replayed>) -> Vec<Replayed> {
     result
 }
 
-/// How a file failed.
-enum FileError {
-    Open(std::io::Error),
-    Read(ReadError),
-}
-
-/// Reads the captures of one file into `captures`.
+/// Reads the captures of one file into `captures`, up to the end or the first damage, which it
+/// returns (a crawl that was cut off ends inside a record).
 fn read_file(
     path: &Path,
     file_index: usize,
     captures: &mut Vec<Replayed>,
     stats: &mut WarcImportStats,
-) -> Result<(), FileError> {
-    let file = std::fs::File::open(path).map_err(FileError::Open)?;
-    let mut reader = Reader::new(file).map_err(|e| FileError::Read(e.into()))?;
+) -> Result<Option<ReadError>, std::io::Error> {
+    let file = std::fs::File::open(path)?;
+    let mut reader = match Reader::new(file) {
+        Ok(reader) => reader,
+        Err(e) => return Ok(Some(e.into())),
+    };
+    let mut damage = None;
     let name = file_name(path);
     // Request headers by the response they were sent for; bodies by payload digest and by
     // record id, for revisits.
@@ -368,7 +357,13 @@ fn read_file(
     let mut found = Vec::new();
     let mut place = 0;
     while let Some(next) = reader.next_record(wanted) {
-        let (header, block) = next.map_err(FileError::Read)?;
+        let (header, block) = match next {
+            Ok(read) => read,
+            Err(e) => {
+                damage = Some(e);
+                break;
+            }
+        };
         stats.records += 1;
         place += 1;
         let id = header
@@ -503,7 +498,7 @@ fn read_file(
         capture.request_headers = links.iter().find_map(|l| requests.get(l).cloned());
         captures.push(capture);
     }
-    Ok(())
+    Ok(damage)
 }
 
 /// A record's id and the ids it is concurrent to, as written (`<urn:uuid:…>`).
