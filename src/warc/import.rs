@@ -569,3 +569,131 @@ fn file_name(path: &Path) -> String {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| path.display().to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Record, Writer, record_id, sha1_digest};
+    use super::*;
+    use crate::hash::ContentHash;
+
+    fn page(title: &str) -> Vec<u8> {
+        format!(
+            "<html><head><title>{title}</title></head><body><article><h1>{title}</h1>\
+             <p>The council met on Monday about {title} and approved the plan.</p>\
+             </article></body></html>"
+        )
+        .into_bytes()
+    }
+
+    fn response(n: usize, url: &str, date: &str, head: &str, body: &[u8]) -> Record {
+        let mut block = format!("{head}\r\n\r\n").into_bytes();
+        block.extend_from_slice(body);
+        Record {
+            kind: "response",
+            fields: vec![
+                ("WARC-Record-ID", record_id(&n.to_string())),
+                ("WARC-Date", date.into()),
+                ("WARC-Target-URI", url.into()),
+                ("WARC-Payload-Digest", sha1_digest(body)),
+                ("Content-Type", "application/http; msgtype=response".into()),
+            ],
+            block,
+        }
+    }
+
+    /// Revisits, answers that are not pages, and bodies as they came over the wire.
+    #[test]
+    fn revisits_wire_bodies_and_what_is_not_an_article() {
+        use std::io::Write;
+        let dir = tempfile::tempdir().unwrap();
+        let mut archive = Archive::init(&dir.path().join("a")).unwrap();
+        archive.lock(false).unwrap();
+        let html = "HTTP/1.1 200 OK\r\nContent-Type: text/html";
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(&page("Gzipped")).unwrap();
+        let gz = gz.finish().unwrap();
+        let mut chunked = format!("{:x}\r\n", gz.len()).into_bytes();
+        chunked.extend_from_slice(&gz);
+        chunked.extend_from_slice(b"\r\n0\r\n\r\n");
+        let revisit = Record {
+            kind: "revisit",
+            fields: vec![
+                ("WARC-Record-ID", record_id("revisit")),
+                ("WARC-Date", "2026-03-02T00:00:00Z".into()),
+                ("WARC-Target-URI", "http://news.test/b".into()),
+                (
+                    "WARC-Profile",
+                    "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest".into(),
+                ),
+                ("WARC-Payload-Digest", sha1_digest(&page("First"))),
+                ("Content-Type", "application/http; msgtype=response".into()),
+            ],
+            block: format!("{html}\r\nX-Again: yes\r\n\r\n").into_bytes(),
+        };
+        let records = [
+            response(
+                1,
+                "http://news.test/a",
+                "2026-03-01T00:00:00Z",
+                html,
+                &page("First"),
+            ),
+            revisit,
+            response(
+                2,
+                "http://news.test/c",
+                "2026-03-03T00:00:00Z",
+                "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: gzip\r\nTransfer-Encoding: chunked",
+                &chunked,
+            ),
+            response(
+                3,
+                "http://news.test/logo.png",
+                "2026-03-03T00:00:00Z",
+                "HTTP/1.1 200 OK\r\nContent-Type: image/png",
+                b"\x89PNG",
+            ),
+            response(
+                4,
+                "http://news.test/d",
+                "2026-03-03T00:00:00Z",
+                "HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/html",
+                b"oops",
+            ),
+        ];
+        let path = dir.path().join("crawl.warc.gz");
+        let mut writer = Writer::new(std::fs::File::create(&path).unwrap());
+        for r in &records {
+            writer.write(r).unwrap();
+        }
+        writer.finish().unwrap();
+
+        let stats = import_warc(&mut archive, std::slice::from_ref(&path), &mut |_| {}).unwrap();
+        assert_eq!(stats.recorded, 3, "{stats:?}");
+        let skipped: Vec<&str> = stats.skipped.iter().map(|(_, why)| why.as_str()).collect();
+        assert_eq!(skipped, ["not HTML (image/png)", "HTTP 500"], "{stats:?}");
+        let version = |u: &str| {
+            let versions = archive.versions(&Url::parse(u).unwrap()).unwrap();
+            assert_eq!(versions.len(), 1, "{u}");
+            versions.into_iter().next().unwrap()
+        };
+        let b = version("http://news.test/b");
+        assert_eq!(b.title, "First", "the revisit has the body it revisits");
+        assert_eq!(b.source_hash, Some(ContentHash::of(&page("First"))));
+        assert!(
+            archive
+                .capture(&b)
+                .unwrap()
+                .unwrap()
+                .to_text()
+                .contains("x-again: yes")
+        );
+        let c = version("http://news.test/c");
+        assert_eq!(c.source_hash, Some(ContentHash::of(&page("Gzipped"))));
+        assert!(
+            c.imported_from
+                .unwrap()
+                .starts_with("crawl.warc.gz#urn:uuid:")
+        );
+    }
+}
