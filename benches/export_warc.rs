@@ -5,21 +5,21 @@
 //!
 //! `cargo bench --bench export_warc [-- CAPTURES]`: records CAPTURES versions (default 10000;
 //! not timed), then times the baseline and the export, three times each, and prints the best.
+//! Then the WARC file is imported into a new archive (`import-warc`, not timed) and each
+//! version is compared with the one it was exported from: its text, its hashes, its fetch time
+//! and status, and its HTTP exchange.
 
 use palimpsest::archive::capture::{Capture, Exchange};
 use palimpsest::archive::{Archive, Observation, Seen};
+use palimpsest::extract::SiteRules;
 use palimpsest::normalize::Document;
 use palimpsest::warc::export::{self, Selection};
 use std::io::Write;
 use std::time::{Duration, Instant};
 use url::Url;
 
-fn page(i: usize) -> (Document, Vec<u8>) {
-    let url = format!(
-        "https://news{}.example.com/2026/{}/{i}.html",
-        i % 50,
-        i % 400
-    );
+/// The page fetched for article `i` at `url`, and what reading it gives.
+fn page(i: usize, url: &Url, rules: &SiteRules) -> (Document, Vec<u8>) {
     let paragraphs: Vec<Vec<String>> = (0..12)
         .map(|p| {
             vec![format!(
@@ -39,13 +39,11 @@ fn page(i: usize) -> (Document, Vec<u8>) {
         html.push_str(&format!("<p>{}</p>\n", p[0]));
     }
     html.push_str("</body></html>\n");
-    let document = Document {
-        url,
-        title: format!("Article {i}"),
-        paragraphs,
-        ..Document::default()
-    };
-    (document, html.into_bytes())
+    let raw = html.into_bytes();
+    let document = palimpsest::page::read(&raw, Some("text/html"), url, rules)
+        .expect("a page")
+        .document;
+    (document, raw)
 }
 
 fn capture(url: &Url, len: usize) -> Capture {
@@ -85,18 +83,25 @@ fn main() {
         .find_map(|a| a.parse().ok())
         .unwrap_or(10_000);
     let dir = tempfile::tempdir().expect("temp dir");
+    let rules = SiteRules::new(&Default::default()).expect("no rules");
+    let base = chrono::Utc::now() - chrono::Duration::days(1);
     let mut archive = Archive::init(&dir.path().join("archive")).expect("init");
     archive.lock(false).expect("lock");
     let started = Instant::now();
     archive
         .with_recorder(|recorder| {
             for i in 0..captures {
-                let (document, raw) = page(i);
-                let url = Url::parse(&document.url).unwrap();
+                let url = Url::parse(&format!(
+                    "https://news{}.example.com/2026/{}/{i}.html",
+                    i % 50,
+                    i % 400
+                ))
+                .unwrap();
+                let (document, raw) = page(i, &url, &rules);
                 recorder.record(Observation {
                     capture: Some(Box::new(capture(&url, raw.len()))),
                     url,
-                    fetched_at: chrono::Utc::now(),
+                    fetched_at: base + chrono::Duration::seconds(i as i64),
                     http_status: 200,
                     seen: Seen::Page { document, raw },
                     imported_from: None,
@@ -137,5 +142,41 @@ fn main() {
         exported.as_secs_f64(),
         captures as f64 / exported.as_secs_f64(),
         exported.as_secs_f64() / baseline.as_secs_f64()
+    );
+
+    // The round trip: the WARC file imported into a new archive gives the same versions.
+    let other_dir = dir.path().join("other");
+    let mut other = Archive::init(&other_dir).expect("init");
+    other.lock(false).expect("lock");
+    let imported = palimpsest::warc::import::import_warc(&mut other, &[out.clone()], &mut |_| {})
+        .expect("import");
+    let key = |a: &Archive| -> Vec<String> {
+        let notes = a.notes().unwrap();
+        a.state()
+            .versions_after(None)
+            .unwrap()
+            .iter()
+            .map(|v| {
+                let http = notes.capture(v).unwrap().map(|c| c.to_text());
+                format!(
+                    "{} {} {:?} {:?} {:?} {} {} {http:?}",
+                    v.url,
+                    v.title,
+                    v.changes,
+                    v.content_hash,
+                    v.source_hash,
+                    v.fetched_at,
+                    v.http_status
+                )
+            })
+            .collect()
+    };
+    let (ours, theirs) = (key(&archive), key(&other));
+    let same = ours.iter().zip(&theirs).filter(|(a, b)| a == b).count();
+    println!(
+        "round trip: {same} of {} versions identical after import-warc ({} recorded, {:.1}%)",
+        ours.len(),
+        imported.recorded,
+        100.0 * same as f64 / ours.len() as f64
     );
 }

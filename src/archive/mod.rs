@@ -22,7 +22,8 @@
 //!   (messages, [`Trailers`], commit objects), `tree.rs` (folders), `pack.rs` (pack files),
 //!   `publish.rs` (a batch → the branch), `worktree.rs` (the working tree and the git index);
 //! - the index of versions: [`state`] (SQLite), `catch_up.rs` (commits → versions);
-//! - reading: [`history`] (versions, version specs, their bytes), `verify.rs`;
+//! - reading: [`history`] (versions, version specs, their bytes and notes), `verify.rs`;
+//! - the HTTP exchange of a version and its note's text: [`capture`];
 //! - this file: opening the archive, its settings and its writes to the database; `lock.rs`
 //!   (the writer lock and recovery), `error.rs`.
 
