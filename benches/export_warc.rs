@@ -148,8 +148,9 @@ fn main() {
     let other_dir = dir.path().join("other");
     let mut other = Archive::init(&other_dir).expect("init");
     other.lock(false).expect("lock");
-    let imported = palimpsest::warc::import::import_warc(&mut other, &[out.clone()], &mut |_| {})
-        .expect("import");
+    let imported =
+        palimpsest::warc::import::import_warc(&mut other, std::slice::from_ref(&out), &mut |_| {})
+            .expect("import");
     let key = |a: &Archive| -> Vec<String> {
         let notes = a.notes().unwrap();
         a.state()
