@@ -14,4 +14,5 @@ mod test_readme;
 mod test_rounds;
 mod test_schedule;
 mod test_snapshot;
+mod test_warc;
 mod test_web;
