@@ -144,6 +144,22 @@ impl Tag {
         }
     }
 
+    /// Whether the element's own text is paragraphs (a `<td>`'s, an `<li>`'s or a heading's
+    /// is not).
+    pub fn holds_paragraphs(self) -> bool {
+        matches!(
+            self,
+            Tag::Body
+                | Tag::Article
+                | Tag::Main
+                | Tag::Section
+                | Tag::Div
+                | Tag::Blockquote
+                | Tag::Form
+                | Tag::Block
+        )
+    }
+
     /// Whether the element starts a new block of text (ends the current paragraph).
     pub fn is_block(self) -> bool {
         !matches!(self, Tag::Inline | Tag::A | Tag::Img)

@@ -217,9 +217,12 @@ struct Stats {
     /// Characters of text not inside a block-level child: the node's own paragraph text.
     inline_chars: usize,
     inline_commas: usize,
+    /// A block-level child other than `<br>`.
     has_block_child: bool,
-    /// Paragraphs: `<p>` elements, and runs of paragraph text between `<br>`s (bodies written
-    /// as text broken by `<br><br>` have no `<p>`, and are no gallery or link list for that).
+    /// Paragraphs: `<p>` elements, `<div>`s and the like that hold nothing but a paragraph's
+    /// text (editors that write no `<p>` write each paragraph as a `<div>` of `<span>`s), and
+    /// runs of paragraph text between `<br>`s (bodies written as text broken by `<br><br>`):
+    /// bodies without `<p>` are no gallery or link list for that.
     paragraphs: usize,
     /// Characters of the node's own text since its last block child (children are summed
     /// last to first), and the runs of at least [`MIN_PARAGRAPH_CHARS`] that `<br>`s ended.
@@ -230,6 +233,14 @@ struct Stats {
     list_items: usize,
     heading_chars: usize,
     list_chars: usize,
+}
+
+impl Stats {
+    /// Whether the element's text is one paragraph: no block child, and at most one run of
+    /// paragraph text between `<br>`s (a line that a `<br>` ends is still one paragraph).
+    fn is_one_paragraph(&self) -> bool {
+        !self.has_block_child && self.br_runs <= 1
+    }
 }
 
 struct Extraction<'a> {
@@ -283,9 +294,16 @@ impl<'a> Extraction<'a> {
                 Data::Element(el) => {
                     let mut s = stats[id];
                     // The first run of the node's own text, which no child ended.
-                    s.br_runs += usize::from(s.has_br && s.open_run >= MIN_PARAGRAPH_CHARS);
+                    let first = usize::from(s.open_run >= MIN_PARAGRAPH_CHARS);
+                    if s.has_br {
+                        s.br_runs += first;
+                    }
                     if el.tag != Tag::P {
                         s.paragraphs += s.br_runs;
+                    }
+                    // A `<div>` of nothing but a paragraph's text is that paragraph.
+                    if el.tag.holds_paragraphs() && !s.has_block_child && !s.has_br {
+                        s.paragraphs += first;
                     }
                     match el.tag {
                         Tag::A if s.chars <= blocks::LONG_LINK_CHARS => s.link_chars = s.chars,
@@ -316,11 +334,12 @@ impl<'a> Extraction<'a> {
             ps.heading_chars += s.heading_chars;
             ps.list_chars += s.list_chars;
             if block {
-                ps.has_block_child = true;
                 let run = std::mem::take(&mut ps.open_run);
                 if dom.tag(id) == Some(Tag::Br) {
                     ps.has_br = true;
                     ps.br_runs += usize::from(run >= MIN_PARAGRAPH_CHARS);
+                } else {
+                    ps.has_block_child = true;
                 }
             } else {
                 ps.inline_chars += s.inline_chars;
@@ -385,8 +404,8 @@ impl<'a> Extraction<'a> {
             }
             // An element that is all paragraph scores from its parent up; a container that
             // also holds loose text is itself that text's container.
-            let paragraph_like =
-                matches!(tag, Tag::P | Tag::Td | Tag::Pre | Tag::Heading(_)) || !s.has_block_child;
+            let paragraph_like = matches!(tag, Tag::P | Tag::Td | Tag::Pre | Tag::Heading(_))
+                || s.is_one_paragraph();
             let first = if paragraph_like {
                 self.dom.nodes[id].parent
             } else {
@@ -585,7 +604,7 @@ impl<'a> Extraction<'a> {
                 continue;
             }
             let s = &self.stats[sib];
-            if el.tag == Tag::P || (!s.has_block_child && el.tag.is_block()) {
+            if el.tag == Tag::P || (s.is_one_paragraph() && el.tag.is_block()) {
                 let ld = self.link_density(sib);
                 let prose = if s.chars > 80 {
                     ld < 0.25
@@ -642,6 +661,20 @@ impl<'a> Extraction<'a> {
         if s.commas >= 10 {
             return false;
         }
+        // A body written as `<div>`s of text, one a paragraph, has its links in them: such a
+        // `<div>` among others like it, ending a sentence, is a paragraph, not boilerplate (a
+        // dateline or a line of tools is no sentence; a lone line is a promo or a credit).
+        if self.is_text_div(id)
+            && ends_sentence(&self.dom.text(id))
+            && self.dom.nodes[id].parent.is_some_and(|p| {
+                self.dom
+                    .children(p)
+                    .iter()
+                    .any(|&c| c != id && self.is_text_div(c))
+            })
+        {
+            return false;
+        }
         let is_list =
             matches!(tag, Tag::Ul | Tag::Ol) || (s.chars > 0 && s.list_chars * 10 > s.chars * 9);
         if is_list {
@@ -662,6 +695,15 @@ impl<'a> Extraction<'a> {
                 && ld > 0.0)
             || (weight < 25.0 && ld > 0.2 && s.chars < 1000 * (1 + s.paragraphs))
             || (weight >= 25.0 && ld > 0.5)
+    }
+
+    /// Whether `id` is a `<div>` or the like holding nothing but a paragraph's text.
+    fn is_text_div(&self, id: NodeId) -> bool {
+        let s = &self.stats[id];
+        !self.dead[id]
+            && s.is_one_paragraph()
+            && s.paragraphs > 0
+            && self.dom.tag(id).is_some_and(Tag::holds_paragraphs)
     }
 
     /// The article's blocks.
@@ -858,6 +900,66 @@ mod tests {
             <div class=text><img src=a.jpg><br>{PROSE}<br><br><img src=b.jpg><br>{PROSE}<br><br>{PROSE}</div></div>"#
         );
         assert_eq!(body(&extract(&html).unwrap()), [PROSE; 4]);
+    }
+
+    /// Sentences of a few words each, as bodies written in `<div>`s often have.
+    const LINES: [&str; 4] = [
+        "The harbour council met on Monday evening to discuss the new budget.",
+        "Several members said the fees for every berth would rise this year.",
+        "The mayor said the details are in <a href=/report>the report on the budget</a>.",
+        "A decision is expected in June after two open meetings in the town hall.",
+    ];
+
+    fn lines_as_text() -> Vec<String> {
+        LINES
+            .iter()
+            .map(|l| l.replace("<a href=/report>", "").replace("</a>", ""))
+            .collect()
+    }
+
+    /// Editors that write no `<p>` (Blogger, old WYSIWYG editors) write each paragraph as a
+    /// `<div>` of `<span>`s, between `<div>`s holding a photo or an empty line, all in a wrapper
+    /// inside the post: those `<div>`s are paragraphs, the wrapper is no gallery, and a link
+    /// in one does not make it boilerplate.
+    #[test]
+    fn paragraphs_written_as_divs_are_paragraphs() {
+        let divs = |end: &str| -> String {
+            LINES
+                .iter()
+                .enumerate()
+                .map(|(i, l)| {
+                    format!(
+                        r#"<div><span style="font-family: georgia;">{l}</span>{end}</div>
+                        <div class=separator style="clear: both;"><a href="/{i}.jpg"><img src="/{i}.jpg"></a></div>
+                        <div><span style="font-family: georgia;"></span></div>"#
+                    )
+                })
+                .collect()
+        };
+        let blogger = format!(
+            r#"<div class="post hentry"><h3 class="post-title entry-title">Harbour news</h3>
+            <div class="post-body entry-content" id=post-body-1><div dir=ltr trbidi=on>{}</div>
+            <div style="clear: both;"></div></div><div class=post-footer>Posted by Anna</div></div>"#,
+            divs("")
+        );
+        assert_eq!(body(&extract(&blogger).unwrap()), lines_as_text());
+        // Lines each ended by a `<br>`, in a wrapper of no name, the first longer than the rest.
+        let mut lines = lines_as_text();
+        lines[0] = format!("{PROSE} {PROSE}");
+        let ended = format!(
+            r#"<div><h3>Harbour news</h3><div>{}</div><div>Posted by Anna</div></div>"#,
+            lines
+                .iter()
+                .map(|l| format!("<div><span>{l}</span><br></div><div><span><br></span></div>"))
+                .collect::<String>()
+        );
+        assert_eq!(body(&extract(&ended).unwrap()), lines);
+        // A lone line with a link beside the paragraphs is still a promo.
+        let promo = format!(
+            r#"<div class=story><p>{PROSE}</p><p>{OTHER}</p><div><a href=/s>Subscribe</a> to the
+            Harbour Times and read <a href=/more>more of our writers</a>.</div></div>"#
+        );
+        assert_eq!(body(&extract(&promo).unwrap()), [PROSE, OTHER]);
     }
 
     const OTHER: &str = "The ferry company said on Friday, in a statement to passengers, that the \
