@@ -58,6 +58,9 @@ pub struct Element {
     pub boilerplate: bool,
     /// Not painted until a script shows it ([`Visibility::Concealed`]).
     pub concealed: bool,
+    /// An `<a>` whose `href` is a place in the page itself (`#notes`): a table of contents'
+    /// link, no link to another page.
+    pub in_page: bool,
 }
 
 impl Element {
@@ -69,7 +72,7 @@ impl Element {
 
 /// The elements the extractor treats differently; every other element is [`Tag::Inline`] or
 /// [`Tag::Block`] by its display in default HTML styling.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Tag {
     Root,
     Body,
@@ -413,6 +416,7 @@ impl Dom {
                 class_len: 0,
                 boilerplate: false,
                 concealed: false,
+                in_page: false,
             }),
         });
         let mut verdicts = HashMap::new();
@@ -452,6 +456,10 @@ impl Dom {
                         class_id,
                         class_len,
                         concealed: shown == Visibility::Concealed,
+                        in_page: tag == Tag::A
+                            && el
+                                .attr(local_name!("href"))
+                                .is_some_and(|h| h.starts_with('#')),
                     };
                     (Data::Element(element), el.mark == Mark::Select)
                 }

@@ -9,10 +9,13 @@
 //! 3. siblings with enough score, or that read like prose, join it;
 //! 4. inside, lists, tables and divs that are mostly links, images or headings are dropped, and
 //!    the rest is written out as headings, paragraphs, list items and quotes; when that holds
-//!    several posts, only the one under the article's headline is (see `Extraction::own_post`).
+//!    several posts, only the one under the article's headline is, and teasers of other posts
+//!    are left out (see [`posts`]).
 //!
 //! Elements named like boilerplate (nav, comments, share bars) are ignored on the first try; if
 //! that leaves too little text, the page is scored again with them.
+
+mod posts;
 
 use super::blocks;
 use super::dom::{Data, Dom, NodeId, Tag};
@@ -115,14 +118,8 @@ fn is_ad_label(text: &str) -> bool {
     {
         return false;
     }
-    let folded = text
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase();
-    let folded = folded.trim_matches(|c: char| !c.is_alphanumeric());
     matches!(
-        folded,
+        fold_label(text).as_str(),
         "advertisement"
             | "advertisements"
             | "ad"
@@ -139,6 +136,19 @@ fn is_ad_label(text: &str) -> bool {
             | "推广"
             | "推廣"
     )
+}
+
+/// A short text as labels and buttons are compared: lowercased, its white space folded to
+/// single spaces, without the punctuation and symbols at its ends ("Read more »").
+fn fold_label(text: &str) -> String {
+    let folded = text
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase();
+    folded
+        .trim_matches(|c: char| !c.is_alphanumeric())
+        .to_owned()
 }
 
 /// Drops credit, disclaimer and copyright blocks from the end of the body.
@@ -712,87 +722,17 @@ impl<'a> Extraction<'a> {
             return Vec::new();
         };
         let roots = self.article_nodes(top);
-        let post = self.own_post(&roots, title);
+        let (headings, at) = self.headline(&roots, title);
+        let post = at.map_or(0..self.dom.nodes.len(), |at| self.own_post(&headings, at));
+        let others = self.other_posts(&roots, top, at.map(|at| headings[at]), title);
         blocks::write(self.dom, &roots, |id, root| {
             self.dom.subtree(id).end <= post.start
                 || id >= post.end
                 || self.dead[id]
+                || others.binary_search(&id).is_ok()
                 || (id != root && self.drop_inside(id, root))
         })
     }
-
-    /// The nodes of the post that is the article, when the article's nodes hold several: a
-    /// blog's page shows the posts before and after it, a news site appends the next story.
-    /// The article's own headline (the heading showing `title`) opens it, and the next heading
-    /// like it (same tag and class, as a template writes every post's headline) opens another:
-    /// the article ends where that heading's post starts, and starts after the post before.
-    /// The headings of the article's sections rank below its headline, or look different.
-    fn own_post(&self, roots: &[NodeId], title: &str) -> std::ops::Range<NodeId> {
-        let everything = 0..self.dom.nodes.len();
-        let title = squash(title);
-        if title.is_empty() {
-            return everything;
-        }
-        let headings: Vec<NodeId> = roots
-            .iter()
-            .flat_map(|&root| self.dom.subtree(root))
-            // Also those left out as boilerplate: templates put headlines in `<header>`.
-            .filter(|&id| matches!(self.dom.tag(id), Some(Tag::Heading(_))))
-            .collect();
-        let Some(at) = headings.iter().position(|&h| {
-            let text = squash(&self.dom.text(h));
-            !text.is_empty()
-                && (text == title
-                    || (title.contains(&text)
-                        && text.chars().count() * 5 >= title.chars().count() * 3))
-        }) else {
-            return everything;
-        };
-        let headline = headings[at];
-        let element = self.dom.element(headline).expect("a heading is an element");
-        let alike = |h: NodeId| {
-            self.dom
-                .element(h)
-                .is_some_and(|el| el.tag == element.tag && el.class() == element.class())
-        };
-        let mut post = everything;
-        // A post has text under its headline.
-        let has_text = |from: NodeId, to: NodeId| {
-            (from..to).any(|id| {
-                !self.dead[id]
-                    && matches!(&self.dom.nodes[id].data, Data::Text(_))
-                    && self.stats[id].chars >= MIN_PARAGRAPH_CHARS
-            })
-        };
-        if let Some(&next) = headings[at + 1..].iter().find(|&&h| alike(h))
-            && has_text(self.dom.subtree(headline).end, next)
-        {
-            post.end = self.unit_of(next, headline);
-        }
-        if let Some(&previous) = headings[..at].iter().rev().find(|&&h| alike(h))
-            && has_text(self.dom.subtree(previous).end, headline)
-        {
-            post.start = self.unit_of(headline, previous);
-        }
-        post
-    }
-
-    /// The outermost ancestor of `id` (or `id`) that does not hold `other`: where `id`'s part
-    /// of their common ancestor starts.
-    fn unit_of(&self, mut id: NodeId, other: NodeId) -> NodeId {
-        while let Some(p) = self.dom.nodes[id].parent {
-            if p == other || self.is_ancestor(p, other) {
-                break;
-            }
-            id = p;
-        }
-        id
-    }
-}
-
-/// `s` without white space.
-fn squash(s: &str) -> String {
-    s.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
 fn ends_sentence(text: &str) -> bool {
