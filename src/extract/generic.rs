@@ -725,12 +725,16 @@ impl<'a> Extraction<'a> {
         let (headings, at) = self.headline(&roots, title);
         let post = at.map_or(0..self.dom.nodes.len(), |at| self.own_post(&headings, at));
         let others = self.other_posts(&roots, top, at.map(|at| headings[at]), title);
+        // The element a script reveals as the body, chosen here too, is the body whole: only
+        // what is named as navigation, comments or ads is left out of it.
+        let revealed = |root: NodeId| self.dom.element(root).is_some_and(|el| el.concealed);
         blocks::write(self.dom, &roots, |id, root| {
             self.dom.subtree(id).end <= post.start
                 || id >= post.end
                 || self.dead[id]
-                || others.binary_search(&id).is_ok()
-                || (id != root && self.drop_inside(id, root))
+                || (!revealed(root)
+                    && (others.binary_search(&id).is_ok()
+                        || (id != root && self.drop_inside(id, root))))
         })
     }
 }
@@ -824,6 +828,28 @@ mod tests {
         // Shown at last by a style that says so, or not hidden at all.
         assert!(!hidden_style("opacity: 0.5") && !hidden_style("visibility: visible"));
         assert!(hidden_style("display: none !important") && hidden_style("DISPLAY:NONE"));
+    }
+
+    /// The element a script reveals as the body is the body whole, the author's list of their
+    /// other posts included; what is named as chrome is still left out of it.
+    #[test]
+    fn a_revealed_body_is_written_whole() {
+        let html = format!(
+            r#"<div class=rich_media><h1>Harbour news</h1><div class=meta>Harbour Times</div>
+            <div id=js_content style="visibility: hidden; opacity: 0"><section><p>{PROSE}</p><p>{OTHER}</p>
+            <h2>Earlier posts</h2><ul><li><a href="/1">The ferry timetable</a></li><li><a href="/2">The fish market</a></li></ul>
+            <div class=share-bar><a href="/s">Share this</a></div></section></div></div>"#
+        );
+        assert_eq!(
+            body(&extract(&html).unwrap()),
+            [
+                PROSE,
+                OTHER,
+                "Earlier posts",
+                "The ferry timetable",
+                "The fish market"
+            ]
+        );
     }
 
     fn hidden_style(style: &str) -> bool {
