@@ -671,8 +671,8 @@ impl<'a> Extraction<'a> {
         if s.commas >= 10 {
             return false;
         }
-        // A body written as `<div>`s of text, one a paragraph, has its links in them: such a
-        // `<div>` among others like it, ending a sentence, is a paragraph, not boilerplate (a
+        // A body written as `<div>`s of text, a paragraph or two each, has its links in them: a
+        // `<div>` among others like it, ending a sentence, is the article's text, not boilerplate (a
         // dateline or a line of tools is no sentence; a lone line is a promo or a credit).
         if self.is_text_div(id)
             && ends_sentence(&self.dom.text(id))
@@ -707,11 +707,12 @@ impl<'a> Extraction<'a> {
             || (weight >= 25.0 && ld > 0.5)
     }
 
-    /// Whether `id` is a `<div>` or the like holding nothing but a paragraph's text.
+    /// Whether `id` is a `<div>` or the like holding nothing but text: a paragraph, or lines
+    /// between `<br>`s (the writer makes each a block, and leaves out those that are all link).
     fn is_text_div(&self, id: NodeId) -> bool {
         let s = &self.stats[id];
         !self.dead[id]
-            && s.is_one_paragraph()
+            && !s.has_block_child
             && s.paragraphs > 0
             && self.dom.tag(id).is_some_and(Tag::holds_paragraphs)
     }
@@ -920,6 +921,16 @@ mod tests {
                 .collect::<String>()
         );
         assert_eq!(body(&extract(&ended).unwrap()), lines);
+        // Two lines in one, with links.
+        let fees = "The clerk said <a href=/fees>the list of the new fees</a> is online.";
+        let two = format!(
+            r#"<div class=entry><div>{}</div><div>{}<br>{fees}</div><div>{}</div></div>"#,
+            LINES[0], LINES[2], LINES[3]
+        );
+        let mut lines = lines_as_text();
+        lines[1] = lines[2].clone();
+        lines[2] = "The clerk said the list of the new fees is online.".to_owned();
+        assert_eq!(body(&extract(&two).unwrap()), lines);
         // A lone line with a link beside the paragraphs is still a promo.
         let promo = format!(
             r#"<div class=story><p>{PROSE}</p><p>{OTHER}</p><div><a href=/s>Subscribe</a> to the
