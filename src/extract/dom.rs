@@ -58,8 +58,8 @@ pub struct Element {
     pub boilerplate: bool,
     /// Not painted until a script shows it ([`Visibility::Concealed`]).
     pub concealed: bool,
-    /// An `<a>` whose `href` is a place in the page itself (`#notes`): a table of contents'
-    /// link, no link to another page.
+    /// An `<a>` that leads to no other page: without `href` (an anchor), or to a place in the
+    /// page itself (`#notes`, a table of contents' link).
     pub in_page: bool,
 }
 
@@ -459,7 +459,7 @@ impl Dom {
                         in_page: tag == Tag::A
                             && el
                                 .attr(local_name!("href"))
-                                .is_some_and(|h| h.starts_with('#')),
+                                .is_none_or(|h| h.starts_with('#')),
                     };
                     (Data::Element(element), el.mark == Mark::Select)
                 }

@@ -28,7 +28,7 @@ use std::sync::LazyLock;
 /// What the heading of a list of other posts says.
 static OTHER_POSTS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)^\W*(related|you (may|might) (also )?(like|enjoy)|read next|what to read next|(read )?more (news|stories|articles|posts|from|on|in|like this|to read)|recommended|popular|trending|most (read|viewed|popular)|latest|相关|推荐|延伸阅读|热门|更多)",
+        r"(?i)^\W*(related|you (may|might) (also )?(like|enjoy|be interested)|(also|read) (read|also|next)|what to read next|see also|further reading|don.t miss|in case you missed|editor.?s.? picks?|top stories|other stories|(read )?more (news|stories|articles|posts|from|on|in|like this|to read)|recommended|popular|trending|most (read|viewed|popular)|latest|相关|推荐|延伸阅读|热门|更多|往期|猜你喜欢|精彩推荐)",
     )
     .expect("static regex")
 });
