@@ -238,6 +238,8 @@ struct Stats {
     /// last to first), and the runs of at least [`MIN_PARAGRAPH_CHARS`] that `<br>`s ended.
     open_run: usize,
     br_runs: usize,
+    /// The runs of the node's own text, short ones too, that `<br>`s part.
+    lines: usize,
     has_br: bool,
     images: usize,
     list_items: usize,
@@ -246,10 +248,10 @@ struct Stats {
 }
 
 impl Stats {
-    /// Whether the element's text is one paragraph: no block child, and at most one run of
-    /// paragraph text between `<br>`s (a line that a `<br>` ends is still one paragraph).
+    /// Whether the element's text is one paragraph: no block child, and one line of text
+    /// (a line that a `<br>` ends is still one paragraph).
     fn is_one_paragraph(&self) -> bool {
-        !self.has_block_child && self.br_runs <= 1
+        !self.has_block_child && self.lines <= 1
     }
 }
 
@@ -305,6 +307,7 @@ impl<'a> Extraction<'a> {
                     let mut s = stats[id];
                     // The first run of the node's own text, which no child ended.
                     let first = usize::from(s.open_run >= MIN_PARAGRAPH_CHARS);
+                    s.lines += usize::from(s.open_run > 0);
                     if s.has_br {
                         s.br_runs += first;
                     }
@@ -348,6 +351,7 @@ impl<'a> Extraction<'a> {
                 if dom.tag(id) == Some(Tag::Br) {
                     ps.has_br = true;
                     ps.br_runs += usize::from(run >= MIN_PARAGRAPH_CHARS);
+                    ps.lines += usize::from(run > 0);
                 } else {
                     ps.has_block_child = true;
                 }
