@@ -701,7 +701,7 @@ impl<'a> Extraction<'a> {
         } else {
             s.heading_chars as f64 / s.chars as f64
         };
-        (img > 1.0 && p / img < 0.5 && tag != Tag::Figure)
+        (!wrapper && img > 1.0 && p / img < 0.5 && tag != Tag::Figure)
             || (s.list_items > s.paragraphs + 100)
             || (heading_density < 0.9
                 && s.chars < MIN_PARAGRAPH_CHARS
@@ -935,6 +935,22 @@ mod tests {
         lines[1] = lines[2].clone();
         lines[2] = "The clerk said the list of the new fees is online.".to_owned();
         assert_eq!(body(&extract(&two).unwrap()), lines);
+        // The lead outside, the rest in a wrapper with more photos than paragraphs: the wrapper
+        // holds most of the article, so it is the article's text, not a gallery.
+        let photos: String = (0..6)
+            .map(|i| {
+                format!(
+                    r#"<div style="text-align: center;"><span><img src="/{i}.jpg"></span></div>"#
+                )
+            })
+            .collect();
+        let lead_outside = format!(
+            r#"<div class=post><h1>Harbour news</h1><div class=post-body><div><span>{}</span></div>
+            <div class=box>{photos}<div><span>{}</span></div><div><span> </span></div>
+            <div><span>{}</span></div></div></div></div>"#,
+            LINES[0], LINES[1], LINES[2]
+        );
+        assert_eq!(body(&extract(&lead_outside).unwrap()), lines_as_text()[..3]);
         // A lone line with a link beside the paragraphs is still a promo.
         let promo = format!(
             r#"<div class=story><p>{PROSE}</p><p>{OTHER}</p><div><a href=/s>Subscribe</a> to the
