@@ -4,7 +4,9 @@
 //! An element a script is to reveal ([`super::dom::Element::concealed`]) is written when it
 //! holds the article: when it is the root written or holds most of its text (WeChat hides its
 //! articles' bodies so until a script has run). Any other is what it looks like, a tooltip or
-//! a menu waiting to be shown, and is left out.
+//! a menu waiting to be shown, and is left out. A root that is such an element is the body as
+//! the site's own script shows it, and is written whole: its lines that are all link (the
+//! author's list of their other posts) are the author's text too.
 
 use super::dom::{Data, Dom, NodeId, Tag};
 use super::{Block, BlockKind};
@@ -15,7 +17,8 @@ pub const LONG_LINK_CHARS: usize = 300;
 
 /// Writes the text under each of `roots`, leaving out the subtrees for which
 /// `skip(node, root)` holds, and the concealed elements that do not hold the article. Blocks
-/// that are nothing but a link (a related story, "read more") are left out too.
+/// that are nothing but a link (a related story, "read more") are left out too, except under
+/// a concealed root.
 pub fn write(dom: &Dom, roots: &[NodeId], skip: impl Fn(NodeId, NodeId) -> bool) -> Vec<Block> {
     enum Step {
         Enter(NodeId),
@@ -24,6 +27,7 @@ pub fn write(dom: &Dom, roots: &[NodeId], skip: impl Fn(NodeId, NodeId) -> bool)
     }
     let mut w = BlockWriter::default();
     for &root in roots {
+        w.keep_links = dom.element(root).is_some_and(|el| el.concealed);
         // Counted when a concealed element asks: most roots have none.
         let mut root_chars = None;
         let mut stack = vec![Step::Enter(root)];
@@ -118,6 +122,8 @@ struct BlockWriter {
     link_chars: usize,
     /// How many `<a>` elements are open.
     link_depth: usize,
+    /// Whether blocks that are all link are written.
+    keep_links: bool,
     /// Kinds of the open special blocks; the innermost one names the current block.
     kinds: Vec<BlockKind>,
 }
@@ -135,7 +141,7 @@ impl BlockWriter {
     fn end_block(&mut self) {
         let chars = std::mem::take(&mut self.chars);
         let link_chars = std::mem::take(&mut self.link_chars);
-        if chars == 0 || link_chars * 10 >= chars * 9 {
+        if chars == 0 || (!self.keep_links && link_chars * 10 >= chars * 9) {
             self.current.clear();
             return;
         }

@@ -58,6 +58,9 @@ pub struct Element {
     pub boilerplate: bool,
     /// Not painted until a script shows it ([`Visibility::Concealed`]).
     pub concealed: bool,
+    /// An `<a>` that leads to no other page: without `href` (an anchor), or to a place in the
+    /// page itself (`#notes`, a table of contents' link).
+    pub in_page: bool,
 }
 
 impl Element {
@@ -69,7 +72,7 @@ impl Element {
 
 /// The elements the extractor treats differently; every other element is [`Tag::Inline`] or
 /// [`Tag::Block`] by its display in default HTML styling.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Tag {
     Root,
     Body,
@@ -142,6 +145,22 @@ impl Tag {
             }
             _ => Tag::Inline,
         }
+    }
+
+    /// Whether the element's own text is paragraphs (a `<td>`'s, an `<li>`'s or a heading's
+    /// is not).
+    pub fn holds_paragraphs(self) -> bool {
+        matches!(
+            self,
+            Tag::Body
+                | Tag::Article
+                | Tag::Main
+                | Tag::Section
+                | Tag::Div
+                | Tag::Blockquote
+                | Tag::Form
+                | Tag::Block
+        )
     }
 
     /// Whether the element starts a new block of text (ends the current paragraph).
@@ -397,6 +416,7 @@ impl Dom {
                 class_len: 0,
                 boilerplate: false,
                 concealed: false,
+                in_page: false,
             }),
         });
         let mut verdicts = HashMap::new();
@@ -436,6 +456,10 @@ impl Dom {
                         class_id,
                         class_len,
                         concealed: shown == Visibility::Concealed,
+                        in_page: tag == Tag::A
+                            && el
+                                .attr(local_name!("href"))
+                                .is_none_or(|h| h.starts_with('#')),
                     };
                     (Data::Element(element), el.mark == Mark::Select)
                 }

@@ -9,10 +9,13 @@
 //! 3. siblings with enough score, or that read like prose, join it;
 //! 4. inside, lists, tables and divs that are mostly links, images or headings are dropped, and
 //!    the rest is written out as headings, paragraphs, list items and quotes; when that holds
-//!    several posts, only the one under the article's headline is (see `Extraction::own_post`).
+//!    several posts, only the one under the article's headline is, and teasers of other posts
+//!    are left out (see [`posts`]).
 //!
 //! Elements named like boilerplate (nav, comments, share bars) are ignored on the first try; if
 //! that leaves too little text, the page is scored again with them.
+
+mod posts;
 
 use super::blocks;
 use super::dom::{Data, Dom, NodeId, Tag};
@@ -115,14 +118,8 @@ fn is_ad_label(text: &str) -> bool {
     {
         return false;
     }
-    let folded = text
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase();
-    let folded = folded.trim_matches(|c: char| !c.is_alphanumeric());
     matches!(
-        folded,
+        fold_label(text).as_str(),
         "advertisement"
             | "advertisements"
             | "ad"
@@ -139,6 +136,19 @@ fn is_ad_label(text: &str) -> bool {
             | "推广"
             | "推廣"
     )
+}
+
+/// A short text as labels and buttons are compared: lowercased, its white space folded to
+/// single spaces, without the punctuation and symbols at its ends ("Read more »").
+fn fold_label(text: &str) -> String {
+    let folded = text
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase();
+    folded
+        .trim_matches(|c: char| !c.is_alphanumeric())
+        .to_owned()
 }
 
 /// Drops credit, disclaimer and copyright blocks from the end of the body.
@@ -217,19 +227,32 @@ struct Stats {
     /// Characters of text not inside a block-level child: the node's own paragraph text.
     inline_chars: usize,
     inline_commas: usize,
+    /// A block-level child other than `<br>`.
     has_block_child: bool,
-    /// Paragraphs: `<p>` elements, and runs of paragraph text between `<br>`s (bodies written
-    /// as text broken by `<br><br>` have no `<p>`, and are no gallery or link list for that).
+    /// Paragraphs: `<p>` elements, `<div>`s and the like that hold nothing but a paragraph's
+    /// text (editors that write no `<p>` write each paragraph as a `<div>` of `<span>`s), and
+    /// runs of paragraph text between `<br>`s (bodies written as text broken by `<br><br>`):
+    /// bodies without `<p>` are no gallery or link list for that.
     paragraphs: usize,
     /// Characters of the node's own text since its last block child (children are summed
     /// last to first), and the runs of at least [`MIN_PARAGRAPH_CHARS`] that `<br>`s ended.
     open_run: usize,
     br_runs: usize,
+    /// The runs of the node's own text, short ones too, that `<br>`s part.
+    lines: usize,
     has_br: bool,
     images: usize,
     list_items: usize,
     heading_chars: usize,
     list_chars: usize,
+}
+
+impl Stats {
+    /// Whether the element's text is one paragraph: no block child, and one line of text
+    /// (a line that a `<br>` ends is still one paragraph).
+    fn is_one_paragraph(&self) -> bool {
+        !self.has_block_child && self.lines <= 1
+    }
 }
 
 struct Extraction<'a> {
@@ -283,9 +306,17 @@ impl<'a> Extraction<'a> {
                 Data::Element(el) => {
                     let mut s = stats[id];
                     // The first run of the node's own text, which no child ended.
-                    s.br_runs += usize::from(s.has_br && s.open_run >= MIN_PARAGRAPH_CHARS);
+                    let first = usize::from(s.open_run >= MIN_PARAGRAPH_CHARS);
+                    s.lines += usize::from(s.open_run > 0);
+                    if s.has_br {
+                        s.br_runs += first;
+                    }
                     if el.tag != Tag::P {
                         s.paragraphs += s.br_runs;
+                    }
+                    // A `<div>` of nothing but a paragraph's text is that paragraph.
+                    if el.tag.holds_paragraphs() && !s.has_block_child && !s.has_br {
+                        s.paragraphs += first;
                     }
                     match el.tag {
                         Tag::A if s.chars <= blocks::LONG_LINK_CHARS => s.link_chars = s.chars,
@@ -316,11 +347,13 @@ impl<'a> Extraction<'a> {
             ps.heading_chars += s.heading_chars;
             ps.list_chars += s.list_chars;
             if block {
-                ps.has_block_child = true;
                 let run = std::mem::take(&mut ps.open_run);
                 if dom.tag(id) == Some(Tag::Br) {
                     ps.has_br = true;
                     ps.br_runs += usize::from(run >= MIN_PARAGRAPH_CHARS);
+                    ps.lines += usize::from(run > 0);
+                } else {
+                    ps.has_block_child = true;
                 }
             } else {
                 ps.inline_chars += s.inline_chars;
@@ -385,8 +418,8 @@ impl<'a> Extraction<'a> {
             }
             // An element that is all paragraph scores from its parent up; a container that
             // also holds loose text is itself that text's container.
-            let paragraph_like =
-                matches!(tag, Tag::P | Tag::Td | Tag::Pre | Tag::Heading(_)) || !s.has_block_child;
+            let paragraph_like = matches!(tag, Tag::P | Tag::Td | Tag::Pre | Tag::Heading(_))
+                || s.is_one_paragraph();
             let first = if paragraph_like {
                 self.dom.nodes[id].parent
             } else {
@@ -585,7 +618,7 @@ impl<'a> Extraction<'a> {
                 continue;
             }
             let s = &self.stats[sib];
-            if el.tag == Tag::P || (!s.has_block_child && el.tag.is_block()) {
+            if el.tag == Tag::P || (s.is_one_paragraph() && el.tag.is_block()) {
                 let ld = self.link_density(sib);
                 let prose = if s.chars > 80 {
                     ld < 0.25
@@ -642,6 +675,20 @@ impl<'a> Extraction<'a> {
         if s.commas >= 10 {
             return false;
         }
+        // A body written as `<div>`s of text, a paragraph or two each, has its links in them: a
+        // `<div>` among others like it, ending a sentence, is the article's text, not boilerplate (a
+        // dateline or a line of tools is no sentence; a lone line is a promo or a credit).
+        if self.is_text_div(id)
+            && ends_sentence(&self.dom.text(id))
+            && self.dom.nodes[id].parent.is_some_and(|p| {
+                self.dom
+                    .children(p)
+                    .iter()
+                    .any(|&c| c != id && self.is_text_div(c))
+            })
+        {
+            return false;
+        }
         let is_list =
             matches!(tag, Tag::Ul | Tag::Ol) || (s.chars > 0 && s.list_chars * 10 > s.chars * 9);
         if is_list {
@@ -654,7 +701,7 @@ impl<'a> Extraction<'a> {
         } else {
             s.heading_chars as f64 / s.chars as f64
         };
-        (img > 1.0 && p / img < 0.5 && tag != Tag::Figure)
+        (!wrapper && img > 1.0 && p / img < 0.5 && tag != Tag::Figure)
             || (s.list_items > s.paragraphs + 100)
             || (heading_density < 0.9
                 && s.chars < MIN_PARAGRAPH_CHARS
@@ -664,93 +711,37 @@ impl<'a> Extraction<'a> {
             || (weight >= 25.0 && ld > 0.5)
     }
 
+    /// Whether `id` is a `<div>` or the like holding nothing but text: a paragraph, or lines
+    /// between `<br>`s (the writer makes each a block, and leaves out those that are all link).
+    fn is_text_div(&self, id: NodeId) -> bool {
+        let s = &self.stats[id];
+        !self.dead[id]
+            && !s.has_block_child
+            && s.paragraphs > 0
+            && self.dom.tag(id).is_some_and(Tag::holds_paragraphs)
+    }
+
     /// The article's blocks.
     fn blocks(&self, title: &str) -> Vec<Block> {
         let Some(top) = self.top_candidate() else {
             return Vec::new();
         };
         let roots = self.article_nodes(top);
-        let post = self.own_post(&roots, title);
+        let (headings, at) = self.headline(&roots, title);
+        let post = at.map_or(0..self.dom.nodes.len(), |at| self.own_post(&headings, at));
+        let others = self.other_posts(&roots, top, at.map(|at| headings[at]), title);
+        // The element a script reveals as the body, chosen here too, is the body whole: only
+        // what is named as navigation, comments or ads is left out of it.
+        let revealed = |root: NodeId| self.dom.element(root).is_some_and(|el| el.concealed);
         blocks::write(self.dom, &roots, |id, root| {
             self.dom.subtree(id).end <= post.start
                 || id >= post.end
                 || self.dead[id]
-                || (id != root && self.drop_inside(id, root))
+                || (!revealed(root)
+                    && (others.binary_search(&id).is_ok()
+                        || (id != root && self.drop_inside(id, root))))
         })
     }
-
-    /// The nodes of the post that is the article, when the article's nodes hold several: a
-    /// blog's page shows the posts before and after it, a news site appends the next story.
-    /// The article's own headline (the heading showing `title`) opens it, and the next heading
-    /// like it (same tag and class, as a template writes every post's headline) opens another:
-    /// the article ends where that heading's post starts, and starts after the post before.
-    /// The headings of the article's sections rank below its headline, or look different.
-    fn own_post(&self, roots: &[NodeId], title: &str) -> std::ops::Range<NodeId> {
-        let everything = 0..self.dom.nodes.len();
-        let title = squash(title);
-        if title.is_empty() {
-            return everything;
-        }
-        let headings: Vec<NodeId> = roots
-            .iter()
-            .flat_map(|&root| self.dom.subtree(root))
-            // Also those left out as boilerplate: templates put headlines in `<header>`.
-            .filter(|&id| matches!(self.dom.tag(id), Some(Tag::Heading(_))))
-            .collect();
-        let Some(at) = headings.iter().position(|&h| {
-            let text = squash(&self.dom.text(h));
-            !text.is_empty()
-                && (text == title
-                    || (title.contains(&text)
-                        && text.chars().count() * 5 >= title.chars().count() * 3))
-        }) else {
-            return everything;
-        };
-        let headline = headings[at];
-        let element = self.dom.element(headline).expect("a heading is an element");
-        let alike = |h: NodeId| {
-            self.dom
-                .element(h)
-                .is_some_and(|el| el.tag == element.tag && el.class() == element.class())
-        };
-        let mut post = everything;
-        // A post has text under its headline.
-        let has_text = |from: NodeId, to: NodeId| {
-            (from..to).any(|id| {
-                !self.dead[id]
-                    && matches!(&self.dom.nodes[id].data, Data::Text(_))
-                    && self.stats[id].chars >= MIN_PARAGRAPH_CHARS
-            })
-        };
-        if let Some(&next) = headings[at + 1..].iter().find(|&&h| alike(h))
-            && has_text(self.dom.subtree(headline).end, next)
-        {
-            post.end = self.unit_of(next, headline);
-        }
-        if let Some(&previous) = headings[..at].iter().rev().find(|&&h| alike(h))
-            && has_text(self.dom.subtree(previous).end, headline)
-        {
-            post.start = self.unit_of(headline, previous);
-        }
-        post
-    }
-
-    /// The outermost ancestor of `id` (or `id`) that does not hold `other`: where `id`'s part
-    /// of their common ancestor starts.
-    fn unit_of(&self, mut id: NodeId, other: NodeId) -> NodeId {
-        while let Some(p) = self.dom.nodes[id].parent {
-            if p == other || self.is_ancestor(p, other) {
-                break;
-            }
-            id = p;
-        }
-        id
-    }
-}
-
-/// `s` without white space.
-fn squash(s: &str) -> String {
-    s.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
 fn ends_sentence(text: &str) -> bool {
@@ -844,6 +835,28 @@ mod tests {
         assert!(hidden_style("display: none !important") && hidden_style("DISPLAY:NONE"));
     }
 
+    /// The element a script reveals as the body is the body whole, the author's list of their
+    /// other posts included; what is named as chrome is still left out of it.
+    #[test]
+    fn a_revealed_body_is_written_whole() {
+        let html = format!(
+            r#"<div class=rich_media><h1>Harbour news</h1><div class=meta>Harbour Times</div>
+            <div id=js_content style="visibility: hidden; opacity: 0"><section><p>{PROSE}</p><p>{OTHER}</p>
+            <h2>Earlier posts</h2><ul><li><a href="/1">The ferry timetable</a></li><li><a href="/2">The fish market</a></li></ul>
+            <div class=share-bar><a href="/s">Share this</a></div></section></div></div>"#
+        );
+        assert_eq!(
+            body(&extract(&html).unwrap()),
+            [
+                PROSE,
+                OTHER,
+                "Earlier posts",
+                "The ferry timetable",
+                "The fish market"
+            ]
+        );
+    }
+
     fn hidden_style(style: &str) -> bool {
         let html = format!(r#"<p>{PROSE}</p><p style="{style}">secret</p>"#);
         !body(&extract(&html).unwrap()).join(" ").contains("secret")
@@ -858,6 +871,92 @@ mod tests {
             <div class=text><img src=a.jpg><br>{PROSE}<br><br><img src=b.jpg><br>{PROSE}<br><br>{PROSE}</div></div>"#
         );
         assert_eq!(body(&extract(&html).unwrap()), [PROSE; 4]);
+    }
+
+    /// Sentences of a few words each, as bodies written in `<div>`s often have.
+    const LINES: [&str; 4] = [
+        "The harbour council met on Monday evening to discuss the new budget.",
+        "Several members said the fees for every berth would rise this year.",
+        "The mayor said the details are in <a href=/report>the report on the budget</a>.",
+        "A decision is expected in June after two open meetings in the town hall.",
+    ];
+
+    fn lines_as_text() -> Vec<String> {
+        LINES
+            .iter()
+            .map(|l| l.replace("<a href=/report>", "").replace("</a>", ""))
+            .collect()
+    }
+
+    /// Editors that write no `<p>` (Blogger, old WYSIWYG editors) write each paragraph as a
+    /// `<div>` of `<span>`s, between `<div>`s holding a photo or an empty line, all in a wrapper
+    /// inside the post: those `<div>`s are paragraphs, the wrapper is no gallery, and a link
+    /// in one does not make it boilerplate.
+    #[test]
+    fn paragraphs_written_as_divs_are_paragraphs() {
+        let divs = |end: &str| -> String {
+            LINES
+                .iter()
+                .enumerate()
+                .map(|(i, l)| {
+                    format!(
+                        r#"<div><span style="font-family: georgia;">{l}</span>{end}</div>
+                        <div class=separator style="clear: both;"><a href="/{i}.jpg"><img src="/{i}.jpg"></a></div>
+                        <div><span style="font-family: georgia;"></span></div>"#
+                    )
+                })
+                .collect()
+        };
+        let blogger = format!(
+            r#"<div class="post hentry"><h3 class="post-title entry-title">Harbour news</h3>
+            <div class="post-body entry-content" id=post-body-1><div dir=ltr trbidi=on>{}</div>
+            <div style="clear: both;"></div></div><div class=post-footer>Posted by Anna</div></div>"#,
+            divs("")
+        );
+        assert_eq!(body(&extract(&blogger).unwrap()), lines_as_text());
+        // Lines each ended by a `<br>`, in a wrapper of no name, the first longer than the rest.
+        let mut lines = lines_as_text();
+        lines[0] = format!("{PROSE} {PROSE}");
+        let ended = format!(
+            r#"<div><h3>Harbour news</h3><div>{}</div><div>Posted by Anna</div></div>"#,
+            lines
+                .iter()
+                .map(|l| format!("<div><span>{l}</span><br></div><div><span><br></span></div>"))
+                .collect::<String>()
+        );
+        assert_eq!(body(&extract(&ended).unwrap()), lines);
+        // Two lines in one, with links.
+        let fees = "The clerk said <a href=/fees>the list of the new fees</a> is online.";
+        let two = format!(
+            r#"<div class=entry><div>{}</div><div>{}<br>{fees}</div><div>{}</div></div>"#,
+            LINES[0], LINES[2], LINES[3]
+        );
+        let mut lines = lines_as_text();
+        lines[1] = lines[2].clone();
+        lines[2] = "The clerk said the list of the new fees is online.".to_owned();
+        assert_eq!(body(&extract(&two).unwrap()), lines);
+        // The lead outside, the rest in a wrapper with more photos than paragraphs: the wrapper
+        // holds most of the article, so it is the article's text, not a gallery.
+        let photos: String = (0..6)
+            .map(|i| {
+                format!(
+                    r#"<div style="text-align: center;"><span><img src="/{i}.jpg"></span></div>"#
+                )
+            })
+            .collect();
+        let lead_outside = format!(
+            r#"<div class=post><h1>Harbour news</h1><div class=post-body><div><span>{}</span></div>
+            <div class=box>{photos}<div><span>{}</span></div><div><span> </span></div>
+            <div><span>{}</span></div></div></div></div>"#,
+            LINES[0], LINES[1], LINES[2]
+        );
+        assert_eq!(body(&extract(&lead_outside).unwrap()), lines_as_text()[..3]);
+        // A lone line with a link beside the paragraphs is still a promo.
+        let promo = format!(
+            r#"<div class=story><p>{PROSE}</p><p>{OTHER}</p><div><a href=/s>Subscribe</a> to the
+            Harbour Times and read <a href=/more>more of our writers</a>.</div></div>"#
+        );
+        assert_eq!(body(&extract(&promo).unwrap()), [PROSE, OTHER]);
     }
 
     const OTHER: &str = "The ferry company said on Friday, in a statement to passengers, that the \
