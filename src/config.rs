@@ -4,6 +4,7 @@
 //! tracked. Reads go through serde; writes go through `toml_edit`, so that the comments and
 //! layout a user gave the file survive `palimpsest add`.
 
+use crate::shard::Shard;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -35,6 +36,8 @@ pub struct Config {
     /// Git repositories replayed by `import-git`, by absolute path: how far each was imported.
     #[serde(default)]
     pub imports: BTreeMap<String, Import>,
+    /// The share of the hosts this archive checks, when it is one of several collectors.
+    pub shard: Option<Shard>,
 }
 
 /// How far a source repository was imported: the tips of its refs at the last import. The next

@@ -13,6 +13,8 @@
 //!    Atom feeds.
 //!
 //! [`snapshot`] runs stages 1–6 over the tracked articles; [`config`] reads `palimpsest.toml`;
+//! [`shard`] says which of them a collector checks when several split the hosts (its archive is
+//! pushed to a git remote and merged by a hub: [`archive`]'s push and pull);
 //! [`web`] reads the archive into pages, served over HTTP or written as a static site;
 //! [`unicode`] has the Unicode script helpers that several stages share.
 //! The library never prints and reads no environment: the `palimpsest` binary does that.
@@ -29,6 +31,7 @@ pub mod import;
 pub mod normalize;
 pub mod page;
 pub mod render;
+pub mod shard;
 pub mod snapshot;
 pub mod source;
 pub mod unicode;

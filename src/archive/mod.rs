@@ -224,9 +224,13 @@ impl Archive {
         Ok(())
     }
 
-    /// The tracked articles, in the order they were added.
+    /// The tracked articles this archive checks, in the order they were added: with a
+    /// `[shard]`, only those whose host the shard owns (see [`crate::shard`]).
     pub fn tracked(&self) -> Vec<Url> {
-        self.local.tracked()
+        let shard = self.local.config.shard.as_ref();
+        let mut tracked = self.local.tracked();
+        tracked.retain(|url| shard.is_none_or(|s| s.owns(url)));
+        tracked
     }
 
     /// Tracks `urls` (canonical), committing `palimpsest.toml`. URLs already tracked, also
