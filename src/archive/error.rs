@@ -28,6 +28,9 @@ pub enum ArchiveError {
     Config(#[from] ConfigError),
     #[error(transparent)]
     State(#[from] StateError),
+    /// A push or a pull failed.
+    #[error(transparent)]
+    Remote(#[from] super::remote::RemoteError),
 }
 
 /// A storage condition the user must fix before any write can succeed.
