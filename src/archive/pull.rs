@@ -97,7 +97,9 @@ impl Archive {
         if let Some(shard) = &self.local.config.shard {
             return Err(RemoteError::Collector(shard.to_string()).into());
         }
+        // Under the lock nobody else writes these refs: lock files are a killed pull's.
         remove_stale_locks(&self.repo.path().join(FETCHED))?;
+        remove_stale_locks(&self.repo.path().join(NOTES))?;
         remote::fetch(self.repo.path(), remote, options)?;
         self.merge_fetched()
     }
@@ -120,8 +122,8 @@ impl Archive {
     }
 }
 
-/// Removes the lock files that a killed `git fetch` left under `dir` (nobody else writes there
-/// while the archive is locked); git would refuse to update those refs again.
+/// Removes the lock files under `dir` that a killed pull (its `git fetch`, or its own moves of
+/// the notes refs) left; git would refuse to update those refs again.
 fn remove_stale_locks(dir: &Path) -> Result<(), ArchiveError> {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
