@@ -284,11 +284,24 @@ fn hub_equals_one_archive_over_all_hosts() {
         assert_eq!(got, expected, "{url}");
         let (collector_commits, _, _) = versions(&collectors[owner[url.as_str()]], url);
         assert_eq!(commits, collector_commits, "{url}: the collector's commits");
-        // Plain git lists the article's versions on the hub too.
-        let followed = hub.git(&["log", "--follow", "--format=%H", "--", &path]);
+        // Plain git lists the article's versions on the hub too; in the order they were recorded
+        // with --topo-order, since git's default order by commit time can put two versions
+        // recorded in the same second (as here) either way.
+        let follow = |order: &[&str]| {
+            let mut args = vec!["log", "--follow", "--format=%H"];
+            args.extend(order);
+            args.extend(["--", path.as_str()]);
+            let listed = hub.git(&args);
+            listed.lines().map(str::to_owned).collect::<Vec<_>>()
+        };
         let mut newest_first = commits.clone();
         newest_first.reverse();
-        assert_eq!(followed.lines().collect::<Vec<_>>(), newest_first, "{path}");
+        assert_eq!(follow(&["--topo-order"]), newest_first, "{path}");
+        let mut listed = follow(&[]);
+        listed.sort();
+        let mut expected_set = commits.clone();
+        expected_set.sort();
+        assert_eq!(listed, expected_set, "{path}");
         versions_compared += got.len();
         for key in &got {
             *kinds.entry(key.0.join(",")).or_default() += 1;
