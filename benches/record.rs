@@ -3,8 +3,10 @@
 //!
 //! `cargo bench --bench record [-- ARTICLES]`: records ARTICLES (default 5000) new articles, then
 //! a change to every one of them, and prints both rates. The baseline in the same run is a plain
-//! loop that only hashes and formats the same documents, for scale on a noisy machine.
+//! loop that only hashes and formats the same documents, for scale on a noisy machine. Each
+//! version comes with a typical HTTP exchange, as a fetch records it (`refs/notes/http`).
 
+use palimpsest::archive::capture::{Capture, Exchange};
 use palimpsest::archive::{Archive, Observation, Seen};
 use palimpsest::normalize::Document;
 use std::time::Instant;
@@ -18,6 +20,32 @@ fn document(url: &Url, i: usize, round: usize) -> Document {
             .map(|p| vec![format!("Paragraph {p} of article {i}, round {round}, says what the council decided."), "A second sentence.".into()])
             .collect(),
         ..Document::default()
+    }
+}
+
+/// The HTTP exchange of a typical fetch: no redirect, a dozen headers.
+fn capture(url: &Url) -> Capture {
+    let header = |n: &str, v: &str| (n.to_owned(), v.to_owned());
+    Capture {
+        exchanges: vec![Exchange {
+            url: url.clone(),
+            request_headers: vec![header("user-agent", "palimpsest/0.1.0")],
+            version: "HTTP/1.1".into(),
+            status: 200,
+            headers: vec![
+                header("server", "nginx/1.26.3"),
+                header("date", "Sat, 14 Mar 2026 08:00:00 GMT"),
+                header("content-type", "text/html; charset=utf-8"),
+                header("content-length", "48213"),
+                header("last-modified", "Sat, 14 Mar 2026 07:58:12 GMT"),
+                header("connection", "keep-alive"),
+                header("etag", "\"69b5155c-bc55\""),
+                header("cache-control", "max-age=60"),
+                header("vary", "Accept-Encoding"),
+                header("x-cache", "MISS"),
+                header("accept-ranges", "bytes"),
+            ],
+        }],
     }
 }
 
@@ -61,6 +89,7 @@ fn main() {
                         http_status: 200,
                         seen: Seen::Page { document: doc, raw },
                         imported_from: None,
+                        capture: Some(Box::new(capture(url))),
                     };
                     recorder.record(obs)?.expect("a change");
                 }

@@ -77,6 +77,7 @@ fn build(dir: &Path, articles: usize) -> Result<(), Box<dyn std::error::Error>> 
                     http_status: 200,
                     seen: Seen::Page { document: doc, raw },
                     imported_from: None,
+                    capture: None,
                 })?;
                 if n % 10_000 == 0 {
                     eprintln!("{n} versions recorded in {:.0?}", start.elapsed());

@@ -33,9 +33,16 @@ pub struct Config {
     /// Site rules by host; [`crate::extract::SiteRules`] compiles them.
     #[serde(default)]
     pub sites: BTreeMap<String, SiteRule>,
-    /// Git repositories replayed by `import-git`, by absolute path: how far each was imported.
+    /// Git repositories replayed by `import-git` and WARC files replayed by `import-warc`, by
+    /// absolute path: how far each was imported.
     #[serde(default)]
     pub imports: BTreeMap<String, Import>,
+    /// Where the viewer's pages are published (`palimpsest site`, `palimpsest serve`), for the
+    /// links that notifications give: `https://archive.example.org/`.
+    pub site_url: Option<String>,
+    /// Who is told what each run recorded.
+    #[serde(default)]
+    pub notify: Vec<NotifySettings>,
     /// The share of the hosts this archive checks, when it is one of several collectors.
     pub shard: Option<Shard>,
     /// On a hub, the shards merged by `palimpsest pull`, by name: how far each was merged.
@@ -53,6 +60,41 @@ pub struct Pulled {
     /// Its notes refs, by name under `refs/notes/` (`raw`).
     #[serde(default)]
     pub notes: BTreeMap<String, String>,
+}
+
+/// A notifier, told what each `snapshot` or import recorded (see [`crate::notify`]):
+///
+/// ```toml
+/// [[notify]]
+/// webhook = "https://hooks.example.org/palimpsest"
+/// changes = ["title", "deleted"]
+/// sites = ["news.example.com"]
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotifySettings {
+    /// A URL to POST the changes to, as JSON.
+    pub webhook: Option<String>,
+    /// A command to give the changes to, as JSON on its standard input.
+    pub command: Option<String>,
+    /// Only changes of these kinds (`new`, `title`, `body`, `deleted`, `restored`, `minor`);
+    /// every change when empty.
+    #[serde(default)]
+    pub changes: Vec<String>,
+    /// Only articles of these sites (the archive's folder names: the host, `_port` after it);
+    /// every site when empty.
+    #[serde(default)]
+    pub sites: Vec<String>,
+}
+
+impl NotifySettings {
+    /// The webhook URL or the command: what identifies the notifier.
+    pub fn key(&self) -> &str {
+        self.webhook
+            .as_deref()
+            .or(self.command.as_deref())
+            .unwrap_or_default()
+    }
 }
 
 /// How far a source repository was imported: the tips of its refs at the last import. The next
@@ -243,6 +285,15 @@ impl Config {
     pub fn parse(text: &str) -> Result<Config, ConfigError> {
         let config: Config = toml::from_str(text).map_err(ConfigError::Parse)?;
         config.schedule.parsed()?;
+        if config
+            .notify
+            .iter()
+            .any(|n| n.webhook.is_some() == n.command.is_some())
+        {
+            return Err(ConfigError::Shape(
+                "each [[notify]] needs either `webhook` or `command`, not both",
+            ));
+        }
         Ok(config)
     }
 }

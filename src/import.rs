@@ -271,6 +271,7 @@ impl Replay<'_> {
                 http_status: if matches!(seen, Seen::Gone) { 404 } else { 200 },
                 seen,
                 imported_from: Some(version.name()),
+                capture: None,
             };
             if let Some(r) = recorder.record(observation)? {
                 recorded.push(r);

@@ -16,6 +16,8 @@
 //! [`shard`] says which of them a collector checks when several split the hosts (its archive is
 //! pushed to a git remote and merged by a hub: [`archive`]'s push and pull);
 //! [`web`] reads the archive into pages, served over HTTP or written as a static site;
+//! [`warc`] writes the archive's captures as WARC files and replays other tools' WARC files;
+//! [`notify`] tells webhooks and commands what a run recorded;
 //! [`unicode`] has the Unicode script helpers that several stages share.
 //! The library never prints and reads no environment: the `palimpsest` binary does that.
 
@@ -29,12 +31,14 @@ pub mod fetch;
 pub mod hash;
 pub mod import;
 pub mod normalize;
+pub mod notify;
 pub mod page;
 pub mod render;
 pub mod shard;
 pub mod snapshot;
 pub mod source;
 pub mod unicode;
+pub mod warc;
 pub mod web;
 
 /// The texts of `error`'s causes (its `source()` chain), outermost first. A cause whose text

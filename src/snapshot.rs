@@ -10,6 +10,7 @@
 //! bytes identical to the last fetch read by the same reader (same palimpsest version and site
 //! rules), are unchanged without being parsed.
 
+use crate::archive::capture::Capture;
 use crate::archive::state::{CheckState, CheckUpdate};
 use crate::archive::{
     Archive, ArchiveError, ChangeKind, Observation, Recorded, Recorder, Seen, path,
@@ -333,7 +334,15 @@ impl Workers<'_> {
             }
         }
         let _slot = self.parsers.take();
-        let observed = observe(&result.url, fetched, self.rules);
+        let request_headers = self.fetcher.request_headers(&validators);
+        let observed = observe(&result.url, fetched, self.rules).map(|mut obs| {
+            if let Some(capture) = &mut obs.capture {
+                for exchange in &mut capture.exchanges {
+                    exchange.request_headers.clone_from(&request_headers);
+                }
+            }
+            obs
+        });
         result.found = observed.map(|obs| Found::Observed(Box::new(obs)));
         result
     }
@@ -437,8 +446,10 @@ impl Drop for Slot<'_> {
     }
 }
 
-/// Turns a fetch into an observation of the article at `url`.
+/// Turns a fetch into an observation of the article at `url`, with its HTTP exchange (the
+/// request headers are left for the caller, who knows them).
 pub fn observe(url: &Url, fetched: Fetched, rules: &SiteRules) -> Result<Observation, CheckError> {
+    let capture = Capture::of(&fetched, &[]).map(Box::new);
     let seen = match fetched.status {
         200..=299 => {
             let page = page::read(&fetched.body, fetched.content_type.as_deref(), url, rules)?;
@@ -456,6 +467,7 @@ pub fn observe(url: &Url, fetched: Fetched, rules: &SiteRules) -> Result<Observa
         http_status: fetched.status,
         seen,
         imported_from: None,
+        capture,
     })
 }
 

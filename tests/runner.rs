@@ -15,4 +15,5 @@ mod test_rounds;
 mod test_schedule;
 mod test_shards;
 mod test_snapshot;
+mod test_warc;
 mod test_web;

@@ -294,6 +294,38 @@ fn feeds_are_valid_atom() {
     // The hostile page's markup is text inside the feed, never markup.
     let (_, _, feed) = viewer.get("/feed.atom");
     assert!(!feed.contains("<script"), "{feed}");
+
+    // Pages advertise their feeds in <head>, so that feed readers find them.
+    let advertised = regex::Regex::new(
+        r#"<link rel="alternate" type="application/atom\+xml" title="[^"]+" href="([^"]+)">"#,
+    )
+    .unwrap();
+    for (page, feeds) in [
+        ("/index.html".to_owned(), vec!["/feed.atom".to_owned()]),
+        (
+            format!("/articles/{path}/index.html"),
+            vec![
+                format!("/articles/{path}/feed.atom"),
+                "/feed.atom".to_owned(),
+            ],
+        ),
+    ] {
+        let (status, _, html) = viewer.get(&page);
+        assert_eq!(status, 200, "{page}");
+        let head = html.split("</head>").next().unwrap();
+        let base = url::Url::parse("http://viewer.test")
+            .unwrap()
+            .join(&page)
+            .unwrap();
+        let found: Vec<String> = advertised
+            .captures_iter(head)
+            .map(|c| base.join(&c[1]).unwrap().path().to_owned())
+            .collect();
+        assert_eq!(found, feeds, "{head}");
+        for feed in found {
+            assert_eq!(viewer.get(&feed).0, 200, "{feed}");
+        }
+    }
 }
 
 #[test]

@@ -28,6 +28,14 @@ pub enum ArchiveError {
     Config(#[from] ConfigError),
     #[error(transparent)]
     State(#[from] StateError),
+    /// A `refs/notes/http` note that does not read as a capture (edited by hand?).
+    #[error("the HTTP note of commit {commit} can't be read")]
+    BadNote {
+        /// The version's commit.
+        commit: git2::Oid,
+        /// What is wrong with the note.
+        source: super::capture::MalformedCapture,
+    },
     /// A push or a pull failed.
     #[error(transparent)]
     Remote(#[from] super::remote::RemoteError),

@@ -1,11 +1,13 @@
 //! The versions of one article: listing them, naming one (`3`, a commit id, a date) and
 //! reading its archived text or its raw fetched bytes.
 
+use super::capture::Capture;
 use super::change::{ChangeKind, Changes};
 use super::{Archive, ArchiveError, format_time};
 use crate::hash::ContentHash;
 use chrono::{DateTime, NaiveDate, Utc};
-use git2::Oid;
+use git2::{Oid, Repository};
+use std::collections::HashMap;
 
 /// One recorded version of an article: one commit with trailers.
 ///
@@ -166,6 +168,109 @@ impl Archive {
             Err(e) => Err(e.into()),
         }
     }
+
+    /// The HTTP exchange of a version, kept in the `refs/notes/http` notes; `None` for a
+    /// version recorded without one (before palimpsest kept them, from a local file, imported
+    /// from git).
+    pub fn capture(&self, version: &Version) -> Result<Option<Capture>, ArchiveError> {
+        let note = match self
+            .repo
+            .find_note(Some(super::HTTP_NOTES_REF), version.commit)
+        {
+            Ok(note) => note,
+            Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        let text = String::from_utf8_lossy(note.message_bytes());
+        Capture::parse(&text)
+            .map(Some)
+            .map_err(|e| ArchiveError::BadNote {
+                commit: version.commit,
+                source: e,
+            })
+    }
+}
+
+/// Reads the notes (raw bytes, HTTP exchange) of many versions: each notes tree is listed
+/// once, rather than looked up again for every version as [`Archive::raw_bytes`] does.
+pub struct Notes<'a> {
+    repo: &'a Repository,
+    raw: HashMap<Oid, Oid>,
+    http: HashMap<Oid, Oid>,
+}
+
+impl Archive {
+    /// A reader of every version's notes, as they are now.
+    pub fn notes(&self) -> Result<Notes<'_>, ArchiveError> {
+        Ok(Notes {
+            repo: &self.repo,
+            raw: notes_index(&self.repo, super::RAW_NOTES_REF)?,
+            http: notes_index(&self.repo, super::HTTP_NOTES_REF)?,
+        })
+    }
+}
+
+impl Notes<'_> {
+    /// As [`Archive::raw_bytes`].
+    pub fn raw_bytes(&self, version: &Version) -> Result<Option<Vec<u8>>, ArchiveError> {
+        self.read(&self.raw, version.commit)
+    }
+
+    /// As [`Archive::capture`].
+    pub fn capture(&self, version: &Version) -> Result<Option<Capture>, ArchiveError> {
+        let Some(bytes) = self.read(&self.http, version.commit)? else {
+            return Ok(None);
+        };
+        Capture::parse(&String::from_utf8_lossy(&bytes))
+            .map(Some)
+            .map_err(|e| ArchiveError::BadNote {
+                commit: version.commit,
+                source: e,
+            })
+    }
+
+    fn read(
+        &self,
+        index: &HashMap<Oid, Oid>,
+        commit: Oid,
+    ) -> Result<Option<Vec<u8>>, ArchiveError> {
+        match index.get(&commit) {
+            Some(blob) => Ok(Some(self.repo.find_blob(*blob)?.content().to_vec())),
+            None => Ok(None),
+        }
+    }
+}
+
+/// The notes of `notes_ref`, annotated commit → note blob. Notes are named by the commit's
+/// hex id, whole or fanned out in folders of its first digits (as git does when there are
+/// many, and as the recorder writes them).
+fn notes_index(repo: &Repository, notes_ref: &str) -> Result<HashMap<Oid, Oid>, ArchiveError> {
+    let mut index = HashMap::new();
+    let commit = match repo.refname_to_id(notes_ref) {
+        Ok(oid) => repo.find_commit(oid)?,
+        Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(index),
+        Err(e) => return Err(e.into()),
+    };
+    let mut folders = vec![(String::new(), commit.tree()?)];
+    while let Some((prefix, tree)) = folders.pop() {
+        for entry in tree.iter() {
+            let name = format!("{prefix}{}", entry.name().unwrap_or_default());
+            match entry.kind() {
+                Some(git2::ObjectType::Tree) if name.len() < 40 => {
+                    folders.push((name, repo.find_tree(entry.id())?));
+                }
+                Some(git2::ObjectType::Blob) => {
+                    if let Ok(commit) = Oid::from_str(&name)
+                        && name.len() == 40
+                    {
+                        index.insert(commit, entry.id());
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    Ok(index)
 }
 
 #[cfg(test)]

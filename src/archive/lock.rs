@@ -47,6 +47,7 @@ impl Archive {
             "packed-refs.lock",
             "refs/heads/main.lock",
             "refs/notes/raw.lock",
+            "refs/notes/http.lock",
         ] {
             let path = git_dir.join(stale);
             if path.exists() {

@@ -5,6 +5,8 @@
 //! - `<host>/<path>.txt`: one file per article ([`path`], [`crate::normalize`]), committed;
 //! - `refs/notes/raw`: the raw bytes fetched for each version, as git notes
 //!   (`git notes --ref=raw show <commit>`);
+//! - `refs/notes/http`: the HTTP exchange of each fetched version (request, redirects, status
+//!   line, headers), as plain-text notes ([`capture`]);
 //! - `.palimpsest/` (git-ignored): the lock file and the SQLite database ([`state`]);
 //! - on a hub, `refs/palimpsest/fetched/`: the shards' refs as last fetched, before they are
 //!   merged (`pull.rs`).
@@ -22,12 +24,14 @@
 //!   (messages, [`Trailers`], commit objects), `tree.rs` (folders), `pack.rs` (pack files),
 //!   `publish.rs` (a batch → the branch), `worktree.rs` (the working tree and the git index);
 //! - the index of versions: [`state`] (SQLite), `catch_up.rs` (commits → versions);
-//! - reading: [`history`] (versions, version specs, their bytes), `verify.rs`;
+//! - reading: [`history`] (versions, version specs, their bytes and notes), `verify.rs`;
+//! - the HTTP exchange of a version and its note's text: [`capture`];
 //! - several machines: `remote.rs` (git's transports: `push`, and the fetch of `pull`),
 //!   `pull.rs` (a hub merging the shards' histories);
 //! - this file: opening the archive, its settings and its writes to the database; `lock.rs`
 //!   (the writer lock and recovery), `error.rs`.
 
+pub mod capture;
 mod catch_up;
 mod change;
 mod classify;
@@ -65,6 +69,10 @@ use url::Url;
 
 /// Where the raw fetched bytes of each version are kept.
 const RAW_NOTES_REF: &str = "refs/notes/raw";
+/// Where the HTTP exchange of each version is kept ([`capture`]).
+const HTTP_NOTES_REF: &str = "refs/notes/http";
+/// The notes a recorder writes, in the order of [`publish::Unpublished::add`]'s notes.
+const NOTES_REFS: [&str; 2] = [RAW_NOTES_REF, HTTP_NOTES_REF];
 /// The folder of operational files, git-ignored.
 const PRIVATE_DIR: &str = ".palimpsest";
 /// Present while a published commit has not yet reached the working tree and index; it lists
@@ -211,6 +219,15 @@ impl Archive {
         Ok(self.local.state.record_run(run)?)
     }
 
+    /// Stores how far a notifier has delivered. Needs the lock ([`Archive::lock`]).
+    pub(crate) fn record_notifier(
+        &mut self,
+        notifier: &state::NotifierState,
+    ) -> Result<(), ArchiveError> {
+        self.local.require_lock();
+        Ok(self.local.state.set_notifier(notifier)?)
+    }
+
     /// Commits `palimpsest.toml` if it was edited by hand, so that the history shows when
     /// settings changed and `git status` stays clean. Another process may also have changed it
     /// since we opened the archive: either way the file on disk is what counts from now on.
@@ -320,6 +337,7 @@ mod tests {
                 raw: text.into_bytes(),
             },
             imported_from: None,
+            capture: None,
         }
     }
 

@@ -12,8 +12,8 @@ use super::commit::commit_object;
 use super::pack::Batch;
 use super::tree::Trees;
 use super::{
-    ArchiveError, BRANCH, Local, PRIVATE_DIR, RAW_NOTES_REF, RESERVE, SYNC_MARKER, Version,
-    worktree,
+    ArchiveError, BRANCH, Local, NOTES_REFS, PRIVATE_DIR, RAW_NOTES_REF, RESERVE, SYNC_MARKER,
+    Version, worktree,
 };
 use chrono::Utc;
 use git2::{ObjectType, Oid, Repository};
@@ -28,6 +28,15 @@ const BATCH: usize = 2000;
 /// Or as many as make this many bytes of objects waiting in memory, whichever comes first.
 const BATCH_BYTES: usize = 16 << 20;
 
+/// One notes ref and the notes of a batch not yet on it.
+pub(super) struct Notes {
+    published: Option<Oid>,
+    new: Vec<(Oid, Oid)>,
+}
+
+/// A notes ref to move: its name, where it was and the new notes commit.
+type NotesMove = (&'static str, Option<Oid>, Oid);
+
 /// What a recorder has written and the branch does not name yet.
 pub(super) struct Unpublished {
     /// Where new objects wait, in memory, until the batch is packed.
@@ -36,9 +45,9 @@ pub(super) struct Unpublished {
     published: Oid,
     /// The last commit written, which the next one builds on.
     tip: Oid,
-    notes_published: Option<Oid>,
-    /// Each new version's commit and the blob of its raw bytes.
-    notes: Vec<(Oid, Oid)>,
+    /// The notes refs ([`NOTES_REFS`]): where each is published, and each new version's
+    /// commit with the blob of its note.
+    notes: [Notes; 2],
     /// The versions of the commits not yet published, oldest first, for the database.
     versions: Vec<Version>,
     /// The paths the new commits changed.
@@ -46,14 +55,16 @@ pub(super) struct Unpublished {
 }
 
 impl Unpublished {
-    /// Nothing yet on top of the branch at `head` and the notes at `notes`.
-    pub(super) fn new(head: Oid, notes: Option<Oid>) -> Unpublished {
+    /// Nothing yet on top of the branch at `head` and the notes refs at `notes`.
+    pub(super) fn new(head: Oid, notes: [Option<Oid>; 2]) -> Unpublished {
         Unpublished {
             batch: Batch::default(),
             published: head,
             tip: head,
-            notes_published: notes,
-            notes: Vec::new(),
+            notes: notes.map(|published| Notes {
+                published,
+                new: Vec::new(),
+            }),
             versions: Vec::new(),
             touched: BTreeSet::new(),
         }
@@ -65,18 +76,21 @@ impl Unpublished {
     }
 
     /// Takes `commit` (in the batch, a child of the tip) as the new tip. It changed `path`; a
-    /// new version of an article comes with its version and the blob of its raw bytes.
+    /// new version of an article comes with its version and the blobs of its notes (raw bytes,
+    /// HTTP exchange), where it has them.
     pub(super) fn add(
         &mut self,
         commit: Oid,
         path: &str,
         version: Option<Version>,
-        raw: Option<Oid>,
+        notes: [Option<Oid>; 2],
     ) {
         self.tip = commit;
         self.touched.insert(path.to_owned());
         self.versions.extend(version);
-        self.notes.extend(raw.map(|raw| (commit, raw)));
+        for (ours, blob) in self.notes.iter_mut().zip(notes) {
+            ours.new.extend(blob.map(|blob| (commit, blob)));
+        }
     }
 
     /// The versions written, oldest first.
@@ -117,7 +131,7 @@ impl Unpublished {
         let paths: Vec<String> = self.touched.iter().cloned().collect();
         let moved = (self.published, self.tip);
         let notes = prepared
-            .and_then(|notes| move_refs(repo, &local.root, moved, notes, &paths).map(|()| notes));
+            .and_then(|notes| move_refs(repo, &local.root, moved, &notes, &paths).map(|()| notes));
         let notes = match notes {
             Ok(notes) => notes,
             Err(e) => {
@@ -127,27 +141,32 @@ impl Unpublished {
             }
         };
         self.published = self.tip;
-        if let Some((_, new)) = notes {
-            self.notes_published = Some(new);
+        for (name, _, new) in notes {
+            let i = NOTES_REFS
+                .iter()
+                .position(|n| *n == name)
+                .expect("a notes ref");
+            self.notes[i].published = Some(new);
         }
-        self.notes.clear();
+        for notes in &mut self.notes {
+            notes.new.clear();
+        }
         self.touched.clear();
         let versions = std::mem::take(&mut self.versions);
         sync(repo, local, &paths, moved, &versions)
     }
 
-    /// Writes the notes commit (if there are raw bytes) and the batch's pack.
-    fn write_notes_and_pack(
-        &mut self,
-        repo: &Repository,
-    ) -> Result<Option<(Option<Oid>, Oid)>, ArchiveError> {
-        let notes = if self.notes.is_empty() {
-            None
-        } else {
-            Some((self.notes_published, self.write_notes(repo)?))
-        };
+    /// Writes a notes commit for each notes ref with new notes, and the batch's pack.
+    fn write_notes_and_pack(&mut self, repo: &Repository) -> Result<Vec<NotesMove>, ArchiveError> {
+        let mut moves = Vec::new();
+        for (i, name) in NOTES_REFS.into_iter().enumerate() {
+            if !self.notes[i].new.is_empty() {
+                let new = self.write_notes(repo, i)?;
+                moves.push((name, self.notes[i].published, new));
+            }
+        }
         self.write_pack(repo)?;
-        Ok(notes)
+        Ok(moves)
     }
 
     /// Writes this batch's objects from memory into one pack file (and its index), and makes
@@ -159,17 +178,18 @@ impl Unpublished {
         Ok(())
     }
 
-    /// Adds this batch's raw bytes to the notes tree, fanned out by the first two hex digits of
-    /// the commit as git itself does for large notes trees, and commits it.
-    fn write_notes(&mut self, repo: &Repository) -> Result<Oid, ArchiveError> {
-        let root = match self.notes_published {
+    /// Adds this batch's notes of the `i`th notes ref to its tree, fanned out by the first two
+    /// hex digits of the commit as git itself does for large notes trees, and commits it.
+    fn write_notes(&mut self, repo: &Repository, i: usize) -> Result<Oid, ArchiveError> {
+        let notes = &self.notes[i];
+        let root = match notes.published {
             Some(commit) => repo.find_commit(commit)?.tree_id(),
             None => self
                 .batch
                 .add(ObjectType::Tree, Vec::new(), Some("notes:/"))?,
         };
         let mut trees = Trees::new(root, "notes:");
-        for (commit, blob) in &self.notes {
+        for (commit, blob) in &notes.new {
             let hex = commit.to_string();
             trees.set(
                 repo,
@@ -179,18 +199,17 @@ impl Unpublished {
             )?;
         }
         let tree = trees.write(&mut self.batch)?;
-        let parents: Vec<Oid> = self.notes_published.into_iter().collect();
-        let commit = commit_object(
-            tree,
-            &parents,
-            Utc::now(),
-            "Raw bytes of recorded versions\n",
-        )?;
+        let parents: Vec<Oid> = notes.published.into_iter().collect();
+        let message = match NOTES_REFS[i] {
+            RAW_NOTES_REF => "Raw bytes of recorded versions\n",
+            _ => "HTTP exchanges of recorded versions\n",
+        };
+        let commit = commit_object(tree, &parents, Utc::now(), message)?;
         Ok(self.batch.add(ObjectType::Commit, commit, None)?)
     }
 }
 
-/// Moves the branch (and the raw notes) from `old` to `new`; every object must be written
+/// Moves the branch (and the notes refs) from `old` to `new`; every object must be written
 /// already. The branch moves with compare-and-swap, so a writer that bypassed the lock can't
 /// be overwritten silently. On failure nothing has moved. Before the move, the sync marker
 /// records `paths` for the next lock, in case this process dies before [`sync`].
@@ -198,46 +217,40 @@ fn move_refs(
     repo: &Repository,
     root: &Path,
     (old, new): (Oid, Oid),
-    notes: Option<(Option<Oid>, Oid)>,
+    notes: &[NotesMove],
     paths: &[String],
 ) -> Result<(), ArchiveError> {
     let marker = root.join(PRIVATE_DIR).join(SYNC_MARKER);
     std::fs::write(&marker, paths.join("\n")).map_err(ArchiveError::io(&marker))?;
+    let mut moved_notes: Vec<&NotesMove> = Vec::new();
     let moved = (|| {
-        if let Some((old_notes, new_notes)) = notes {
+        for note @ (name, old_notes, new_notes) in notes {
             match old_notes {
                 Some(old_notes) => repo.reference_matching(
-                    RAW_NOTES_REF,
-                    new_notes,
+                    name,
+                    *new_notes,
                     true,
-                    old_notes,
-                    "palimpsest: raw bytes",
+                    *old_notes,
+                    "palimpsest: notes",
                 )?,
-                None => repo.reference(RAW_NOTES_REF, new_notes, false, "palimpsest: raw bytes")?,
+                None => repo.reference(name, *new_notes, false, "palimpsest: notes")?,
             };
+            moved_notes.push(note);
         }
         let branch = format!("refs/heads/{BRANCH}");
-        let moved = repo.reference_matching(&branch, new, true, old, "palimpsest: record");
-        if let (Err(_), Some((old_notes, new_notes))) = (&moved, notes) {
-            // Best effort: notes of unpublished commits name no commit of the branch.
-            let _ = match old_notes {
-                Some(old_notes) => repo
-                    .reference_matching(
-                        RAW_NOTES_REF,
-                        old_notes,
-                        true,
-                        new_notes,
-                        "palimpsest: undo",
-                    )
-                    .map(drop),
-                None => repo
-                    .find_reference(RAW_NOTES_REF)
-                    .and_then(|mut r| r.delete()),
-            };
-        }
-        moved.map(drop)
+        repo.reference_matching(&branch, new, true, old, "palimpsest: record")
+            .map(drop)
     })();
     if moved.is_err() {
+        // Best effort: notes of unpublished commits name no commit of the branch.
+        for (name, old_notes, new_notes) in moved_notes {
+            let _ = match old_notes {
+                Some(old_notes) => repo
+                    .reference_matching(name, *old_notes, true, *new_notes, "palimpsest: undo")
+                    .map(drop),
+                None => repo.find_reference(name).and_then(|mut r| r.delete()),
+            };
+        }
         let _ = std::fs::remove_file(&marker);
     }
     Ok(moved?)

@@ -2,19 +2,20 @@
 //!
 //! A [`Recorder`] writes the changes of a run. For each observation it reads what the archive
 //! holds of the article, asks `classify.rs` what the fetch changed, and writes the change's
-//! objects (the text, the folders on its path, the commit, the raw bytes) into the batch in
+//! objects (the text, the folders on its path, the commit, the raw bytes and the HTTP exchange) into the batch in
 //! memory: it keeps the tree in memory, rewrites only the folders on each article's path
 //! (`tree.rs`) and chains the commits. Per batch, `publish.rs` writes them as one pack and
 //! moves the branch once: a run of thousands of changes is neither thousands of loose object
 //! files (file creation dominates their cost) nor thousands of ref updates.
 
+use super::capture::Capture;
 use super::catch_up::version;
 use super::change::{ChangeKind, Changes};
 use super::classify::{Before, Change, classify};
 use super::commit::{self, Trailers, commit_object};
 use super::publish::Unpublished;
 use super::tree::Trees;
-use super::{Archive, ArchiveError, Local, RAW_NOTES_REF, path};
+use super::{Archive, ArchiveError, Local, NOTES_REFS, path};
 use crate::diff;
 use crate::hash::ContentHash;
 use crate::normalize::Document;
@@ -32,6 +33,9 @@ pub struct Observation {
     pub seen: Seen,
     /// `<source commit>:<path>`, for versions replayed from another repository.
     pub imported_from: Option<String>,
+    /// The HTTP exchange (request, redirects, status line and headers), kept as the
+    /// `refs/notes/http` note; `None` where there was none (a local file) or it is not known.
+    pub capture: Option<Box<Capture>>,
 }
 
 /// What a fetch saw.
@@ -105,11 +109,14 @@ impl Archive {
         // the run ends.
         let repo = Repository::open(self.repo.path())?;
         let head = repo.head()?.peel_to_commit()?;
-        let notes = match repo.refname_to_id(RAW_NOTES_REF) {
-            Ok(oid) => Some(oid),
-            Err(e) if e.code() == git2::ErrorCode::NotFound => None,
-            Err(e) => return Err(e.into()),
-        };
+        let mut notes = [None; 2];
+        for (tip, name) in notes.iter_mut().zip(NOTES_REFS) {
+            *tip = match repo.refname_to_id(name) {
+                Ok(oid) => Some(oid),
+                Err(e) if e.code() == git2::ErrorCode::NotFound => None,
+                Err(e) => return Err(e.into()),
+            };
+        }
         let mut recorder = Recorder {
             repo: &repo,
             local: &mut self.local,
@@ -167,6 +174,17 @@ impl Recorder<'_> {
         Ok(new)
     }
 
+    /// When the newest version of the article at `path` that the database has was fetched
+    /// (versions of this batch are not there yet).
+    pub(crate) fn newest_fetch(&self, path: &str) -> Result<Option<DateTime<Utc>>, ArchiveError> {
+        Ok(self
+            .local
+            .state
+            .versions(path)?
+            .last()
+            .map(|v| v.fetched_at))
+    }
+
     /// The text of `palimpsest.toml` as of the last commit written.
     pub(crate) fn config_text(&self) -> &str {
         &self.local.config_text
@@ -187,7 +205,7 @@ impl Recorder<'_> {
         let tree = self.trees.write(batch)?;
         let commit = commit_object(tree, &[parent], Utc::now(), message)?;
         let commit = batch.add(ObjectType::Commit, commit, None)?;
-        self.unpublished.add(commit, name, None, None);
+        self.unpublished.add(commit, name, None, [None, None]);
         self.local.config = config;
         self.local.config_text = text.to_owned();
         Ok(())
@@ -302,6 +320,10 @@ impl Recorder<'_> {
         let raw = raw
             .map(|raw| batch.add(ObjectType::Blob, raw, None))
             .transpose()?;
+        let http = obs
+            .capture
+            .map(|c| batch.add(ObjectType::Blob, c.to_text().into_bytes(), None))
+            .transpose()?;
         // Indexed as `version_of` reads the commit back: trailers are written in a canonical
         // order (of changes, for one), not always the order they were made in.
         let version = Trailers::parse(&message).map(|trailers| {
@@ -315,7 +337,7 @@ impl Recorder<'_> {
                 text,
             )
         });
-        self.unpublished.add(commit, &path, version, raw);
+        self.unpublished.add(commit, &path, version, [raw, http]);
         self.pending.entry(path.clone()).or_default().push(Pending {
             commit,
             deleted: change.changes.contains(ChangeKind::Deleted),

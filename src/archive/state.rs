@@ -66,6 +66,17 @@ CREATE TABLE IF NOT EXISTS runs (
 );
 ";
 
+/// How far each notifier has delivered (see [`NotifierState`]).
+const NOTIFIERS: &str = "
+CREATE TABLE IF NOT EXISTS notifiers (
+    key TEXT PRIMARY KEY,
+    delivered_through TEXT,
+    failures INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    last_attempt TEXT
+);
+";
+
 /// Which versions [`State::recent_page`] lists.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Filter<'a> {
@@ -134,6 +145,22 @@ pub(crate) struct CheckUpdate {
     pub next_due: Option<DateTime<Utc>>,
 }
 
+/// How far one notifier (`[[notify]]` in `palimpsest.toml`) has delivered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotifierState {
+    /// The notifier's webhook URL or command, which identifies it.
+    pub key: String,
+    /// The newest version delivered or passed over (filtered out); what comes after it is
+    /// still to send. `None` for an archive with no version when the notifier was added.
+    pub delivered_through: Option<Oid>,
+    /// Failed deliveries in a row.
+    pub failures: u32,
+    /// The error of the last delivery, if it failed.
+    pub last_error: Option<String>,
+    /// When a delivery was last tried.
+    pub last_attempt: Option<DateTime<Utc>>,
+}
+
 /// The last run of `snapshot`, as the CLI summarized it (JSON).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Run {
@@ -180,6 +207,9 @@ impl State {
             conn.execute_batch(SCHEMA)?;
             conn.pragma_update(None, "user_version", SCHEMA_VERSION)?;
         }
+        // Created apart from SCHEMA, so that a database of this schema gets it without its
+        // index of versions being rebuilt; like `checks`, it can't be rebuilt from git.
+        conn.execute_batch(NOTIFIERS)?;
         Ok(State { conn })
     }
 
@@ -398,6 +428,88 @@ impl State {
             v.number = i + 1;
         }
         Ok(versions)
+    }
+
+    /// The versions recorded after the version of commit `after` (every version for `None`;
+    /// none when `after` is not indexed), oldest first, each numbered within its article.
+    pub fn versions_after(&self, after: Option<Oid>) -> Result<Vec<Version>, StateError> {
+        let after_seq: i64 = match after {
+            None => 0,
+            Some(commit) => match self.seq_of(commit)? {
+                Some(seq) => seq,
+                None => return Ok(Vec::new()),
+            },
+        };
+        let sql = format!(
+            "SELECT {COLUMNS}, (SELECT COUNT(*) FROM versions w WHERE w.path = v.path AND w.seq <= v.seq) \
+             FROM versions v WHERE seq > ?1 ORDER BY seq"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map([after_seq], |r| {
+            let mut v = version_from_row(r)?;
+            v.number = r.get::<_, i64>(15)? as usize;
+            Ok(v)
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn seq_of(&self, commit: Oid) -> Result<Option<i64>, StateError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT seq FROM versions WHERE commit_id = ?1",
+                [commit.to_string()],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
+    /// The commit of the newest version of the archive.
+    pub(crate) fn newest_version(&self) -> Result<Option<Oid>, StateError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT commit_id FROM versions ORDER BY seq DESC LIMIT 1",
+                [],
+                |r| parsed(r, 0),
+            )
+            .optional()?)
+    }
+
+    /// Every notifier's delivery state, by key.
+    pub fn notifiers(&self) -> Result<Vec<NotifierState>, StateError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT key, delivered_through, failures, last_error, last_attempt FROM notifiers \
+             ORDER BY key",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(NotifierState {
+                key: r.get(0)?,
+                delivered_through: parsed_or_null(r, 1)?,
+                failures: r.get(2)?,
+                last_error: r.get(3)?,
+                last_attempt: parsed_or_null(r, 4)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Stores a notifier's delivery state.
+    pub(crate) fn set_notifier(&mut self, state: &NotifierState) -> Result<(), StateError> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO notifiers (key, delivered_through, failures, last_error, last_attempt) \
+                 VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (key) DO UPDATE SET \
+                 delivered_through = ?2, failures = ?3, last_error = ?4, last_attempt = ?5",
+            )?
+            .execute(params![
+                state.key,
+                state.delivered_through.map(|c| c.to_string()),
+                state.failures,
+                state.last_error,
+                state.last_attempt.as_ref().map(format_time),
+            ])?;
+        Ok(())
     }
 
     pub fn totals(&self) -> Result<Totals, StateError> {

@@ -62,8 +62,11 @@ pub fn run(ctx: &Context, args: &ImportGitArgs, out: &mut dyn Write) -> Result<(
             bar.set_message(format!("{versions} versions recorded"));
         }
     };
-    let stats = import::import_git(&mut archive, &args.repo, &args.pathspecs, &mut on_progress)
-        .map_err(import_error)?;
+    super::notify::prepare(&mut archive)?;
+    let imported = import::import_git(&mut archive, &args.repo, &args.pathspecs, &mut on_progress);
+    let delivered = super::notify::deliver(&mut archive);
+    let stats = imported.map_err(import_error)?;
+    delivered?;
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }

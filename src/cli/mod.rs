@@ -6,10 +6,13 @@
 mod add;
 mod diff;
 mod error;
+mod export_warc;
 mod extract;
 mod import_git;
+mod import_warc;
 mod init;
 mod log;
+mod notify;
 mod pull;
 mod push;
 mod serve;
@@ -53,6 +56,8 @@ enum Command {
     Show(show::ShowArgs),
     Status(status::StatusArgs),
     ImportGit(import_git::ImportGitArgs),
+    ImportWarc(import_warc::ImportWarcArgs),
+    ExportWarc(export_warc::ExportWarcArgs),
     Verify(verify::VerifyArgs),
     Extract(extract::ExtractArgs),
     Serve(serve::ServeArgs),
@@ -120,6 +125,8 @@ pub fn main() -> ExitCode {
         Command::Show(args) => show::run(&ctx, args, &mut out),
         Command::Status(args) => status::run(&ctx, args, &mut out),
         Command::ImportGit(args) => import_git::run(&ctx, args, &mut out),
+        Command::ImportWarc(args) => import_warc::run(&ctx, args, &mut out),
+        Command::ExportWarc(args) => export_warc::run(&ctx, args, &mut out),
         Command::Verify(args) => verify::run(&ctx, args, &mut out),
         Command::Extract(args) => extract::run(args, &mut out).map_err(CliError::from),
         Command::Serve(args) => serve::run(&ctx, args, &mut out),

@@ -1,4 +1,5 @@
-//! `palimpsest show`: the archived text of a version, or the bytes fetched for it.
+//! `palimpsest show`: the archived text of a version, or the bytes fetched for it and the HTTP
+//! exchange that fetched them.
 
 use super::{CliError, Context};
 use palimpsest::archive::{format_time, history};
@@ -17,6 +18,11 @@ pub struct ShowArgs {
     /// Print the bytes fetched, as they were served
     #[arg(long)]
     raw: bool,
+
+    /// Print the HTTP exchange: each request, redirect, status line and headers (before the
+    /// bytes, with --raw)
+    #[arg(long)]
+    headers: bool,
 }
 
 pub fn run(ctx: &Context, args: &ShowArgs, out: &mut dyn Write) -> Result<(), CliError> {
@@ -30,6 +36,22 @@ pub fn run(ctx: &Context, args: &ShowArgs, out: &mut dyn Write) -> Result<(), Cl
                 .hint("run `palimpsest snapshot` after `palimpsest add URL`")
         })?,
     };
+    if args.headers {
+        let capture = archive.capture(version)?.ok_or_else(|| {
+            CliError::usage(format!(
+                "version {} has no HTTP headers recorded",
+                version.number
+            ))
+            .hint(
+                "versions recorded before palimpsest kept them, read from local files or \
+                 imported from git have none",
+            )
+        })?;
+        out.write_all(capture.to_text().as_bytes())?;
+        if !args.raw || version.is_deletion() {
+            return Ok(());
+        }
+    }
     if version.is_deletion() {
         let hint = match version.number {
             1 => "this version has no text".to_owned(),

@@ -83,6 +83,7 @@ pub fn run(ctx: &Context, args: &SnapshotArgs, out: &mut dyn Write) -> Result<()
         host_delay.unwrap_or_else(|| settings.host_delay()),
         settings.robots,
     );
+    super::notify::prepare(&mut archive)?;
     let mut feed_errors = 0;
     if named.is_empty() {
         let followed = palimpsest::discover::follow_feeds(&mut archive, &fetcher, &politeness)?;
@@ -163,14 +164,18 @@ pub fn run(ctx: &Context, args: &SnapshotArgs, out: &mut dyn Write) -> Result<()
             write_error.get_or_insert(e);
         }
     };
-    snapshot::run(
+    let ran = snapshot::run(
         &mut archive,
         &urls,
         &fetcher,
         &politeness,
         &options,
         &mut on_checked,
-    )?;
+    );
+    // Also after a failed run: what it published before failing is told all the same.
+    let delivered = super::notify::deliver(&mut archive);
+    ran?;
+    delivered?;
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }

@@ -1,4 +1,5 @@
-//! `palimpsest status`: what the archive tracks, the last run, and which articles fail.
+//! `palimpsest status`: what the archive tracks, the last run, and which articles and
+//! notifiers fail.
 
 use super::{CliError, Context};
 use palimpsest::archive::state::Check;
@@ -27,6 +28,18 @@ struct Status {
     versions: usize,
     last_run: Option<LastRun>,
     failing: Vec<Check>,
+    notifiers: Vec<Notifier>,
+}
+
+#[derive(serde::Serialize)]
+struct Notifier {
+    notifier: String,
+    /// The newest version it was told of (or passed over).
+    delivered_through: Option<String>,
+    /// Failed deliveries in a row, and the last one's error.
+    failures: u32,
+    last_error: Option<String>,
+    last_attempt: Option<String>,
 }
 
 #[derive(serde::Serialize)]
@@ -60,6 +73,7 @@ pub fn run(ctx: &Context, args: &StatusArgs, out: &mut dyn Write) -> Result<(), 
             .into_iter()
             .filter(|c| c.failures > 0)
             .collect(),
+        notifiers: notifiers(&archive)?,
     };
     if args.format == StatusFormat::Json {
         writeln!(
@@ -99,5 +113,37 @@ pub fn run(ctx: &Context, args: &StatusArgs, out: &mut dyn Write) -> Result<(), 
             )?;
         }
     }
+    for n in &status.notifiers {
+        match &n.last_error {
+            None => writeln!(out, "notify:   {}  ok", n.notifier)?,
+            Some(error) => writeln!(
+                out,
+                "notify:   {}  {} failed deliveries in a row, last at {}: {error}",
+                n.notifier,
+                n.failures,
+                n.last_attempt.as_deref().unwrap_or("?")
+            )?,
+        }
+    }
     Ok(())
+}
+
+/// The configured notifiers with how their deliveries went.
+fn notifiers(archive: &palimpsest::archive::Archive) -> Result<Vec<Notifier>, CliError> {
+    let states = archive.state().notifiers().map_err(ArchiveError::from)?;
+    Ok(archive
+        .config()
+        .notify
+        .iter()
+        .map(|n| {
+            let state = states.iter().find(|s| s.key == n.key());
+            Notifier {
+                notifier: n.key().to_owned(),
+                delivered_through: state.and_then(|s| s.delivered_through.map(|c| c.to_string())),
+                failures: state.map_or(0, |s| s.failures),
+                last_error: state.and_then(|s| s.last_error.clone()),
+                last_attempt: state.and_then(|s| s.last_attempt.as_ref().map(format_time)),
+            }
+        })
+        .collect())
 }

@@ -1,5 +1,10 @@
 //! A subtree of the [`Dom`] written out as [`Block`]s: headings, paragraphs, list items and
 //! quotes, one per block-level element or `<br>`, walked without recursion.
+//!
+//! An element a script is to reveal ([`super::dom::Element::concealed`]) is written when it
+//! holds the article: when it is the root written or holds most of its text (WeChat hides its
+//! articles' bodies so until a script has run). Any other is what it looks like, a tooltip or
+//! a menu waiting to be shown, and is left out.
 
 use super::dom::{Data, Dom, NodeId, Tag};
 use super::{Block, BlockKind};
@@ -9,8 +14,8 @@ use super::{Block, BlockKind};
 pub const LONG_LINK_CHARS: usize = 300;
 
 /// Writes the text under each of `roots`, leaving out the subtrees for which
-/// `skip(node, root)` holds. Blocks that are nothing but a link (a related story, "read more")
-/// are left out too.
+/// `skip(node, root)` holds, and the concealed elements that do not hold the article. Blocks
+/// that are nothing but a link (a related story, "read more") are left out too.
 pub fn write(dom: &Dom, roots: &[NodeId], skip: impl Fn(NodeId, NodeId) -> bool) -> Vec<Block> {
     enum Step {
         Enter(NodeId),
@@ -19,6 +24,8 @@ pub fn write(dom: &Dom, roots: &[NodeId], skip: impl Fn(NodeId, NodeId) -> bool)
     }
     let mut w = BlockWriter::default();
     for &root in roots {
+        // Counted when a concealed element asks: most roots have none.
+        let mut root_chars = None;
         let mut stack = vec![Step::Enter(root)];
         while let Some(step) = stack.pop() {
             let id = match step {
@@ -41,6 +48,13 @@ pub fn write(dom: &Dom, roots: &[NodeId], skip: impl Fn(NodeId, NodeId) -> bool)
             match &dom.nodes[id].data {
                 Data::Text(t) => w.text(t),
                 Data::Element(el) => {
+                    if el.concealed && id != root {
+                        let half =
+                            *root_chars.get_or_insert_with(|| text_chars(dom, root, None)) / 2;
+                        if text_chars(dom, id, Some(half)) <= half {
+                            continue;
+                        }
+                    }
                     if el.tag == Tag::Br || el.tag == Tag::Hr {
                         w.end_block();
                         continue;
@@ -52,7 +66,9 @@ pub fn write(dom: &Dom, roots: &[NodeId], skip: impl Fn(NodeId, NodeId) -> bool)
                             w.kinds.push(k);
                         }
                         stack.push(Step::Leave(kind));
-                    } else if el.tag == Tag::A && !long_link(dom, id) {
+                    } else if el.tag == Tag::A
+                        && text_chars(dom, id, Some(LONG_LINK_CHARS)) <= LONG_LINK_CHARS
+                    {
                         w.link_depth += 1;
                         stack.push(Step::LeaveLink);
                     }
@@ -66,17 +82,19 @@ pub fn write(dom: &Dom, roots: &[NodeId], skip: impl Fn(NodeId, NodeId) -> bool)
     w.finish()
 }
 
-fn long_link(dom: &Dom, id: NodeId) -> bool {
+/// The characters other than white space of the text under `id`, counted up to one past
+/// `limit` when there is one.
+fn text_chars(dom: &Dom, id: NodeId, limit: Option<usize>) -> usize {
     let mut chars = 0;
     for n in dom.subtree(id) {
         if let Data::Text(t) = &dom.nodes[n].data {
             chars += t.chars().filter(|c| !c.is_whitespace()).count();
-            if chars > LONG_LINK_CHARS {
-                return true;
+            if limit.is_some_and(|l| chars > l) {
+                break;
             }
         }
     }
-    false
+    chars
 }
 
 fn special_kind(tag: Tag) -> Option<BlockKind> {

@@ -6,7 +6,8 @@
 //! a 100,000-deep page cannot overflow the stack. Scripts, styles, form controls and hidden
 //! elements are left out here, once, instead of being skipped by every pass; elements whose tag,
 //! role, class or id say they are navigation, comments, share bars or ads are marked
-//! [`Element::boilerplate`]. The same walk gathers what the metadata reader needs ([`Head`]).
+//! [`Element::boilerplate`], and those a script is to reveal, [`Element::concealed`]. The same
+//! walk gathers what the metadata reader needs ([`Head`]).
 
 use super::limits::TooManyElements;
 use super::parse;
@@ -55,6 +56,8 @@ pub struct Element {
     class_len: usize,
     /// Named like navigation, comments, share bars or ads (by tag, role, class or id).
     pub boilerplate: bool,
+    /// Not painted until a script shows it ([`Visibility::Concealed`]).
+    pub concealed: bool,
 }
 
 impl Element {
@@ -212,24 +215,64 @@ fn boilerplate_role(role: &str) -> bool {
     )
 }
 
-/// Whether an element is hidden from readers (`hidden`, `aria-hidden`, or an inline style);
-/// `attr` reads the element's attributes.
-pub(super) fn hidden<'a>(attr: impl Fn(LocalName) -> Option<&'a str>) -> bool {
+/// How an element's own attributes show it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Visibility {
+    Shown,
+    /// Out of the page: `hidden`, `aria-hidden`, `display: none`.
+    Hidden,
+    /// Laid out but not painted yet, by an inline `visibility: hidden` or `opacity: 0`: how
+    /// pages hide a body that a script reveals once it has run (WeChat's articles, fade-ins),
+    /// and also how tooltips and menus wait to be shown. [`super::blocks::write`] tells them
+    /// apart: the element holding most of the article's text is revealed.
+    Concealed,
+}
+
+/// How an element is shown (`hidden`, `aria-hidden`, its inline style); `attr` reads the
+/// element's attributes.
+pub(super) fn visibility<'a>(attr: impl Fn(LocalName) -> Option<&'a str>) -> Visibility {
     if attr(local_name!("hidden")).is_some() || attr(local_name!("aria-hidden")) == Some("true") {
-        return true;
+        return Visibility::Hidden;
     }
-    attr(local_name!("style")).is_some_and(|style| {
-        let maybe = ["none", "NONE", "None", "idden", "IDDEN"];
-        if !maybe.iter().any(|m| style.contains(m)) {
-            return false;
+    let Some(style) = attr(local_name!("style")) else {
+        return Visibility::Shown;
+    };
+    // Most styles say none of this: they are not taken apart.
+    let maybe = ["none", "NONE", "None", "idden", "IDDEN", "pacity", "PACITY"];
+    if !maybe.iter().any(|m| style.contains(m)) {
+        return Visibility::Shown;
+    }
+    let mut seen = Visibility::Shown;
+    // Declarations are `name: value` between semicolons; a semicolon inside a CSS string or
+    // comment would split one wrongly, which an inline style that hides an element has no
+    // reason to hold.
+    for declaration in style.split(';') {
+        let Some((name, value)) = declaration.split_once(':') else {
+            continue;
+        };
+        let name = name.trim();
+        let value = value.trim();
+        let value = value
+            .get(value.len().saturating_sub("!important".len())..)
+            .filter(|end| end.eq_ignore_ascii_case("!important"))
+            .map_or(value, |end| value[..value.len() - end.len()].trim_end());
+        if name.eq_ignore_ascii_case("display") && value.eq_ignore_ascii_case("none") {
+            return Visibility::Hidden;
         }
-        let style: String = style
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .collect::<String>()
-            .to_ascii_lowercase();
-        style.contains("display:none") || style.contains("visibility:hidden")
-    })
+        let concealed = (name.eq_ignore_ascii_case("visibility")
+            && value.eq_ignore_ascii_case("hidden"))
+            || (name.eq_ignore_ascii_case("opacity")
+                && value.parse::<f64>().is_ok_and(|o| o <= 0.0));
+        if concealed {
+            seen = Visibility::Concealed;
+        }
+    }
+    seen
+}
+
+/// Whether an element is out of the page or not painted (see [`Visibility`]).
+pub(super) fn hidden<'a>(attr: impl Fn(LocalName) -> Option<&'a str>) -> bool {
+    visibility(attr) != Visibility::Shown
 }
 
 /// What the metadata reader looks at, gathered from the whole page (`<head>`, scripts and
@@ -243,6 +286,10 @@ pub struct Head {
     pub title: Option<String>,
     /// The texts of the `<script type="application/ld+json">`.
     pub json_ld: Vec<String>,
+    /// The scripts that may hold the page's data as JSON (see [`super::structured`]), shared
+    /// with the parsed page: `type="application/json"`, or a script that assigns an object
+    /// (`window.__INITIAL_STATE__ = {…}`).
+    pub data_scripts: Vec<StrTendril>,
     /// The `lang` of `<html>`.
     pub lang: Option<String>,
     /// The `datetime` or `content` of the first `[itemprop=datePublished]` (`Some(None)` when
@@ -287,6 +334,14 @@ impl Head {
             "title" if self.title.is_none() => self.title = Some(tree.text(id)),
             "script" if el.attr(local_name!("type")) == Some("application/ld+json") => {
                 self.json_ld.push(tree.text(id));
+            }
+            "script" => {
+                let json = el.attr(local_name!("type")) == Some("application/json");
+                if let Some(RawData::Text(text)) = tree.first_child(id).map(|c| &tree.nodes[c].data)
+                    && (json || super::structured::assigns_object(text))
+                {
+                    self.data_scripts.push(text.clone());
+                }
             }
             "html" => first(&mut self.lang, el.attr(local_name!("lang"))),
             "time" => first(&mut self.time, el.attr(local_name!("datetime"))),
@@ -341,6 +396,7 @@ impl Dom {
                 class_id: String::new(),
                 class_len: 0,
                 boilerplate: false,
+                concealed: false,
             }),
         });
         let mut verdicts = HashMap::new();
@@ -355,10 +411,11 @@ impl Dom {
                 RawData::Element(el) => {
                     head.note(tree, raw, el);
                     let name = &*el.name.local;
+                    let shown = visibility(|n| el.attr(n));
                     let copied = parent.is_some()
                         && el.mark != Mark::Remove
                         && !never_text(name)
-                        && !hidden(|n| el.attr(n));
+                        && shown != Visibility::Hidden;
                     if !copied {
                         continue;
                     }
@@ -378,6 +435,7 @@ impl Dom {
                         boilerplate: is_boilerplate(name, tag, role, &class_id, &mut verdicts),
                         class_id,
                         class_len,
+                        concealed: shown == Visibility::Concealed,
                     };
                     (Data::Element(element), el.mark == Mark::Select)
                 }

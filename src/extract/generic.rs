@@ -8,7 +8,8 @@
 //!    holds other strong candidates;
 //! 3. siblings with enough score, or that read like prose, join it;
 //! 4. inside, lists, tables and divs that are mostly links, images or headings are dropped, and
-//!    the rest is written out as headings, paragraphs, list items and quotes.
+//!    the rest is written out as headings, paragraphs, list items and quotes; when that holds
+//!    several posts, only the one under the article's headline is (see `Extraction::own_post`).
 //!
 //! Elements named like boilerplate (nav, comments, share bars) are ignored on the first try; if
 //! that leaves too little text, the page is scored again with them.
@@ -16,7 +17,7 @@
 use super::blocks;
 use super::dom::{Data, Dom, NodeId, Tag};
 use super::limits::TooManyElements;
-use super::{Article, Block, BlockKind, metadata};
+use super::{Article, Block, BlockKind, metadata, structured};
 use crate::unicode::is_cjk;
 use regex::Regex;
 use std::cell::OnceCell;
@@ -32,11 +33,15 @@ const MIN_ARTICLE_CHARS: usize = 250;
 pub fn extract(html: &str) -> Result<Article, TooManyElements> {
     let dom = Dom::parse(html)?;
     let meta = metadata::read(&dom);
-    let mut blocks = Extraction::new(&dom, true).blocks();
+    let mut blocks = Extraction::new(&dom, true).blocks(&meta.title);
     if !has_chars(&blocks, MIN_ARTICLE_CHARS) {
-        let lenient = Extraction::new(&dom, false).blocks();
+        let lenient = Extraction::new(&dom, false).blocks(&meta.title);
         if char_count(&lenient) > char_count(&blocks) {
             blocks = lenient;
+        }
+        // A page that a script fills in carries its article as data.
+        if let Some(data) = structured::body(&dom.head, char_count(&blocks)) {
+            blocks = data;
         }
     }
     drop_headline(&mut blocks, &meta.title);
@@ -213,7 +218,14 @@ struct Stats {
     inline_chars: usize,
     inline_commas: usize,
     has_block_child: bool,
+    /// Paragraphs: `<p>` elements, and runs of paragraph text between `<br>`s (bodies written
+    /// as text broken by `<br><br>` have no `<p>`, and are no gallery or link list for that).
     paragraphs: usize,
+    /// Characters of the node's own text since its last block child (children are summed
+    /// last to first), and the runs of at least [`MIN_PARAGRAPH_CHARS`] that `<br>`s ended.
+    open_run: usize,
+    br_runs: usize,
+    has_br: bool,
     images: usize,
     list_items: usize,
     heading_chars: usize,
@@ -270,9 +282,14 @@ impl<'a> Extraction<'a> {
                 }
                 Data::Element(el) => {
                     let mut s = stats[id];
+                    // The first run of the node's own text, which no child ended.
+                    s.br_runs += usize::from(s.has_br && s.open_run >= MIN_PARAGRAPH_CHARS);
+                    if el.tag != Tag::P {
+                        s.paragraphs += s.br_runs;
+                    }
                     match el.tag {
                         Tag::A if s.chars <= blocks::LONG_LINK_CHARS => s.link_chars = s.chars,
-                        Tag::P => s.paragraphs += 1,
+                        Tag::P => s.paragraphs += s.br_runs.max(1),
                         Tag::Img => s.images += 1,
                         Tag::Li => {
                             s.list_items += 1;
@@ -300,9 +317,15 @@ impl<'a> Extraction<'a> {
             ps.list_chars += s.list_chars;
             if block {
                 ps.has_block_child = true;
+                let run = std::mem::take(&mut ps.open_run);
+                if dom.tag(id) == Some(Tag::Br) {
+                    ps.has_br = true;
+                    ps.br_runs += usize::from(run >= MIN_PARAGRAPH_CHARS);
+                }
             } else {
                 ps.inline_chars += s.inline_chars;
                 ps.inline_commas += s.inline_commas;
+                ps.open_run += s.inline_chars;
             }
         }
         let mut x = Extraction {
@@ -534,7 +557,10 @@ impl<'a> Extraction<'a> {
         let top_class = self.dom.element(top).map_or("", |el| el.class());
         let mut nodes = Vec::new();
         for &sib in self.dom.children(parent) {
-            if self.dead[sib] {
+            // A concealed element beside the article is not what a script reveals.
+            if self.dead[sib]
+                || (sib != top && self.dom.element(sib).is_some_and(|el| el.concealed))
+            {
                 continue;
             }
             if sib == top {
@@ -639,15 +665,92 @@ impl<'a> Extraction<'a> {
     }
 
     /// The article's blocks.
-    fn blocks(&self) -> Vec<Block> {
+    fn blocks(&self, title: &str) -> Vec<Block> {
         let Some(top) = self.top_candidate() else {
             return Vec::new();
         };
         let roots = self.article_nodes(top);
+        let post = self.own_post(&roots, title);
         blocks::write(self.dom, &roots, |id, root| {
-            self.dead[id] || (id != root && self.drop_inside(id, root))
+            self.dom.subtree(id).end <= post.start
+                || id >= post.end
+                || self.dead[id]
+                || (id != root && self.drop_inside(id, root))
         })
     }
+
+    /// The nodes of the post that is the article, when the article's nodes hold several: a
+    /// blog's page shows the posts before and after it, a news site appends the next story.
+    /// The article's own headline (the heading showing `title`) opens it, and the next heading
+    /// like it (same tag and class, as a template writes every post's headline) opens another:
+    /// the article ends where that heading's post starts, and starts after the post before.
+    /// The headings of the article's sections rank below its headline, or look different.
+    fn own_post(&self, roots: &[NodeId], title: &str) -> std::ops::Range<NodeId> {
+        let everything = 0..self.dom.nodes.len();
+        let title = squash(title);
+        if title.is_empty() {
+            return everything;
+        }
+        let headings: Vec<NodeId> = roots
+            .iter()
+            .flat_map(|&root| self.dom.subtree(root))
+            // Also those left out as boilerplate: templates put headlines in `<header>`.
+            .filter(|&id| matches!(self.dom.tag(id), Some(Tag::Heading(_))))
+            .collect();
+        let Some(at) = headings.iter().position(|&h| {
+            let text = squash(&self.dom.text(h));
+            !text.is_empty()
+                && (text == title
+                    || (title.contains(&text)
+                        && text.chars().count() * 5 >= title.chars().count() * 3))
+        }) else {
+            return everything;
+        };
+        let headline = headings[at];
+        let element = self.dom.element(headline).expect("a heading is an element");
+        let alike = |h: NodeId| {
+            self.dom
+                .element(h)
+                .is_some_and(|el| el.tag == element.tag && el.class() == element.class())
+        };
+        let mut post = everything;
+        // A post has text under its headline.
+        let has_text = |from: NodeId, to: NodeId| {
+            (from..to).any(|id| {
+                !self.dead[id]
+                    && matches!(&self.dom.nodes[id].data, Data::Text(_))
+                    && self.stats[id].chars >= MIN_PARAGRAPH_CHARS
+            })
+        };
+        if let Some(&next) = headings[at + 1..].iter().find(|&&h| alike(h))
+            && has_text(self.dom.subtree(headline).end, next)
+        {
+            post.end = self.unit_of(next, headline);
+        }
+        if let Some(&previous) = headings[..at].iter().rev().find(|&&h| alike(h))
+            && has_text(self.dom.subtree(previous).end, headline)
+        {
+            post.start = self.unit_of(headline, previous);
+        }
+        post
+    }
+
+    /// The outermost ancestor of `id` (or `id`) that does not hold `other`: where `id`'s part
+    /// of their common ancestor starts.
+    fn unit_of(&self, mut id: NodeId, other: NodeId) -> NodeId {
+        while let Some(p) = self.dom.nodes[id].parent {
+            if p == other || self.is_ancestor(p, other) {
+                break;
+            }
+            id = p;
+        }
+        id
+    }
+}
+
+/// `s` without white space.
+fn squash(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
 }
 
 fn ends_sentence(text: &str) -> bool {
@@ -716,5 +819,151 @@ mod tests {
         );
         let text = body(&extract(&html).unwrap()).join(" ");
         assert!(!text.contains("secret") && !text.contains("gone"), "{text}");
+    }
+
+    /// WeChat's way: the body waits, not painted, for a script to show it.
+    #[test]
+    fn body_hidden_until_a_script_reveals_it_is_read() {
+        for style in [
+            "visibility: hidden; opacity: 0; ",
+            "opacity:0",
+            "VISIBILITY:HIDDEN",
+        ] {
+            let html = format!(
+                r#"<div class=rich_media><h1>Harbour news</h1><div class=meta>Harbour Times</div>
+                <div id=body style="{style}"><section><p>{PROSE}</p>
+                <p>{PROSE} <span style="display:none">tracking</span></p>
+                <p>{PROSE} <span style="visibility:hidden">tap to like</span></p></section></div>
+                <div style="visibility: hidden">Loading the comments of the readers, please wait a moment.</div></div>"#
+            );
+            let text = body(&extract(&html).unwrap());
+            assert_eq!(text, [PROSE; 3], "{style}");
+        }
+        // Shown at last by a style that says so, or not hidden at all.
+        assert!(!hidden_style("opacity: 0.5") && !hidden_style("visibility: visible"));
+        assert!(hidden_style("display: none !important") && hidden_style("DISPLAY:NONE"));
+    }
+
+    fn hidden_style(style: &str) -> bool {
+        let html = format!(r#"<p>{PROSE}</p><p style="{style}">secret</p>"#);
+        !body(&extract(&html).unwrap()).join(" ").contains("secret")
+    }
+
+    /// A body written as text broken by `<br><br>`, with photos between its paragraphs, has no
+    /// `<p>` to count: it is no gallery for that.
+    #[test]
+    fn paragraphs_between_line_breaks_are_paragraphs() {
+        let html = format!(
+            r#"<div class=article><h1>Harbour news</h1><p class=lead>{PROSE}</p>
+            <div class=text><img src=a.jpg><br>{PROSE}<br><br><img src=b.jpg><br>{PROSE}<br><br>{PROSE}</div></div>"#
+        );
+        assert_eq!(body(&extract(&html).unwrap()), [PROSE; 4]);
+    }
+
+    const OTHER: &str = "The ferry company said on Friday, in a statement to passengers, that the \
+        summer timetable would start two weeks later than planned.";
+
+    /// A blog's page holding three posts, each under its own headline, as templates write them
+    /// (in `<article>`s with the headline in a `<header>`, or one after the other).
+    #[test]
+    fn the_article_is_the_post_under_its_headline() {
+        let post = |title: &str, text: &str| {
+            format!(
+                r#"<article class=post><header><h2 class=entry-title><a href="/{title}">{title}</a></h2></header>
+                <div class=entry-content><p>{text}</p><p>{text}</p></div></article>"#
+            )
+        };
+        let page = |title: &str| {
+            format!(
+                "<title>{title} - Harbour Blog</title><main>{}{}{}</main>",
+                post("Harbour budget passes", PROSE),
+                post("Ferry timetable changes", OTHER),
+                post("Fish market reopens", OTHER)
+            )
+        };
+        assert_eq!(
+            body(&extract(&page("Harbour budget passes")).unwrap()),
+            [PROSE; 2]
+        );
+        assert_eq!(
+            body(&extract(&page("Ferry timetable changes")).unwrap()),
+            [OTHER; 2]
+        );
+        let flat = format!(
+            "<title>Harbour budget passes | Harbour Blog</title><div class=blog>\
+             <h2>Harbour budget passes</h2><p>{PROSE}</p><p>{PROSE}</p>\
+             <h2>Ferry timetable changes</h2><p>{OTHER}</p><h2>Fish market reopens</h2><p>{OTHER}</p></div>"
+        );
+        assert_eq!(body(&extract(&flat).unwrap()), [PROSE; 2]);
+    }
+
+    /// The sections of one article rank below its headline, or look different from it.
+    #[test]
+    fn sections_of_an_article_are_not_posts() {
+        for (headline, section) in [("h1", "h2"), ("h2 class=title", "h2")] {
+            let close = headline.split(' ').next().unwrap();
+            let html = format!(
+                "<title>Harbour budget passes</title><div class=story><{headline}>Harbour budget passes</{close}>\
+                 <p>{PROSE}</p><{section}>The vote</{section}><p>{OTHER}</p>\
+                 <{section}>What comes next</{section}><p>{PROSE}</p></div>"
+            );
+            assert_eq!(
+                body(&extract(&html).unwrap()),
+                [PROSE, "The vote", OTHER, "What comes next", PROSE],
+                "{headline}"
+            );
+        }
+    }
+
+    /// Pages that a script fills in carry the article as data: JSON-LD, an app's state, or
+    /// at least OpenGraph's summary.
+    #[test]
+    fn a_page_filled_in_by_a_script_gives_its_data() {
+        let shell = r#"<div id="__next"><p>Loading…</p></div>"#;
+        let linked = format!(
+            r#"<script type="application/ld+json">{{"@graph":[{{"@type":"NewsArticle",
+            "articleBody":"{PROSE}\n\n{OTHER}"}}]}}</script>{shell}"#
+        );
+        assert_eq!(body(&extract(&linked).unwrap()), [PROSE, OTHER]);
+        let blocks = format!(
+            r#"{{"type":"paragraph","text":"{PROSE}"}},{{"type":"image","url":"https://x.test/a.jpg"}},
+            {{"type":"paragraph","data":{{"html":"<p>{OTHER} <a href=/x>More</a>.</p>"}}}}"#
+        );
+        let state = format!(
+            r#"{{"props":{{"pageProps":{{"article":{{"summary":"The council approved the budget on Monday.","body":[{blocks}]}},
+            "related":[{{"title":"Ferry timetable","teaser":"The ferry company changes its timetable."}}]}}}}}}"#
+        );
+        for script in [
+            format!(r#"<script id="__NEXT_DATA__" type="application/json">{state}</script>"#),
+            format!("<script>window.__INITIAL_STATE__ = {state};</script>"),
+        ] {
+            assert_eq!(
+                body(&extract(&format!("{shell}{script}")).unwrap()),
+                [PROSE.to_owned(), format!("{OTHER} More.")]
+            );
+        }
+        let summary = format!(r#"<meta property="og:description" content="{PROSE}">{shell}"#);
+        assert_eq!(body(&extract(&summary).unwrap()), [PROSE]);
+        // A short body that the page shows is the body, not its summary.
+        let shown =
+            format!(r#"<meta name="description" content="{PROSE}"><div><p>{OTHER}</p></div>"#);
+        assert_eq!(body(&extract(&shown).unwrap()), [OTHER]);
+    }
+
+    /// Data is read within bounds: JSON nested past serde_json's limit is not read, and
+    /// neither is a script past [`structured::MAX_DATA_BYTES`].
+    #[test]
+    fn data_past_the_limits_is_not_read() {
+        let deep = format!(
+            r#"<script type="application/json">{}"{PROSE}"{}</script>"#,
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        );
+        assert!(extract(&deep).unwrap().blocks.is_empty());
+        let filler = "x".repeat(structured::MAX_DATA_BYTES);
+        let long = format!(
+            r#"<script type="application/json">{{"filler":"{filler}","body":"{PROSE}"}}</script>"#
+        );
+        assert!(extract(&long).unwrap().blocks.is_empty());
     }
 }

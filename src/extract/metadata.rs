@@ -7,7 +7,9 @@
 //! heading before any other (breadcrumbs repeat the channel names); failing that, `<title>`
 //! without its site-name segments. A heading showing that headline with a little more is the
 //! headline as the page shows it, and a `<title>` that only names the site gives way to the
-//! line that opens the article.
+//! line that opens the article. So does a headline that is a name, not an article's: the site's
+//! or a section's (`og:site_name`, or text the page shows only as links: logo, menu,
+//! breadcrumbs), or a list of keywords (see `names_no_article`).
 
 use super::dom::{Data, Dom, Head, NodeId, Tag};
 use crate::unicode::is_cjk;
@@ -249,10 +251,12 @@ fn choose_title(head: &Head, dom: &Dom, title_tag: &str, declared: Option<&str>)
     }
     let shown_in_full =
         best.is_some_and(|b| b.squashed.chars().count() >= squash(&stripped).chars().count());
+    let name = |text: &str| names_no_article(text, head, &texts, declared);
     let headline = match best {
         // A heading is the headline as shown, also when it repeats the whole `<title>`: that
         // title holds nothing but the headline.
-        Some(best) if best.heading => return best.text.clone(),
+        Some(best) if best.heading && !name(&best.text) => return best.text.clone(),
+        Some(best) if best.heading => best.text.clone(),
         // Other texts repeating it (share links, bookmarks) still carry the site name.
         Some(best) if best.squashed.chars().count() > squash(&stripped).chars().count() => {
             strip_site_name(&best.text)
@@ -262,19 +266,88 @@ fn choose_title(head: &Head, dom: &Dom, title_tag: &str, declared: Option<&str>)
             .filter(|d| !d.is_empty())
             .map_or(stripped, strip_site_name),
     };
-    if let Some(heading) = heading_extending(&texts, &headline) {
+    let named = name(&headline);
+    if !named && let Some(heading) = heading_extending(&texts, &headline) {
         return heading;
+    }
+    // A `<title>` that names the site, a section or the article's keywords, not the article,
+    // gives way to the title the page declares, if that is a headline.
+    if named
+        && let Some(declared) = declared.filter(|d| squash(d) != squash(&headline))
+        && !declared.is_empty()
+    {
+        let declared = strip_site_name(declared);
+        if !name(&declared) {
+            return declared;
+        }
     }
     // A `<title>` that the page never shows in full and that has next to nothing in common
     // with the article's opening names the site, not the article (old portals put only their
-    // name there): the headline is then the line that opens the article.
-    if !shown_in_full
+    // name there): the headline is then the line that opens the article, as it is when the
+    // title is a name.
+    if (named || !shown_in_full)
         && let Some((opening, lede)) = article_opening(dom)
-        && shared(&headline, &lede) < 0.2
+        && (named || shared(&headline, &lede) < 0.2)
     {
         return undecorated(&opening).to_owned();
     }
     headline
+}
+
+/// Whether a title is a name or a list of them, not an article's headline: the site's name
+/// (as its `og:site_name` or `application-name` says), the page's keywords or a list shaped
+/// like them, or a name's few words that the page shows only as links (a logo, a section in
+/// the menu and the breadcrumbs) and that the title the page declares does not hold.
+fn names_no_article(text: &str, head: &Head, texts: &[ShortText], declared: Option<&str>) -> bool {
+    let squashed = squash(text);
+    if squashed.is_empty() {
+        return false;
+    }
+    let meta_is = |keys: &[&str]| {
+        head.metas
+            .iter()
+            .any(|(k, v)| keys.contains(&k.as_str()) && squash(v) == squashed)
+    };
+    if meta_is(&["og:site_name", "application-name"]) || is_keyword_list(text, head) {
+        return true;
+    }
+    let chars = squashed.chars().count();
+    let few_words = if squashed.chars().filter(|&c| is_cjk(c)).count() * 2 > chars {
+        chars <= 10
+    } else {
+        text.split_whitespace().count() <= 4
+    };
+    let mut shown = texts.iter().filter(|t| t.squashed == squashed).peekable();
+    few_words
+        && shown.peek().is_some()
+        && shown.all(|t| t.link)
+        && declared.is_none_or(|d| !squash(d).contains(&squashed))
+}
+
+/// Whether a text is a list of terms: the page's `keywords`, or at least four terms of a few
+/// Chinese or Japanese characters each (tags, not a headline's clauses).
+fn is_keyword_list(text: &str, head: &Head) -> bool {
+    let terms = |s: &str| -> Vec<String> {
+        s.split([',', '，', '、', ';', '；', '|', '｜'])
+            .map(squash)
+            .filter(|t| !t.is_empty())
+            .collect()
+    };
+    let mine = terms(text);
+    if mine.len() < 3 {
+        return false;
+    }
+    let keywords: HashSet<String> = head
+        .metas
+        .iter()
+        .filter(|(k, _)| k == "keywords" || k == "news_keywords")
+        .flat_map(|(_, v)| terms(v))
+        .collect();
+    mine.iter().all(|t| keywords.contains(t))
+        || (mine.len() >= 4
+            && mine.iter().all(|t| {
+                t.chars().count() <= 6 && t.chars().all(|c| is_cjk(c) || c.is_ascii_digit())
+            }))
 }
 
 /// A short text of the page (see [`short_texts`]).
@@ -284,6 +357,8 @@ struct ShortText {
     squashed: String,
     /// Whether a heading element (`h1`–`h6`) shows this text.
     heading: bool,
+    /// Whether all of it is the text of links, where this element shows it.
+    link: bool,
 }
 
 /// The folded texts of the small elements of the page: those with at most 64 nodes and text
@@ -297,18 +372,29 @@ fn short_texts(dom: &Dom, title_bytes: usize, min_chars: usize) -> Vec<ShortText
     let mut size = vec![1usize; n];
     let mut bytes = vec![0usize; n];
     let mut chars = vec![0usize; n];
+    // Inside a link, then the characters of link text under each node.
+    let mut in_link = vec![false; n];
+    for id in 1..n {
+        let parent = dom.nodes[id].parent.unwrap_or(0);
+        in_link[id] = in_link[parent] || dom.tag(id) == Some(Tag::A);
+    }
+    let mut link_chars = vec![0usize; n];
     for id in (0..n).rev() {
         if let Data::Text(t) = &dom.nodes[id].data {
             bytes[id] = t.len();
             // Longer texts rule out every element above them anyway.
             if t.len() <= max_bytes {
                 chars[id] = t.chars().filter(|c| !c.is_whitespace()).count();
+                if in_link[id] {
+                    link_chars[id] = chars[id];
+                }
             }
         }
         if let Some(p) = dom.nodes[id].parent {
             size[p] += size[id];
             bytes[p] += bytes[id];
             chars[p] += chars[id];
+            link_chars[p] += link_chars[id];
         }
     }
     let small = |id: NodeId| size[id] <= 64 && (1..=max_bytes).contains(&bytes[id]);
@@ -327,9 +413,10 @@ fn short_texts(dom: &Dom, title_bytes: usize, min_chars: usize) -> Vec<ShortText
         .collect();
     texts
         .into_iter()
-        .map(|(_, text)| ShortText {
+        .map(|(id, text)| ShortText {
             squashed: squash(&text),
             heading: headings.contains(&text),
+            link: link_chars[id] == chars[id],
             text,
         })
         .collect()
@@ -703,5 +790,65 @@ mod tests {
         assert_eq!(m.byline.as_deref(), Some("Jane Doe"));
         assert_eq!(m.lang.as_deref(), Some("en"));
         assert_eq!(m.title, "Hi");
+    }
+
+    const OPENING: &str = "<div class=article><div class=t>市區公園春節期間延長開放</div>\
+        <div class=date>2012-01-11 15:05</div><p>市園林局今天宣布，春節期間市區公園將延長開放時間，\
+        每天開放到晚上十點，方便市民遊園賞燈，園內還將舉辦燈會和廟會活動。</p></div>";
+
+    /// A `<title>` that names the site or a section, which the page shows too (in its logo,
+    /// its menu, its breadcrumbs), is no headline.
+    #[test]
+    fn site_and_section_names_are_not_the_headline() {
+        let headline = "市區公園春節期間延長開放";
+        let logo = "<div class=header><h1><a href=/>自由電子報</a></h1></div>";
+        assert_eq!(
+            title_of(&format!("<title>自由電子報</title>{logo}{OPENING}")),
+            headline
+        );
+        let section = "<div class=crumb><a href=/>中時電子報</a> &gt; <a href=/people>人間新聞</a></div>\
+            <h2><a href=/people>人間新聞</a></h2>";
+        assert_eq!(
+            title_of(&format!(
+                "<title>人間新聞 - 中時電子報</title>{section}{OPENING}"
+            )),
+            headline
+        );
+        // Named so by the page, shown as it may be.
+        let named = "<title>示例新聞網</title><meta property=og:site_name content=示例新聞網>\
+            <div>示例新聞網</div>";
+        assert_eq!(title_of(&format!("{named}{OPENING}")), headline);
+        // A headline that old portals link to its own page is still the headline.
+        let linked = "<title>年節零食聰明吃 健康無負擔 - 示例網</title>\
+            <meta property=og:title content='示例網:年節零食聰明吃 健康無負擔'>\
+            <a href=/a.html>年節零食聰明吃 健康無負擔</a>";
+        assert_eq!(
+            title_of(&format!("{linked}{OPENING}")),
+            "年節零食聰明吃 健康無負擔"
+        );
+    }
+
+    /// A `<title>` holding the page's keywords, or terms shaped like them, is no headline.
+    #[test]
+    fn keyword_lists_are_not_the_headline() {
+        let keys = "茅台酒,公款消费,公款吃喝,三公消费";
+        let tags = format!("<div class=keys>{keys}</div>");
+        for head in [
+            format!("<title>{keys}</title><meta name=keywords content='{keys}'>"),
+            format!("<title>{keys}</title>"),
+        ] {
+            assert_eq!(
+                title_of(&format!("{head}{OPENING}{tags}")),
+                "市區公園春節期間延長開放"
+            );
+        }
+        assert!(!is_keyword_list(
+            "港鐵除夕通宵行駛，年初二加強服務",
+            &Head::default()
+        ));
+        assert!(!is_keyword_list(
+            "Trump, Pelosi, Schumer meet",
+            &Head::default()
+        ));
     }
 }

@@ -20,6 +20,7 @@ pub mod outline;
 mod parse;
 pub mod rules;
 mod select;
+mod structured;
 mod tokenizer;
 mod tree;
 

@@ -227,11 +227,8 @@ impl Fetcher {
                 .config()
                 .timeout_global(Some(left))
                 .build();
-            if let Some(etag) = &validators.etag {
-                request = request.header("If-None-Match", etag);
-            }
-            if let Some(date) = &validators.last_modified {
-                request = request.header("If-Modified-Since", date);
+            for (name, value) in conditional_headers(validators) {
+                request = request.header(name, value);
             }
             let response = request.call().map_err(|e| self.error(e, &current))?;
             let status = response.status().as_u16();
@@ -342,6 +339,34 @@ impl Fetcher {
         })
     }
 
+    /// The request headers palimpsest sets on a fetch with `validators`, names in lower case,
+    /// as the capture of a version keeps them. The HTTP client adds `host`, `accept` and
+    /// `accept-encoding` (`gzip, br`) of its own.
+    pub fn request_headers(&self, validators: &Validators) -> Vec<(String, String)> {
+        std::iter::once(("user-agent", self.settings.user_agent.as_str()))
+            .chain(conditional_headers(validators))
+            .map(|(n, v)| (n.to_owned(), v.to_owned()))
+            .collect()
+    }
+
+    /// Sends `body` as a POST to `url` (http or https) with the fetch settings' timeout and
+    /// user agent, and returns the status of the answer (redirects are not followed), for
+    /// notifications.
+    pub fn post(&self, url: &Url, content_type: &str, body: &[u8]) -> Result<u16, FetchError> {
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(FetchError::UnsupportedScheme {
+                url: shorten(url.as_str()),
+            });
+        }
+        let response = self
+            .agent
+            .post(url.as_str())
+            .header("Content-Type", content_type)
+            .send(body)
+            .map_err(|e| self.error(e, url))?;
+        Ok(response.status().as_u16())
+    }
+
     /// The most bytes of a body read: `fetch.max_bytes`, up to what a page may have.
     fn body_limit(&self) -> u64 {
         self.settings.max_bytes.min(MAX_PAGE_BYTES as u64)
@@ -430,6 +455,16 @@ impl<R: Resolver> Resolver for KeepLookupErrors<R> {
             other => other,
         })
     }
+}
+
+/// The headers of a conditional request: `if-none-match` and `if-modified-since`.
+fn conditional_headers(validators: &Validators) -> impl Iterator<Item = (&'static str, &str)> {
+    let etag = validators.etag.as_deref().map(|v| ("if-none-match", v));
+    let date = validators
+        .last_modified
+        .as_deref()
+        .map(|v| ("if-modified-since", v));
+    etag.into_iter().chain(date)
 }
 
 /// `host` or `host:port`, as a request names its server.

@@ -33,6 +33,8 @@ pub struct Html {
     out: String,
     /// This page's path, from which links are made relative.
     here: String,
+    /// The Atom feeds this page advertises in its head, with their titles.
+    feeds: Vec<(String, Route)>,
 }
 
 impl Html {
@@ -40,6 +42,7 @@ impl Html {
         Html {
             out: String::with_capacity(16 * 1024),
             here: here.path(),
+            feeds: feeds_of(here),
         }
     }
 
@@ -129,7 +132,16 @@ impl Html {
             .text(title)
             .raw(" · palimpsest</title><link rel=\"stylesheet\" href=\"")
             .href(&Route::Style)
-            .raw("\"></head>\n<body><header><a class=\"home\" href=\"")
+            .raw("\">");
+        // So that feed readers find the feeds from any page.
+        for (title, feed) in std::mem::take(&mut self.feeds) {
+            self.raw("<link rel=\"alternate\" type=\"application/atom+xml\" title=\"")
+                .text(&title)
+                .raw("\" href=\"")
+                .href(&feed)
+                .raw("\">");
+        }
+        self.raw("</head>\n<body><header><a class=\"home\" href=\"")
             .href(&Route::front())
             .raw("\">palimpsest</a></header>\n<main>")
     }
@@ -138,6 +150,31 @@ impl Html {
         self.raw("</main></body></html>\n");
         self.out
     }
+}
+
+/// The feeds a page advertises: its article's or site's, and the archive's.
+fn feeds_of(page: &Route) -> Vec<(String, Route)> {
+    let mut feeds = Vec::new();
+    match page {
+        Route::Article { path }
+        | Route::Version { path, .. }
+        | Route::Diff { path, .. }
+        | Route::Raw { path, .. } => feeds.push((
+            "Changes to this article".to_owned(),
+            Route::ArticleFeed { path: path.clone() },
+        )),
+        Route::Changes {
+            site: Some(site), ..
+        } => feeds.push((
+            format!("Changes on {site}"),
+            Route::Feed {
+                site: Some(site.clone()),
+            },
+        )),
+        _ => {}
+    }
+    feeds.push(("All changes".to_owned(), Route::Feed { site: None }));
+    feeds
 }
 
 /// Escapes `&<>"'`; drops characters that HTML and XML forbid (controls other than tab and
