@@ -4,6 +4,7 @@
 //! tracked. Reads go through serde; writes go through `toml_edit`, so that the comments and
 //! layout a user gave the file survive `palimpsest add`.
 
+use crate::shard::Shard;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -42,6 +43,23 @@ pub struct Config {
     /// Who is told what each run recorded.
     #[serde(default)]
     pub notify: Vec<NotifySettings>,
+    /// The share of the hosts this archive checks, when it is one of several collectors.
+    pub shard: Option<Shard>,
+    /// On a hub, the shards merged by `palimpsest pull`, by name: how far each was merged.
+    #[serde(default)]
+    pub pulled: BTreeMap<String, Pulled>,
+}
+
+/// What a hub holds of one shard: the commits its branch and notes refs had when they were last
+/// merged. The next pull merges what came after them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pulled {
+    /// The shard's branch.
+    pub head: String,
+    /// Its notes refs, by name under `refs/notes/` (`raw`).
+    #[serde(default)]
+    pub notes: BTreeMap<String, String>,
 }
 
 /// A notifier, told what each `snapshot` or import recorded (see [`crate::notify`]):
@@ -378,6 +396,31 @@ pub fn with_import_tips(text: &str, source: &str, tips: &[String]) -> Result<Str
     Ok(doc.to_string())
 }
 
+/// Sets what the hub holds of shard `name` in `text`, keeping everything else as written.
+pub fn with_pulled(text: &str, name: &str, pulled: &Pulled) -> Result<String, ConfigError> {
+    let mut doc: toml_edit::DocumentMut = text.parse().map_err(ConfigError::Edit)?;
+    let all = doc
+        .entry("pulled")
+        .or_insert_with(|| {
+            let mut t = toml_edit::Table::new();
+            t.set_implicit(true);
+            toml_edit::Item::Table(t)
+        })
+        .as_table_mut()
+        .ok_or(ConfigError::Shape("`pulled` must be a table"))?;
+    let mut entry = toml_edit::Table::new();
+    entry.insert("head", toml_edit::value(pulled.head.as_str()));
+    if !pulled.notes.is_empty() {
+        let mut notes = toml_edit::InlineTable::new();
+        for (name, commit) in &pulled.notes {
+            notes.insert(name, commit.as_str().into());
+        }
+        entry.insert("notes", toml_edit::value(notes));
+    }
+    all.insert(name, toml_edit::Item::Table(entry));
+    Ok(doc.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -406,6 +449,26 @@ mod tests {
         let text = with_import_tips(&text, "/src/repo", &["c".into()]).unwrap();
         let config = Config::parse(&text).unwrap();
         assert_eq!(config.imports["/src/repo"].tips, ["c"]);
+        assert!(text.contains("# palimpsest archive settings"), "{text}");
+    }
+
+    #[test]
+    fn pulled_shards_are_replaced() {
+        let notes = BTreeMap::from([("raw".to_owned(), "b".repeat(40))]);
+        let first = Pulled {
+            head: "a".repeat(40),
+            notes,
+        };
+        let text = with_pulled(&initial_text(), "east", &first).unwrap();
+        let text = with_pulled(&text, "west", &first).unwrap();
+        let second = Pulled {
+            head: "c".repeat(40),
+            ..first.clone()
+        };
+        let text = with_pulled(&text, "east", &second).unwrap();
+        let config = Config::parse(&text).unwrap();
+        assert_eq!(config.pulled["east"], second);
+        assert_eq!(config.pulled["west"], first);
         assert!(text.contains("# palimpsest archive settings"), "{text}");
     }
 }

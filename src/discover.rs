@@ -106,7 +106,8 @@ pub struct Followed {
     pub failed: Vec<(String, DiscoverError)>,
 }
 
-/// Reads every followed feed and tracks the articles not tracked yet.
+/// Reads every followed feed and tracks the articles not tracked yet (with a `[shard]`, those
+/// whose host the shard owns).
 pub fn follow_feeds(
     archive: &mut Archive,
     fetcher: &Fetcher,
@@ -119,6 +120,10 @@ pub fn follow_feeds(
             Ok(urls) => found.extend(urls),
             Err(e) => followed.failed.push((feed.url.clone(), e)),
         }
+    }
+    // A collector tracks its own share: the other collectors follow the same feeds.
+    if let Some(shard) = &archive.config().shard {
+        found.retain(|url| shard.owns(url));
     }
     if !found.is_empty() {
         followed.tracked = archive.track(&found)?;

@@ -13,6 +13,8 @@
 //!    Atom feeds.
 //!
 //! [`snapshot`] runs stages 1–6 over the tracked articles; [`config`] reads `palimpsest.toml`;
+//! [`shard`] says which of them a collector checks when several split the hosts (its archive is
+//! pushed to a git remote and merged by a hub: [`archive`]'s push and pull);
 //! [`web`] reads the archive into pages, served over HTTP or written as a static site;
 //! [`warc`] writes the archive's captures as WARC files and replays other tools' WARC files;
 //! [`notify`] tells webhooks and commands what a run recorded;
@@ -32,6 +34,7 @@ pub mod normalize;
 pub mod notify;
 pub mod page;
 pub mod render;
+pub mod shard;
 pub mod snapshot;
 pub mod source;
 pub mod unicode;

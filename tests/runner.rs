@@ -13,6 +13,7 @@ mod test_modules;
 mod test_readme;
 mod test_rounds;
 mod test_schedule;
+mod test_shards;
 mod test_snapshot;
 mod test_warc;
 mod test_web;

@@ -29,6 +29,11 @@ pub(super) fn catch_up(repo: &Repository, state: &mut State) -> Result<(), Archi
 /// [`catch_up`] to `head`. Readers catch up too (the viewer opens the archive per request), at
 /// the same time as the writer and each other: the index moves only from the head this process
 /// read (else it reads again), and never back to `head` when another process took it past it.
+///
+/// The commits are those of `head` that the indexed head does not reach, all of them, not only
+/// first parents: a hub's branch joins the shards' histories with merge commits. They are indexed
+/// in git's `--date-order`, reversed: parents before children, and older lines first. Each
+/// article's versions are on one line of history (a shard's), so they keep their recorded order.
 pub(super) fn catch_up_to(
     repo: &Repository,
     state: &mut State,
@@ -39,25 +44,23 @@ pub(super) fn catch_up_to(
         if indexed == Some(head) {
             return Ok(());
         }
-        if let Some(indexed) = indexed
-            && repo.find_commit(indexed).is_ok()
-            && repo.graph_descendant_of(indexed, head)?
-        {
+        let known = indexed.filter(|oid| repo.find_commit(*oid).is_ok());
+        let mut commits = since(repo, head, known)?;
+        // Nothing new: another process indexed past this one's head.
+        if commits.is_empty() {
             return Ok(());
         }
-        let mut chain = Vec::new();
-        let mut reset = true;
-        let mut next = Some(repo.find_commit(head)?);
-        while let Some(commit) = next {
-            if Some(commit.id()) == indexed {
-                reset = false;
-                break;
-            }
-            next = commit.parents().next();
-            chain.push(commit);
+        // The walk reaches the indexed head as a parent exactly when it is an ancestor of
+        // `head`; otherwise history was rewritten and the index starts again.
+        let reset = match known {
+            Some(known) => !commits.iter().any(|c| c.parent_ids().any(|p| p == known)),
+            None => true,
+        };
+        if reset && known.is_some() {
+            commits = since(repo, head, None)?;
         }
         let mut versions = Vec::new();
-        for commit in chain.iter().rev() {
+        for commit in &commits {
             if let Some(version) = version_of(repo, commit)? {
                 versions.push(version);
             }
@@ -66,6 +69,23 @@ pub(super) fn catch_up_to(
             return Ok(());
         }
     }
+}
+
+/// The commits `head` reaches and `known` does not, parents first (see [`catch_up_to`]).
+fn since<'r>(
+    repo: &'r Repository,
+    head: Oid,
+    known: Option<Oid>,
+) -> Result<Vec<git2::Commit<'r>>, ArchiveError> {
+    let mut walk = repo.revwalk()?;
+    walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::TIME | git2::Sort::REVERSE)?;
+    walk.push(head)?;
+    if let Some(known) = known {
+        walk.hide(known)?;
+    }
+    Ok(walk
+        .map(|oid| repo.find_commit(oid?))
+        .collect::<Result<_, _>>()?)
 }
 
 /// Reads a commit as a version of an article, if it is one.

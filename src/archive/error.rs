@@ -36,6 +36,9 @@ pub enum ArchiveError {
         /// What is wrong with the note.
         source: super::capture::MalformedCapture,
     },
+    /// A push or a pull failed.
+    #[error(transparent)]
+    Remote(#[from] super::remote::RemoteError),
 }
 
 /// A storage condition the user must fix before any write can succeed.

@@ -7,13 +7,15 @@
 //!   (`git notes --ref=raw show <commit>`);
 //! - `refs/notes/http`: the HTTP exchange of each fetched version (request, redirects, status
 //!   line, headers), as plain-text notes ([`capture`]);
-//! - `.palimpsest/` (git-ignored): the lock file and the SQLite database ([`state`]).
+//! - `.palimpsest/` (git-ignored): the lock file and the SQLite database ([`state`]);
+//! - on a hub, `refs/palimpsest/fetched/`: the shards' refs as last fetched, before they are
+//!   merged (`pull.rs`).
 //!
 //! Commits are written as pack files in git's formats (`pack.rs`) and read through git2, never
-//! through the git CLI, and a branch moves only after every object it needs is written, so a
-//! crash at any moment leaves a repository that `git fsck` accepts. The working tree and index
-//! are brought up to date after each move; a crash between the two is repaired by the next
-//! command that takes the lock.
+//! through the git CLI (which only carries objects to and from remotes, `remote.rs`), and a
+//! branch moves only after every object it needs is written, so a crash at any moment leaves a
+//! repository that `git fsck` accepts. The working tree and index are brought up to date after
+//! each move; a crash between the two is repaired by the next command that takes the lock.
 //!
 //! One file per job:
 //! - what a version changed: `change.rs` (the kinds, [`ChangeKind`] and [`Changes`]),
@@ -24,6 +26,8 @@
 //! - the index of versions: [`state`] (SQLite), `catch_up.rs` (commits → versions);
 //! - reading: [`history`] (versions, version specs, their bytes and notes), `verify.rs`;
 //! - the HTTP exchange of a version and its note's text: [`capture`];
+//! - several machines: `remote.rs` (git's transports: `push`, and the fetch of `pull`),
+//!   `pull.rs` (a hub merging the shards' histories);
 //! - this file: opening the archive, its settings and its writes to the database; `lock.rs`
 //!   (the writer lock and recovery), `error.rs`.
 
@@ -38,7 +42,9 @@ mod lock;
 mod pack;
 pub mod path;
 mod publish;
+mod pull;
 mod record;
+mod remote;
 pub mod state;
 mod tree;
 mod verify;
@@ -48,7 +54,9 @@ pub use change::{ChangeKind, Changes, UnknownChangeKind};
 pub use commit::Trailers;
 pub use error::{ArchiveError, StorageFault};
 pub use history::Version;
+pub use pull::{PullReport, ShardPull};
 pub use record::{Observation, Recorded, Recorder, Seen};
+pub use remote::{GitMessages, Pushed, PushedRef, RemoteError, RemoteOptions};
 pub use verify::VerifyReport;
 
 use crate::config::{self, Config};
@@ -241,9 +249,13 @@ impl Archive {
         Ok(())
     }
 
-    /// The tracked articles, in the order they were added.
+    /// The tracked articles this archive checks, in the order they were added: with a
+    /// `[shard]`, only those whose host the shard owns (see [`crate::shard`]).
     pub fn tracked(&self) -> Vec<Url> {
-        self.local.tracked()
+        let shard = self.local.config.shard.as_ref();
+        let mut tracked = self.local.tracked();
+        tracked.retain(|url| shard.is_none_or(|s| s.owns(url)));
+        tracked
     }
 
     /// Tracks `urls` (canonical), committing `palimpsest.toml`. URLs already tracked, also

@@ -123,7 +123,8 @@ impl Unpublished {
         let packs_before = files_in(&pack_dir)?;
         let reserve = local.root.join(PRIVATE_DIR).join(RESERVE);
         let prepared = self.write_notes_and_pack(repo).and_then(|notes| {
-            set_aside(&reserve, self.room_after_move(repo)?)?;
+            let room = room_after_move(repo, self.tip, &self.touched, self.versions.len())?;
+            set_aside(&reserve, room)?;
             Ok(notes)
         });
         let _ = std::fs::remove_file(&reserve);
@@ -135,11 +136,7 @@ impl Unpublished {
             Ok(notes) => notes,
             Err(e) => {
                 // No ref names the new pack: it goes, with any temporary file of a failed write.
-                if let Ok(now) = files_in(&pack_dir) {
-                    for name in now.difference(&packs_before) {
-                        let _ = std::fs::remove_file(pack_dir.join(name));
-                    }
-                }
+                remove_new_files(&pack_dir, &packs_before);
                 return Err(e);
             }
         };
@@ -170,27 +167,6 @@ impl Unpublished {
         }
         self.write_pack(repo)?;
         Ok(moves)
-    }
-
-    /// A generous bound on what publishing writes after the branch moves: the touched files and
-    /// the index (each rounded up to a 4 KiB block), a block per new version for the database's
-    /// index of them, and 2 MiB for refs, reflogs, SQLite's journal and a run's check results.
-    fn room_after_move(&self, repo: &Repository) -> Result<u64, ArchiveError> {
-        const BLOCK: u64 = 4096;
-        let round = |n: u64| n.div_ceil(BLOCK).max(1) * BLOCK;
-        let tree = repo.find_commit(self.tip)?.tree()?;
-        let odb = repo.odb()?;
-        let mut room = 2 << 20;
-        for path in &self.touched {
-            if let Ok(entry) = tree.get_path(Path::new(path)) {
-                let (size, _) = odb.read_header(entry.id())?;
-                room += round(size as u64);
-            }
-        }
-        let index = repo.path().join("index");
-        room += round(std::fs::metadata(&index).map_or(0, |m| m.len()));
-        room += 200 * self.touched.len() as u64 + BLOCK * self.versions.len() as u64;
-        Ok(room)
     }
 
     /// Writes this batch's objects from memory into one pack file (and its index), and makes
@@ -304,8 +280,35 @@ fn sync(
     catch_up(repo, &mut local.state)
 }
 
+/// A generous bound on what publishing writes after the branch moves to `tip`: the `touched`
+/// files and the index (each rounded up to a 4 KiB block), a block per new version for the
+/// database's index of them, and 2 MiB for refs, reflogs, SQLite's journal and a run's check
+/// results.
+pub(super) fn room_after_move(
+    repo: &Repository,
+    tip: Oid,
+    touched: &BTreeSet<String>,
+    versions: usize,
+) -> Result<u64, ArchiveError> {
+    const BLOCK: u64 = 4096;
+    let round = |n: u64| n.div_ceil(BLOCK).max(1) * BLOCK;
+    let tree = repo.find_commit(tip)?.tree()?;
+    let odb = repo.odb()?;
+    let mut room = 2 << 20;
+    for path in touched {
+        if let Ok(entry) = tree.get_path(Path::new(path)) {
+            let (size, _) = odb.read_header(entry.id())?;
+            room += round(size as u64);
+        }
+    }
+    let index = repo.path().join("index");
+    room += round(std::fs::metadata(&index).map_or(0, |m| m.len()));
+    room += 200 * touched.len() as u64 + BLOCK * versions as u64;
+    Ok(room)
+}
+
 /// The names of the files in `dir`.
-fn files_in(dir: &Path) -> Result<BTreeSet<std::ffi::OsString>, ArchiveError> {
+pub(super) fn files_in(dir: &Path) -> Result<BTreeSet<std::ffi::OsString>, ArchiveError> {
     let entries = std::fs::read_dir(dir).map_err(ArchiveError::io(dir))?;
     entries
         .map(|e| e.map(|e| e.file_name()))
@@ -313,9 +316,19 @@ fn files_in(dir: &Path) -> Result<BTreeSet<std::ffi::OsString>, ArchiveError> {
         .map_err(ArchiveError::io(dir))
 }
 
+/// Removes the files of `dir` that are not `before` (a pack no ref names, and any temporary
+/// file of a failed write).
+pub(super) fn remove_new_files(dir: &Path, before: &BTreeSet<std::ffi::OsString>) {
+    if let Ok(now) = files_in(dir) {
+        for name in now.difference(before) {
+            let _ = std::fs::remove_file(dir.join(name));
+        }
+    }
+}
+
 /// Writes `bytes` of zeros to `path`, so that the file system has set that much room aside
 /// (file systems with delayed allocation reserve blocks at `write`, so no sync is needed).
-fn set_aside(path: &Path, bytes: u64) -> Result<(), ArchiveError> {
+pub(super) fn set_aside(path: &Path, bytes: u64) -> Result<(), ArchiveError> {
     let zeros = [0u8; 64 * 1024];
     use std::io::Write;
     let mut file = std::fs::File::create(path).map_err(ArchiveError::io(path))?;

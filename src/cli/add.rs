@@ -2,7 +2,9 @@
 
 use super::{CliError, Context, canonical_urls};
 use palimpsest::config::FeedSource;
+use palimpsest::shard::{Owner, Shard};
 use std::io::Write;
+use url::Url;
 
 /// Track articles (every later `snapshot` checks them), or follow a feed or index page
 #[derive(clap::Args)]
@@ -51,6 +53,7 @@ pub fn run(ctx: &Context, args: &AddArgs, out: &mut dyn Write) -> Result<(), Cli
     }
     let urls = canonical_urls(&args.urls)?;
     let mut archive = ctx.open_for_writing(args.wait)?;
+    let (urls, others) = owned(archive.config().shard.as_ref(), urls);
     let added = archive.track(&urls)?;
     for url in &urls {
         let verb = if added.contains(url) {
@@ -60,5 +63,46 @@ pub fn run(ctx: &Context, args: &AddArgs, out: &mut dyn Write) -> Result<(), Cli
         };
         writeln!(out, "{verb}: {url}")?;
     }
-    Ok(())
+    others_refused(&others, "tracked")
+}
+
+/// `urls` split into those this archive checks (all of them without a `[shard]`) and those
+/// another shard owns, each with the line that says which.
+pub(super) fn owned(shard: Option<&Shard>, urls: Vec<Url>) -> (Vec<Url>, Vec<String>) {
+    let Some(shard) = shard else {
+        return (urls, Vec::new());
+    };
+    let mut others = Vec::new();
+    let mut mine = Vec::new();
+    for url in urls {
+        let host = url.host_str().unwrap_or_default().to_owned();
+        let why = match shard.owner(&url) {
+            Owner::This => {
+                mine.push(url);
+                continue;
+            }
+            Owner::Index { index, of } => {
+                format!("host {host} belongs to share {index} of {of}; this archive is {shard}")
+            }
+            Owner::Unlisted => format!("host {host} is not in the hosts of {shard}"),
+        };
+        others.push(format!("Error: {url}: another collector's article: {why}"));
+    }
+    (mine, others)
+}
+
+/// Reports the URLs of other shards, and fails if there are any.
+pub(super) fn others_refused(others: &[String], done: &str) -> Result<(), CliError> {
+    for line in others {
+        eprintln!("{line}");
+    }
+    if others.is_empty() {
+        return Ok(());
+    }
+    let what = match others.len() {
+        1 => "1 URL is another collector's and was".to_owned(),
+        n => format!("{n} URLs are other collectors' and were"),
+    };
+    Err(CliError::partial(format!("{what} not {done}"))
+        .hint("add them on the collectors that own their hosts"))
 }

@@ -2,11 +2,12 @@
 //!
 //! Exit statuses (documented in README.md):
 //! - 0: success;
-//! - 1: the command ran, but some articles failed (fetch errors, bad pages);
+//! - 1: the command ran, but some articles failed (fetch errors, bad pages), or a push or pull
+//!   could not be done (the remote, or shards that overlap);
 //! - 2: bad usage or input (arguments, URLs, version names);
 //! - 3: the archive can't be used (missing, locked, unreadable, git or database failure).
 
-use palimpsest::archive::{ArchiveError, StorageFault};
+use palimpsest::archive::{ArchiveError, RemoteError, StorageFault};
 use std::fmt;
 use std::path::Path;
 use std::process::ExitCode;
@@ -122,6 +123,9 @@ impl CliError {
 
 impl From<ArchiveError> for CliError {
     fn from(e: ArchiveError) -> CliError {
+        if let ArchiveError::Remote(remote) = e {
+            return remote.into();
+        }
         let hint = match &e {
             ArchiveError::Missing(_) => Some(
                 "create it with `palimpsest init DIR`, or drop --archive to use the default archive",
@@ -146,6 +150,56 @@ impl From<ArchiveError> for CliError {
             Some(h) => error.hint(h),
             None => error,
         }
+    }
+}
+
+/// A push or pull that could not be done changed nothing: exit 1 when the remote or the
+/// shards are at fault, 2 when the command was given the wrong archive.
+impl From<RemoteError> for CliError {
+    fn from(e: RemoteError) -> CliError {
+        let (kind, hint) = match &e {
+            RemoteError::NoShard => (
+                Kind::Usage,
+                "a collector names its share of the hosts in palimpsest.toml: [shard] with \
+                 name = \"east\", then of = 3 and index = 0, or hosts = [...]"
+                    .to_owned(),
+            ),
+            RemoteError::Collector(_) => (
+                Kind::Usage,
+                "point --archive at the hub's archive; collectors `push`".to_owned(),
+            ),
+            RemoteError::BadRemote(_) => (
+                Kind::Usage,
+                "give a remote's name (`git remote -v` in the archive lists them) or a URL"
+                    .to_owned(),
+            ),
+            RemoteError::Spawn(_) => (
+                Kind::Partial,
+                "install git (2.31 or newer) and put it on PATH".to_owned(),
+            ),
+            RemoteError::Git { .. } => (
+                Kind::Partial,
+                "nothing was half-written on either side: fix what git says and run the command \
+                 again (a push refused as non-fast-forward means that another collector pushes \
+                 under this shard's name)"
+                    .to_owned(),
+            ),
+            RemoteError::Rewritten { shard, merged } => (
+                Kind::Partial,
+                format!(
+                    "the hub still holds that history; if the collector lost it, put it back \
+                     with `git push REMOTE {merged}:refs/heads/shards/{shard}` from the hub's \
+                     archive"
+                ),
+            ),
+            RemoteError::Conflict { .. } => (
+                Kind::Partial,
+                "give each host to one collector only ([shard] in their palimpsest.toml), then \
+                 pull again"
+                    .to_owned(),
+            ),
+        };
+        CliError::of(kind, &e).hint(hint)
     }
 }
 

@@ -13,6 +13,8 @@ mod import_warc;
 mod init;
 mod log;
 mod notify;
+mod pull;
+mod push;
 mod serve;
 mod show;
 mod site;
@@ -60,6 +62,8 @@ enum Command {
     Extract(extract::ExtractArgs),
     Serve(serve::ServeArgs),
     Site(site::SiteArgs),
+    Push(push::PushArgs),
+    Pull(pull::PullArgs),
 }
 
 /// What every command needs: where the archive is, and how to write.
@@ -127,6 +131,8 @@ pub fn main() -> ExitCode {
         Command::Extract(args) => extract::run(args, &mut out).map_err(CliError::from),
         Command::Serve(args) => serve::run(&ctx, args, &mut out),
         Command::Site(args) => site::run(&ctx, args, &mut out),
+        Command::Push(args) => push::run(&ctx, args, &mut out),
+        Command::Pull(args) => pull::run(&ctx, args, &mut out),
     };
     let flushed = out.flush().map_err(CliError::from);
     match result.and(flushed) {

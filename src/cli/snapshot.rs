@@ -1,5 +1,6 @@
 //! `palimpsest snapshot`: check articles and record what changed.
 
+use super::add::others_refused;
 use super::{CliError, Context, canonical_urls};
 use palimpsest::error_line;
 use palimpsest::fetch::Fetcher;
@@ -96,6 +97,10 @@ pub fn run(ctx: &Context, args: &SnapshotArgs, out: &mut dyn Write) -> Result<()
                 followed.tracked.len()
             );
         }
+    }
+    let (named, others) = super::add::owned(archive.config().shard.as_ref(), named);
+    if named.is_empty() && !others.is_empty() {
+        return super::add::others_refused(&others, "checked");
     }
     let mut urls = if !named.is_empty() {
         named.clone()
@@ -208,6 +213,7 @@ pub fn run(ctx: &Context, args: &SnapshotArgs, out: &mut dyn Write) -> Result<()
             );
         }
     }
+    others_refused(&others, "checked")?;
     if feed_errors > 0 && counts.errors == 0 {
         return Err(CliError::partial(format!(
             "{feed_errors} followed feeds could not be read"

@@ -1,5 +1,6 @@
 //! Shared test support: a sandboxed environment for the binary, a local HTTP server, git audits.
 
+pub mod daemon;
 pub mod git;
 pub mod server;
 

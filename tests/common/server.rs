@@ -104,6 +104,8 @@ struct Log {
 }
 
 pub struct Server {
+    /// The loopback address it listens on (127.0.0.1 unless started with [`Server::start_at`]).
+    pub ip: String,
     pub port: u16,
     routes: Routes,
     log: Arc<Log>,
@@ -113,7 +115,12 @@ pub struct Server {
 
 impl Server {
     pub fn start() -> Server {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+        Server::start_at("127.0.0.1")
+    }
+
+    /// A server on another loopback address (`127.0.0.2`, ...), which URLs name as another host.
+    pub fn start_at(ip: &str) -> Server {
+        let listener = TcpListener::bind((ip, 0)).unwrap_or_else(|e| panic!("bind {ip}: {e}"));
         let port = listener.local_addr().expect("local addr").port();
         listener.set_nonblocking(true).expect("nonblocking");
         let (routes, log): (Routes, Arc<Log>) = Default::default();
@@ -133,6 +140,7 @@ impl Server {
             })
         };
         Server {
+            ip: ip.to_owned(),
             port,
             routes,
             log,
@@ -143,7 +151,7 @@ impl Server {
 
     /// The URL of `path` on this server.
     pub fn url(&self, path: &str) -> String {
-        format!("http://127.0.0.1:{}{path}", self.port)
+        format!("http://{}:{}{path}", self.ip, self.port)
     }
 
     /// Sets what `path` answers from now on.
